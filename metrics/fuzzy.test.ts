@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  fuzzRatio,
+  fuzzyMatch,
+  indelDistance,
+  levenshteinDistance,
+  levenshteinRatio,
+  normalizedLevenshteinSimilarity,
+  roundHalfToEven,
+} from './fuzzy.js';
+
+const GoldenPair = z.object({
+  id: z.string(),
+  category: z.string(),
+  prediction: z.string(),
+  reference: z.string(),
+  len_codepoints: z.tuple([z.number(), z.number()]),
+  fuzz_ratio: z.number().int(),
+  levenshtein_ratio: z.number(),
+  levenshtein_distance: z.number().int(),
+  levenshtein_normalized_similarity: z.number(),
+});
+const golden = z
+  .object({ pairs: z.array(GoldenPair) })
+  .parse(JSON.parse(readFileSync(new URL('../test/fixtures/golden/text_metrics.public.json', import.meta.url), 'utf8')));
+
+/** Textbook O(n·m) dynamic programme over code points; `substitutionCost` 2 gives the indel distance. */
+function referenceEditDistance(a: string, b: string, substitutionCost: number): number {
+  const x = Array.from(a);
+  const y = Array.from(b);
+  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= y.length; j++) {
+      const substitution = previous[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : substitutionCost);
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[y.length]!;
+}
+
+/** Deterministic pseudo-random text over `alphabet` (mulberry32), so failures reproduce. */
+function randomText(seed: number, length: number, alphabet: readonly string[]): string {
+  let state = seed >>> 0;
+  let out = '';
+  for (let i = 0; i < length; i++) {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    const r = ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+    out += alphabet[Math.floor(r * alphabet.length)]!;
+  }
+  return out;
+}
+
+describe('golden text_metrics pairs', () => {
+  it('covers every category the generator wrote', () => {
+    expect(golden.pairs.length).toBe(311);
+    expect(golden.pairs.filter((p) => p.category === 'unicode').length).toBeGreaterThan(0);
+    expect(golden.pairs.filter((p) => p.category === 'fuzz_rounding_edge').length).toBeGreaterThan(0);
+  });
+
+  it.each(golden.pairs.map((p) => [p.id, p] as const))('%s', (_id, pair) => {
+    const { prediction, reference } = pair;
+    expect(fuzzRatio(prediction, reference)).toBe(pair.fuzz_ratio);
+    expect(fuzzyMatch(prediction, reference)).toBe(pair.fuzz_ratio / 100);
+    expect(Math.abs(levenshteinRatio(prediction, reference) - pair.levenshtein_ratio)).toBeLessThanOrEqual(1e-12);
+    expect(levenshteinDistance(prediction, reference)).toBe(pair.levenshtein_distance);
+    expect(
+      Math.abs(normalizedLevenshteinSimilarity(prediction, reference) - pair.levenshtein_normalized_similarity),
+    ).toBeLessThanOrEqual(1e-12);
+    const lengthSum = pair.len_codepoints[0] + pair.len_codepoints[1];
+    expect(indelDistance(prediction, reference)).toBe(Math.round(lengthSum * (1 - pair.levenshtein_ratio)));
+  });
+});
+
+describe('roundHalfToEven (Python round)', () => {
+  it('sends exact halves to the even neighbour', () => {
+    expect([0.5, 1.5, 2.5, 3.5, 12.5, 62.5, 87.5, -0.5, -1.5, -2.5].map(roundHalfToEven)).toEqual([
+      0, 2, 2, 4, 12, 62, 88, 0, -2, -2,
+    ]);
+  });
+
+  it('rounds the exact double, not its shortest decimal', () => {
+    expect(roundHalfToEven(7.499999999999996)).toBe(7);
+    expect(roundHalfToEven(7.500000000000001)).toBe(8);
+    expect(roundHalfToEven(2 ** 53 + 2)).toBe(2 ** 53 + 2);
+  });
+
+  it('rejects non-finite input as Python does', () => {
+    expect(() => roundHalfToEven(Number.NaN)).toThrow(RangeError);
+    expect(() => roundHalfToEven(Number.POSITIVE_INFINITY)).toThrow(RangeError);
+  });
+});
+
+describe('fuzzRatio', () => {
+  it('follows thefuzz 0.19 decorators for empty strings', () => {
+    expect(fuzzRatio('', '')).toBe(100);
+    expect(fuzzRatio('', 'x')).toBe(0);
+    expect(fuzzRatio('x', '')).toBe(0);
+  });
+
+  it('rounds ties of 100·ratio to even', () => {
+    // ratio 1/8 → 12.5 → 12, 5/8 → 62.5 → 62, 7/8 → 87.5 → 88.
+    expect(fuzzRatio('abcdefgh', 'aijklmno')).toBe(12);
+    expect(fuzzRatio('abcdefgh', 'abcdexyz')).toBe(62);
+    expect(fuzzRatio('aaaaaaab', 'aaaaaaac')).toBe(88);
+    // (80 − 74) / 80 = 0.075 and 100 · 0.075 = 7.5 exactly → 8; rapidfuzz's 1 − 74/80 would give 7.
+    expect(fuzzRatio(`abc${'x'.repeat(37)}`, `abc${'y'.repeat(37)}`)).toBe(8);
+  });
+});
+
+describe('code points, not UTF-16 units', () => {
+  it('counts an astral character once', () => {
+    expect(levenshteinDistance('😀', '')).toBe(1);
+    expect(levenshteinDistance('a😀b', 'ab')).toBe(1);
+    expect(levenshteinDistance('😀', '😁')).toBe(1); // same high surrogate: UTF-16 would say 1 too
+    expect(levenshteinDistance('😀', '𝔘')).toBe(1); // UTF-16 would say 2
+    expect(indelDistance('😀', '𝔘')).toBe(2); // UTF-16 would say 4
+    expect(indelDistance('a😀b', 'ab')).toBe(1);
+    expect(levenshteinRatio('😀', '😁')).toBe(0);
+    expect(normalizedLevenshteinSimilarity('x😀', 'x')).toBe(0.5);
+  });
+
+  it('treats a lone surrogate as one code point', () => {
+    expect(levenshteinDistance('\ud83d', '')).toBe(1);
+    expect(levenshteinDistance('a\ud83d', 'a\ud83d\ude00')).toBe(1);
+    expect(indelDistance('\ude00b', 'b')).toBe(1);
+  });
+
+  it('matches the O(n·m) reference on random astral-heavy texts', () => {
+    const alphabet = ['a', 'b', ' ', 'é', '😀', '😁', '𝔘', '👩', '\u200d', 'ﬁ'];
+    for (let seed = 1; seed <= 40; seed++) {
+      const a = randomText(seed, 1 + (seed % 90), alphabet);
+      const b = randomText(seed * 7919, 1 + ((seed * 37) % 90), alphabet);
+      expect(levenshteinDistance(a, b)).toBe(referenceEditDistance(a, b, 1));
+      expect(indelDistance(a, b)).toBe(referenceEditDistance(a, b, 2));
+    }
+  });
+});
+
+describe('bit-parallel indel distance', () => {
+  it('agrees with the O(n·m) reference across word boundaries (1, 2 and many 32-bit words)', () => {
+    const alphabet = ['a', 'b', 'c', 'd', ' ', 'e'];
+    const lengths = [1, 31, 32, 33, 63, 64, 65, 96, 97, 200, 333];
+    let seed = 1000;
+    for (const lengthA of lengths) {
+      for (const lengthB of [1, 32, 33, 65, 150]) {
+        seed++;
+        const a = randomText(seed, lengthA, alphabet);
+        const b = randomText(seed * 31, lengthB, alphabet);
+        expect(indelDistance(a, b)).toBe(referenceEditDistance(a, b, 2));
+        expect(indelDistance(b, a)).toBe(referenceEditDistance(a, b, 2));
+      }
+    }
+  });
+
+  it('propagates carries across words on long runs of matches', () => {
+    const a = 'x'.repeat(100);
+    expect(indelDistance(a, 'x'.repeat(70))).toBe(30);
+    expect(indelDistance(`${a}y`, `y${'x'.repeat(99)}`)).toBe(referenceEditDistance(`${a}y`, `y${'x'.repeat(99)}`, 2));
+    const mixed = randomText(7, 130, ['x', 'y']);
+    const other = randomText(8, 140, ['x', 'y']);
+    expect(indelDistance(mixed, other)).toBe(referenceEditDistance(mixed, other, 2));
+  });
+
+  it('handles texts with shared prefix and suffix and a disjoint middle', () => {
+    const a = `2024-06-11 ERROR ${'q'.repeat(80)} done`;
+    const b = `2024-06-11 ERROR ${'z'.repeat(45)} done`;
+    expect(indelDistance(a, b)).toBe(125);
+    expect(levenshteinDistance(a, b)).toBe(80);
+    expect(levenshteinRatio(a, b)).toBe((a.length + b.length - 125) / (a.length + b.length));
+  });
+
+  it('gives 0 for equal and full length for disjoint strings', () => {
+    const long = randomText(3, 1500, ['a', 'b', 'c', ' ', '.']);
+    expect(indelDistance(long, long)).toBe(0);
+    expect(indelDistance('abc', 'xyz')).toBe(6);
+    expect(indelDistance('', 'xyz')).toBe(3);
+    expect(levenshteinRatio('', '')).toBe(1);
+    expect(normalizedLevenshteinSimilarity('', '')).toBe(1);
+  });
+});
