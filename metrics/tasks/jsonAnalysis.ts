@@ -1,0 +1,251 @@
+/**
+ * FPT AI Studio "log tracking and alert" task (fpt-corp/ai-studio,
+ * tutorials/log-tracking-and-alert-using-qwen3): the model answers a log chunk with
+ * `{"risk_score", "should_alert_user", "messages": {"critical", "warning"}, "summary"}`.
+ *
+ * Parsing follows FPT's `src/preprocess_synthesized_data.py`: take the text from the first `{` to
+ * the last `}`, `json.loads` it, then `verify_format` against the prompt's schema example (same key
+ * sets at every level, `int` risk score, `bool` alert flag, lists of `int` line numbers, list of
+ * `str` summary bullets). Deviations from that check, all forced by JavaScript or chosen for sanity:
+ * - `10.0` passes here as an integer (JSON.parse cannot tell it from `10`); Python rejects a float.
+ * - A boolean where an integer belongs fails here; Python accepts it because `bool` subclasses `int`.
+ * - FPT re-parses a JSON *string* result; that branch cannot fire after a `{`..`}` slice, so it is omitted.
+ * Like FPT, a `null` summary fails the check even though the prompt says "use `null` ... if no findings".
+ *
+ * Scoring reads each field on its own (`fields`), so a schema slip in `summary` does not erase a
+ * correct alert decision; schema validity is reported separately as a format-compliance rate.
+ */
+import { z } from 'zod';
+import fptResponseFormat from '../../prompts/fpt_response_schema.json' with { type: 'json' };
+import { classificationReport, type ClassificationReport } from '../classification.js';
+
+/**
+ * The `json_schema` FPT's demo app (`src/app.py`) sends as `response_format`: its pydantic
+ * `Response` model's `model_json_schema()` under the name "Log Analysis Response".
+ */
+export const FPT_RESPONSE_JSON_SCHEMA: { name: string; schema: Record<string, unknown> } = fptResponseFormat;
+
+const lineNumbers = z.array(z.int());
+
+/** FPT's `verify_format` as a zod schema: exact keys (strict objects) and element types. */
+const jsonAnalysisSchema = z.strictObject({
+  risk_score: z.int(),
+  should_alert_user: z.boolean(),
+  messages: z.strictObject({ critical: lineNumbers, warning: lineNumbers }),
+  summary: z.array(z.string()),
+});
+
+/** A schema-valid FPT analysis. */
+export type JsonAnalysis = z.infer<typeof jsonAnalysisSchema>;
+
+/** Each field read on its own from the parsed JSON; absent when missing or of the wrong type. */
+export interface JsonAnalysisFields {
+  riskScore?: number;
+  shouldAlertUser?: boolean;
+  critical?: number[];
+  warning?: number[];
+  summary?: string[];
+}
+
+export interface JsonAnalysisParse {
+  /** A `{`..`}` slice was found and JSON.parse accepted it. */
+  parsed: boolean;
+  /** The parsed object passes FPT's format check. */
+  schemaValid: boolean;
+  /** The analysis, present exactly when `schemaValid`. */
+  value?: JsonAnalysis;
+  fields: JsonAnalysisFields;
+  /** Why parsing or the schema check failed. */
+  error?: string;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function readFields(object: Record<string, unknown>): JsonAnalysisFields {
+  const fields: JsonAnalysisFields = {};
+  const { risk_score: riskScore, should_alert_user: shouldAlertUser, messages, summary } = object;
+  if (typeof riskScore === 'number' && Number.isFinite(riskScore)) fields.riskScore = riskScore;
+  if (typeof shouldAlertUser === 'boolean') fields.shouldAlertUser = shouldAlertUser;
+  if (isRecord(messages)) {
+    const critical = lineNumbers.safeParse(messages.critical);
+    if (critical.success) fields.critical = critical.data;
+    const warning = lineNumbers.safeParse(messages.warning);
+    if (warning.success) fields.warning = warning.data;
+  }
+  const bullets = z.array(z.string()).safeParse(summary);
+  if (bullets.success) fields.summary = bullets.data;
+  return fields;
+}
+
+/** Parses a model answer the way FPT's preprocessing does (first `{` to last `}`), then checks its schema. */
+export function parseJsonAnalysis(text: string): JsonAnalysisParse {
+  const start = text.indexOf('{');
+  const end = text.lastIndexOf('}');
+  if (start < 0 || end < start) {
+    return { parsed: false, schemaValid: false, fields: {}, error: 'no JSON object found' };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text.slice(start, end + 1));
+  } catch (error) {
+    return { parsed: false, schemaValid: false, fields: {}, error: `invalid JSON: ${(error as Error).message}` };
+  }
+  // A slice that starts with `{` and parses is always an object.
+  const fields = readFields(json as Record<string, unknown>);
+  const checked = jsonAnalysisSchema.safeParse(json);
+  if (!checked.success) {
+    return { parsed: true, schemaValid: false, fields, error: `schema: ${z.prettifyError(checked.error)}` };
+  }
+  return { parsed: true, schemaValid: true, value: checked.data, fields };
+}
+
+/** Precision/recall/F1 of predicted line numbers against the reference's, as sets. */
+export interface LineSetScore {
+  precision: number;
+  recall: number;
+  f1: number;
+  truePositives: number;
+  /** Distinct predicted line numbers (0 when the prediction has no valid list). */
+  predicted: number;
+  /** Distinct reference line numbers. */
+  reference: number;
+}
+
+/**
+ * P/R/F1 from set counts with scikit-learn's zero_division=0, except that an empty prediction of
+ * an empty reference is a perfect answer (1, 1, 1): "no critical lines" is the correct output.
+ */
+function precisionRecallF1(truePositives: number, predicted: number, reference: number) {
+  if (predicted === 0 && reference === 0) return { precision: 1, recall: 1, f1: 1 };
+  const precision = predicted === 0 ? 0 : truePositives / predicted;
+  const recall = reference === 0 ? 0 : truePositives / reference;
+  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  return { precision, recall, f1 };
+}
+
+/** A missing or ill-typed predicted list scores 0 everywhere, even against an empty reference. */
+function lineSetScore(predicted: readonly number[] | undefined, reference: readonly number[]): LineSetScore {
+  const referenceSet = new Set(reference);
+  if (predicted === undefined) {
+    return { precision: 0, recall: 0, f1: 0, truePositives: 0, predicted: 0, reference: referenceSet.size };
+  }
+  const predictedSet = new Set(predicted);
+  let truePositives = 0;
+  for (const line of predictedSet) if (referenceSet.has(line)) truePositives++;
+  return {
+    ...precisionRecallF1(truePositives, predictedSet.size, referenceSet.size),
+    truePositives,
+    predicted: predictedSet.size,
+    reference: referenceSet.size,
+  };
+}
+
+export interface JsonAnalysisSampleScore {
+  parsed: boolean;
+  schemaValid: boolean;
+  /** False when the prediction has no boolean `should_alert_user`. */
+  alertCorrect: boolean;
+  /** |predicted − reference| risk score; null when the prediction has no numeric `risk_score`. */
+  riskAbsError: number | null;
+  critical: LineSetScore;
+  warning: LineSetScore;
+}
+
+/** Scores one parsed prediction against its (schema-valid) reference analysis. */
+export function scoreJsonAnalysis(prediction: JsonAnalysisParse, reference: JsonAnalysis): JsonAnalysisSampleScore {
+  const { fields } = prediction;
+  return {
+    parsed: prediction.parsed,
+    schemaValid: prediction.schemaValid,
+    alertCorrect: fields.shouldAlertUser === reference.should_alert_user,
+    riskAbsError: fields.riskScore === undefined ? null : Math.abs(fields.riskScore - reference.risk_score),
+    critical: lineSetScore(fields.critical, reference.messages.critical),
+    warning: lineSetScore(fields.warning, reference.messages.warning),
+  };
+}
+
+/** Line-set agreement over a corpus, pooled two ways. */
+export interface LineSetCorpus {
+  /** TP, predicted and reference counts summed over samples, then P/R/F1 (long chunks weigh more). */
+  micro: { precision: number; recall: number; f1: number };
+  /** Per-sample P/R/F1 averaged with equal weight per sample (empty-vs-empty samples count 1). */
+  meanPrecision: number;
+  meanRecall: number;
+  meanF1: number;
+}
+
+function lineSetCorpus(scores: readonly LineSetScore[]): LineSetCorpus {
+  const sum = (pick: (score: LineSetScore) => number) => scores.reduce((total, score) => total + pick(score), 0);
+  const mean = (pick: (score: LineSetScore) => number) => sum(pick) / scores.length;
+  return {
+    micro: precisionRecallF1(sum((s) => s.truePositives), sum((s) => s.predicted), sum((s) => s.reference)),
+    meanPrecision: mean((s) => s.precision),
+    meanRecall: mean((s) => s.recall),
+    meanF1: mean((s) => s.f1),
+  };
+}
+
+export interface JsonAnalysisCorpus {
+  n: number;
+  parseRate: number;
+  schemaValidRate: number;
+  /**
+   * `should_alert_user` as a binary task, positive label `'true'`. A prediction without a boolean
+   * flag is scored as the opposite of the reference, so it is always wrong (FN or FP).
+   */
+  alert: ClassificationReport;
+  /** Predictions that carried a boolean `should_alert_user`. */
+  alertAnswered: number;
+  /** Mean absolute risk-score error over the `n` predictions that carried a numeric `risk_score`. */
+  riskScore: { mae: number | null; n: number };
+  critical: LineSetCorpus;
+  warning: LineSetCorpus;
+  samples: JsonAnalysisSampleScore[];
+}
+
+/**
+ * Corpus metrics for FPT JSON analysis. `reference` is the dataset's gpt turn and must pass the
+ * schema check (FPT filtered its data with it); a bad reference throws, naming its index.
+ */
+export function jsonAnalysisCorpus(pairs: readonly { prediction: string; reference: string }[]): JsonAnalysisCorpus {
+  if (pairs.length === 0) throw new RangeError('jsonAnalysisCorpus needs at least one pair');
+  const yTrue: string[] = [];
+  const yPred: string[] = [];
+  const riskErrors: number[] = [];
+  let parsedCount = 0;
+  let schemaValidCount = 0;
+  let alertAnswered = 0;
+  const samples = pairs.map(({ prediction, reference }, index) => {
+    const referenceParse = parseJsonAnalysis(reference);
+    if (referenceParse.value === undefined) {
+      throw new Error(`reference ${index} is not a valid FPT analysis: ${referenceParse.error ?? ''}`);
+    }
+    const predictionParse = parseJsonAnalysis(prediction);
+    const score = scoreJsonAnalysis(predictionParse, referenceParse.value);
+    const truth = referenceParse.value.should_alert_user;
+    const predictedAlert = predictionParse.fields.shouldAlertUser;
+    if (predictedAlert !== undefined) alertAnswered++;
+    yTrue.push(String(truth));
+    yPred.push(String(predictedAlert ?? !truth));
+    if (score.riskAbsError !== null) riskErrors.push(score.riskAbsError);
+    if (score.parsed) parsedCount++;
+    if (score.schemaValid) schemaValidCount++;
+    return score;
+  });
+  return {
+    n: pairs.length,
+    parseRate: parsedCount / pairs.length,
+    schemaValidRate: schemaValidCount / pairs.length,
+    alert: classificationReport(yTrue, yPred, { positiveLabel: 'true' }),
+    alertAnswered,
+    riskScore: {
+      mae: riskErrors.length === 0 ? null : riskErrors.reduce((a, b) => a + b, 0) / riskErrors.length,
+      n: riskErrors.length,
+    },
+    critical: lineSetCorpus(samples.map((s) => s.critical)),
+    warning: lineSetCorpus(samples.map((s) => s.warning)),
+    samples,
+  };
+}
