@@ -1,0 +1,264 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import OpenAI, { APIConnectionError, APIError, type ClientOptions } from 'openai';
+import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import { z } from 'zod';
+import { Semaphore } from './concurrency.js';
+import type { Prediction, RenderedRequest, Runner } from './runner.js';
+
+/** Decoding parameters passed through to the chat-completions request as they are. */
+export interface OpenAIChatDecoding {
+  temperature?: number;
+  top_p?: number;
+  max_tokens?: number;
+  seed?: number;
+  stop?: string | string[];
+  response_format?:
+    | { type: 'json_schema'; json_schema: { name: string; schema: Record<string, unknown>; strict?: boolean } }
+    | { type: 'json_object' };
+}
+
+export interface OpenAIChatRunnerOptions {
+  /** The harness's name for this model (suite key); defaults to `model`. */
+  modelId?: string;
+  /** The model name the endpoint serves. */
+  model: string;
+  baseURL: string;
+  /** Name of the environment variable holding the API key; without it a dummy key is sent. */
+  apiKeyEnv?: string;
+  env?: NodeJS.ProcessEnv;
+  decoding?: OpenAIChatDecoding;
+  /** Requests in flight at once, across all batches of this runner. Default 8. */
+  concurrency?: number;
+  /** Per attempt, headers and body together. Default 120000. */
+  timeoutMs?: number;
+  /** Retries after the first attempt. Default 5. */
+  maxRetries?: number;
+  /** Backoff ceiling for retry n is min(retryMaxMs, retryBaseMs * 2^n), full jitter. Defaults 500 / 8000. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** A Retry-After longer than this fails the sample instead of stalling the run. Default 60000. */
+  retryAfterMaxMs?: number;
+  fetch?: ClientOptions['fetch'];
+}
+
+const completionSchema = z.object({
+  choices: z
+    .array(z.object({ message: z.object({ content: z.string().nullable() }), finish_reason: z.string().nullable() }))
+    .min(1),
+  usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number() }).nullish(),
+});
+
+// Local servers ignore the key, but the client refuses to start without one.
+const dummyApiKey = 'logbench-no-key';
+
+type AttemptOutcome =
+  | { ok: true; text: string; tokensIn?: number; tokensOut?: number }
+  | { ok: false; retryable: boolean; message: string; retryAfterMs?: number };
+
+/** The per-attempt deadline fired (as opposed to the caller's signal). */
+class AttemptTimeout extends Error {}
+
+/**
+ * Chat completions against any OpenAI-compatible endpoint, through the official client.
+ *
+ * Retries are ours, not the client's (`maxRetries: 0` on it): the client's backoff is fixed
+ * (0.5 s base, 8 s cap, ≤25% jitter), it honours any Retry-After without bound, and it retries
+ * nothing that fails after the headers (malformed 200 bodies, connections dropped mid-body),
+ * nor does its timeout cover the body. One loop here covers all of these: the same statuses
+ * (408/409/429/5xx, x-should-retry), Retry-After / retry-after-ms, timeouts and connection
+ * errors, malformed bodies; at most `maxRetries + 1` attempts of at most `timeoutMs` each,
+ * with waits of at most max(retryMaxMs, retryAfterMaxMs + retryBaseMs) between them.
+ */
+export class OpenAIChatRunner implements Runner {
+  readonly provider = 'openai';
+  readonly modelId: string;
+  readonly #client: OpenAI;
+  readonly #apiKey: string | undefined;
+  readonly #model: string;
+  readonly #decoding: OpenAIChatDecoding;
+  readonly #slots: Semaphore;
+  readonly #timeoutMs: number;
+  readonly #maxRetries: number;
+  readonly #retryBaseMs: number;
+  readonly #retryMaxMs: number;
+  readonly #retryAfterMaxMs: number;
+
+  constructor(options: OpenAIChatRunnerOptions) {
+    const env = options.env ?? process.env;
+    if (options.apiKeyEnv !== undefined) {
+      const key = env[options.apiKeyEnv];
+      if (key === undefined || key === '') {
+        throw new Error(`environment variable ${options.apiKeyEnv} (API key for model ${options.model}) is not set`);
+      }
+      this.#apiKey = key;
+    }
+    this.modelId = options.modelId ?? options.model;
+    this.#model = options.model;
+    this.#decoding = options.decoding ?? {};
+    this.#slots = new Semaphore(options.concurrency ?? 8);
+    this.#timeoutMs = integerAtLeast('timeoutMs', options.timeoutMs ?? 120_000, 1);
+    this.#maxRetries = integerAtLeast('maxRetries', options.maxRetries ?? 5, 0);
+    this.#retryBaseMs = options.retryBaseMs ?? 500;
+    this.#retryMaxMs = options.retryMaxMs ?? 8_000;
+    this.#retryAfterMaxMs = options.retryAfterMaxMs ?? 60_000;
+    this.#client = new OpenAI({
+      baseURL: options.baseURL,
+      apiKey: this.#apiKey ?? dummyApiKey,
+      // Never send ambient OpenAI credentials or ids from this process's env to a suite's endpoint.
+      adminAPIKey: null,
+      organization: null,
+      project: null,
+      timeout: this.#timeoutMs,
+      maxRetries: 0,
+      logLevel: 'off',
+      ...(options.fetch && { fetch: options.fetch }),
+    });
+  }
+
+  async runBatch(batch: RenderedRequest[], signal?: AbortSignal): Promise<Prediction[]> {
+    signal?.throwIfAborted();
+    return Promise.all(batch.map((request) => this.#slots.run(() => this.#predict(request, signal))));
+  }
+
+  /** Never rejects except when `signal` aborts. */
+  async #predict(request: RenderedRequest, signal: AbortSignal | undefined): Promise<Prediction> {
+    signal?.throwIfAborted();
+    const started = performance.now();
+    const body: ChatCompletionCreateParamsNonStreaming = {
+      ...this.#decoding,
+      model: this.#model,
+      messages: request.messages,
+    };
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await this.#attempt(body, signal);
+      if (outcome.ok) {
+        const { ok: _, ...result } = outcome;
+        return { sampleId: request.sample.id, ...result, latencyMs: performance.now() - started };
+      }
+      const failed = (message: string): Prediction => ({
+        sampleId: request.sample.id,
+        latencyMs: performance.now() - started,
+        error: this.#scrub(message),
+      });
+      const attempts = `${attempt + 1} attempt${attempt === 0 ? '' : 's'}`;
+      if (!outcome.retryable) return failed(`${outcome.message} (not retryable, ${attempts})`);
+      if (attempt >= this.#maxRetries) return failed(`${outcome.message} (gave up after ${attempts})`);
+      if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > this.#retryAfterMaxMs) {
+        return failed(`${outcome.message} (server asked to retry after ${outcome.retryAfterMs} ms, over the ${this.#retryAfterMaxMs} ms limit)`);
+      }
+      await sleep(this.#retryDelayMs(attempt, outcome.retryAfterMs), undefined, signal && { signal }).catch(
+        (error: unknown) => {
+          throw signal?.aborted ? signal.reason : error;
+        },
+      );
+    }
+  }
+
+  async #attempt(body: ChatCompletionCreateParamsNonStreaming, signal: AbortSignal | undefined): Promise<AttemptOutcome> {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new AttemptTimeout()), this.#timeoutMs);
+    const forwardAbort = (): void => deadline.abort(signal?.reason);
+    signal?.addEventListener('abort', forwardAbort, { once: true });
+    try {
+      const response = await this.#client.chat.completions
+        .create(body, { signal: deadline.signal })
+        .asResponse();
+      // The body is read under the same deadline: the client's own timeout stops at the headers.
+      return parseCompletion(await response.text());
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      return this.#describeFailure(error, deadline.signal);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', forwardAbort);
+    }
+  }
+
+  #describeFailure(error: unknown, deadline: AbortSignal): AttemptOutcome {
+    if (deadline.aborted && deadline.reason instanceof AttemptTimeout) {
+      return { ok: false, retryable: true, message: `timed out after ${this.#timeoutMs} ms` };
+    }
+    if (error instanceof APIConnectionError) {
+      return { ok: false, retryable: true, message: `connection error: ${error.message}${causeOf(error)}` };
+    }
+    if (error instanceof APIError && error.status !== undefined) {
+      const wait = retryAfterMs(error.headers);
+      return {
+        ok: false,
+        retryable: isRetryableStatus(error.status, error.headers?.get('x-should-retry')),
+        message: `HTTP ${error.message}`,
+        ...(wait !== undefined && { retryAfterMs: wait }),
+      };
+    }
+    // Anything else was thrown while reading the body (undici's "terminated" when the socket drops).
+    const message = error instanceof Error ? `${error.message}${causeOf(error)}` : String(error);
+    return { ok: false, retryable: true, message: `response body failed: ${message}` };
+  }
+
+  /** Full jitter (AWS "Exponential Backoff and Jitter"); a Retry-After is a floor, spread by up to one base step. */
+  #retryDelayMs(attempt: number, retryAfter: number | undefined): number {
+    if (retryAfter !== undefined) return retryAfter + Math.random() * this.#retryBaseMs;
+    return Math.random() * Math.min(this.#retryMaxMs, this.#retryBaseMs * 2 ** attempt);
+  }
+
+  /** Server messages may echo the key (OpenAI's 401 does, partly): never let it into a Prediction. */
+  #scrub(message: string): string {
+    return this.#apiKey === undefined ? message : message.split(this.#apiKey).join('[redacted]');
+  }
+}
+
+function parseCompletion(text: string): AttemptOutcome {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, retryable: true, message: `malformed response body (not JSON, ${text.length} chars)` };
+  }
+  const parsed = completionSchema.safeParse(json);
+  if (!parsed.success) {
+    return { ok: false, retryable: true, message: `malformed response body: ${z.prettifyError(parsed.error)}` };
+  }
+  const choice = parsed.data.choices[0];
+  if (choice === undefined || choice.message.content === null) {
+    return { ok: false, retryable: false, message: `response has no content (finish_reason ${choice?.finish_reason ?? 'none'})` };
+  }
+  const usage = parsed.data.usage;
+  return {
+    ok: true,
+    text: choice.message.content,
+    ...(usage && { tokensIn: usage.prompt_tokens, tokensOut: usage.completion_tokens }),
+  };
+}
+
+/** The statuses the openai client itself retries, and its x-should-retry override. */
+function isRetryableStatus(status: number, shouldRetry: string | null | undefined): boolean {
+  if (shouldRetry === 'true') return true;
+  if (shouldRetry === 'false') return false;
+  return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+/** retry-after-ms wins over Retry-After (seconds or an HTTP date), as in the openai client. */
+function retryAfterMs(headers: Headers | undefined): number | undefined {
+  const ms = Number.parseFloat(headers?.get('retry-after-ms') ?? '');
+  if (Number.isFinite(ms) && ms >= 0) return ms;
+  const value = headers?.get('retry-after');
+  if (!value) return undefined;
+  const seconds = Number.parseFloat(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** Undici nests the useful part ("other side closed") a level or two down. */
+function causeOf(error: Error): string {
+  const causes: string[] = [];
+  for (let cause = error.cause; cause instanceof Error && causes.length < 3; cause = cause.cause) {
+    causes.push(cause.message);
+  }
+  return causes.length === 0 ? '' : ` (${causes.join(': ')})`;
+}
+
+function integerAtLeast(name: string, value: number, min: number): number {
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got ${value}`);
+  return value;
+}
