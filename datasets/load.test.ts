@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { loadFixtureDataset } from '../test/support/dataset-fixtures.js';
+import { splitHashOf } from './load.js';
+import { DatasetSpec, type DatasetSpecInput } from './spec.js';
+
+const chunks: DatasetSpecInput = { source: 'loghub-chunks', system: 'HDFS', seed: 3 };
+
+describe('loadDataset', () => {
+  it('is deterministic: the same spec gives the same ids, inputs and split hash', async () => {
+    for (const spec of [chunks, { source: 'loghub-windows', system: 'BGL', shuffle: true, limit: 5 } as const]) {
+      const [a, b] = [await loadFixtureDataset(spec), await loadFixtureDataset(spec)];
+      expect(b.samples.map((s) => s.id)).toEqual(a.samples.map((s) => s.id));
+      expect(b.splitHash).toBe(a.splitHash);
+      expect(a.splitHash).toMatch(/^[0-9a-f]{64}$/);
+    }
+  });
+
+  it('keeps the first N in file order by default, a seeded sample of N with shuffle', async () => {
+    const all = await loadFixtureDataset(chunks);
+    const firstThree = await loadFixtureDataset({ ...chunks, limit: 3 });
+    expect(firstThree.samples).toEqual(all.samples.slice(0, 3));
+    expect(firstThree.name).toBe('test');
+
+    const shuffled = await loadFixtureDataset({ ...chunks, shuffle: true });
+    expect(shuffled.samples.map((s) => s.id).sort()).toEqual(all.samples.map((s) => s.id).sort());
+    expect(shuffled.samples.map((s) => s.id)).not.toEqual(all.samples.map((s) => s.id));
+    const shuffledThree = await loadFixtureDataset({ ...chunks, shuffle: true, limit: 3 });
+    expect(shuffledThree.samples).toEqual(shuffled.samples.slice(0, 3));
+    expect(shuffledThree.splitHash).not.toBe(firstThree.splitHash);
+  });
+
+  it('hashes ids, inputs, references and labels in order, not meta', () => {
+    const a = { id: 'a', input: 'x', meta: { file: '/one/path' } };
+    const b = { id: 'b', input: 'y', label: 'normal', meta: {} };
+    expect(splitHashOf([a, b])).toBe(splitHashOf([{ ...a, meta: { file: '/another/path' } }, b]));
+    expect(splitHashOf([a, b])).not.toBe(splitHashOf([b, a]));
+    expect(splitHashOf([a, b])).not.toBe(splitHashOf([a, { ...b, label: 'anomalous' }]));
+  });
+
+  it('fails on a split with no samples', async () => {
+    await expect(loadFixtureDataset({ source: 'journalctl', path: 'journalctl/journal.jsonl', format: 'json', max_priority: 0 })).rejects.toThrow(
+      'dataset journalctl journalctl/journal.jsonl: no samples',
+    );
+  });
+});
+
+describe('DatasetSpec', () => {
+  it('fills the common defaults', () => {
+    expect(DatasetSpec.parse({ source: 'sharegpt', path: 'a.json' })).toEqual({ source: 'sharegpt', path: 'a.json', split: 'test', seed: 42, shuffle: false, skip_invalid: false });
+    expect(DatasetSpec.parse({ source: 'loghub-chunks', system: 'HDFS' })).toMatchObject({ min_lines: 50, max_lines: 150 });
+  });
+
+  it.each([
+    [{ source: 'csv', path: 'a.csv' }, ['source']],
+    [{ source: 'sharegpt', path: 'a.json', limt: 3 }, []],
+    [{ source: 'loghub-chunks' }, []],
+    [{ source: 'loghub-chunks', system: 'BGL', path: 'x.log' }, []],
+    [{ source: 'loghub-chunks', system: 'BGL', min_lines: 10, max_lines: 5 }, ['min_lines']],
+    [{ source: 'loghub-chunks', system: 'Hadoop' }, ['system']],
+    [{ source: 'loghub-windows', path: 'x.log', log_format: '<Date> <Content>' }, ['log_format']],
+    [{ source: 'remote', name: 'fpt-train' }, ['name']],
+    [{ source: 'sharegpt', path: 'a.json', limit: 0 }, ['limit']],
+  ])('rejects %j at %j', (spec, where) => {
+    const parsed = DatasetSpec.safeParse(spec);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.path).toEqual(where);
+  });
+
+  it('converts to JSON Schema for editors', () => {
+    const schema = z.toJSONSchema(DatasetSpec, { io: 'input' });
+    expect(JSON.stringify(schema)).toContain('"loghub-windows"');
+  });
+});

@@ -1,0 +1,93 @@
+import path from 'node:path';
+import { hashOf } from '../harness/hash.js';
+import { loadAlpaca } from './loaders/alpaca.js';
+import { loadJournalctl } from './loaders/journalctl.js';
+import { loadJsonl } from './loaders/jsonl.js';
+import { loadLoghubChunks } from './loaders/loghub-chunks.js';
+import { LOGLLM_LOG_FORMATS, loadLoghubWindows } from './loaders/loghub-windows.js';
+import { loadLogllmCsv } from './loaders/logllm-csv.js';
+import { resolveRemoteFile } from './loaders/remote.js';
+import { loadShareGpt } from './loaders/sharegpt.js';
+import { fileStem, type LoadedRecords } from './records.js';
+import { REMOTE_FILES, type RemoteFile, type RemoteName } from './remote-files.js';
+import type { LoadedSplit, Sample } from './sample.js';
+import { shippedLoghubLog } from './shipped.js';
+import { seededShuffle } from './seeded.js';
+import type { DatasetSpec, SpecOf } from './spec.js';
+
+export interface DatasetLoadContext {
+  /** Folder that relative paths in the spec are resolved against: the suite file's folder. */
+  baseDir: string;
+  /** Checked before the cache and the network for remote files (CLI `--data-dir`). */
+  dataDir?: string;
+  /** Download cache for remote files (default `~/.cache/logbench/data`). */
+  cacheDir?: string;
+  fetchImpl?: typeof fetch;
+  /** Replaces entries of the pinned registry (tests, mirrors). */
+  remoteFiles?: Partial<Record<RemoteName, RemoteFile>>;
+}
+
+/** sha256 over the canonical JSON of the samples in order: id, input, reference and label, not meta. */
+export function splitHashOf(samples: readonly Sample[]): string {
+  return hashOf(samples.map((s) => ({ id: s.id, input: s.input, reference: s.reference ?? null, label: s.label ?? null })));
+}
+
+/** A loghub source's log file: a shipped system's 2k log, or a path of the suite's. */
+function loghubLog(spec: SpecOf<'loghub-chunks' | 'loghub-windows'>, resolve: (file: string) => string): { file: string; idPrefix: string } {
+  if (spec.system) return { file: shippedLoghubLog(spec.system), idPrefix: spec.system };
+  if (spec.path) {
+    const file = resolve(spec.path);
+    return { file, idPrefix: fileStem(file) };
+  }
+  throw new Error(`dataset ${spec.source}: give exactly one of system or path`);
+}
+
+async function loadRecords(spec: DatasetSpec, ctx: DatasetLoadContext): Promise<LoadedRecords> {
+  const resolve = (file: string): string => path.resolve(ctx.baseDir, file);
+  switch (spec.source) {
+    case 'sharegpt': {
+      const file = resolve(spec.path);
+      return loadShareGpt({ file, idPrefix: fileStem(file), skipInvalid: spec.skip_invalid, stripPromptFile: spec.strip_prompt && resolve(spec.strip_prompt) });
+    }
+    case 'alpaca':
+      return loadAlpaca(resolve(spec.path), spec.skip_invalid);
+    case 'jsonl':
+      return loadJsonl(resolve(spec.path), spec);
+    case 'logllm-csv':
+      return loadLogllmCsv(resolve(spec.path), spec.skip_invalid);
+    case 'loghub-chunks': {
+      const { file, idPrefix } = loghubLog(spec, resolve);
+      return loadLoghubChunks(file, idPrefix, spec);
+    }
+    case 'loghub-windows': {
+      const { file, idPrefix } = loghubLog(spec, resolve);
+      return loadLoghubWindows(file, idPrefix, spec.log_format ?? LOGLLM_LOG_FORMATS[spec.system ?? 'BGL'], spec);
+    }
+    case 'journalctl':
+      return loadJournalctl(resolve(spec.path), spec);
+    case 'remote': {
+      const remote = ctx.remoteFiles?.[spec.name] ?? REMOTE_FILES[spec.name];
+      const dataDir = spec.data_dir !== undefined ? resolve(spec.data_dir) : ctx.dataDir;
+      const file = await resolveRemoteFile(spec.name, remote, { dataDir, cacheDir: ctx.cacheDir, fetchImpl: ctx.fetchImpl });
+      return loadShareGpt({ file, idPrefix: spec.name, skipInvalid: spec.skip_invalid, stripPromptFile: spec.strip_prompt && resolve(spec.strip_prompt) });
+    }
+  }
+}
+
+function describeSource(spec: DatasetSpec): string {
+  if (spec.source === 'remote') return `remote ${spec.name}`;
+  if ('system' in spec && spec.system) return `${spec.source} ${spec.system}`;
+  return `${spec.source} ${'path' in spec ? spec.path : ''}`;
+}
+
+/**
+ * Loads the split a suite's `dataset:` names. Samples keep file order unless `shuffle` is set (seeded);
+ * `limit` then keeps the first N. An empty split is an error.
+ */
+export async function loadDataset(spec: DatasetSpec, ctx: DatasetLoadContext): Promise<LoadedSplit> {
+  const { samples: all, skipped } = await loadRecords(spec, ctx);
+  if (all.length === 0) throw new Error(`dataset ${describeSource(spec)}: no samples${skipped.length ? ` (${skipped.length} skipped as invalid)` : ''}`);
+  const ordered = spec.shuffle ? seededShuffle(all, spec.seed) : all;
+  const samples = spec.limit === undefined ? ordered : ordered.slice(0, spec.limit);
+  return { name: spec.split, samples, splitHash: splitHashOf(samples), skipped };
+}

@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { sha256 } from '../../harness/hash.js';
+import type { RemoteFile } from '../remote-files.js';
+
+export interface RemoteFetchOptions {
+  /** Checked first: a folder holding `relPath` (CLI `--data-dir`). */
+  dataDir?: string;
+  /** Where downloads are kept (default `~/.cache/logbench/data`). */
+  cacheDir?: string;
+  fetchImpl?: typeof fetch;
+}
+
+export const DEFAULT_CACHE_DIR = path.join(os.homedir(), '.cache', 'logbench', 'data');
+
+async function readIfPresent(file: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Write-then-rename, so a crash or a concurrent run never leaves a half-written file under the final name. */
+async function writeAtomically(file: string, bytes: Uint8Array): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, file);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+/**
+ * The local path of a pinned remote file: from the data dir if it holds it, else from the cache, else
+ * downloaded into the cache. Its sha256 is checked whatever the origin.
+ */
+export async function resolveRemoteFile(name: string, remote: RemoteFile, options: RemoteFetchOptions): Promise<string> {
+  const mismatch = (where: string, actual: string): Error =>
+    new Error(`remote dataset ${name}: ${where} has sha256 ${actual}, expected ${remote.sha256} (pinned copy of ${remote.url})`);
+
+  if (options.dataDir) {
+    const local = path.join(options.dataDir, remote.relPath);
+    const bytes = await readIfPresent(local);
+    if (bytes) {
+      const actual = sha256(bytes);
+      if (actual !== remote.sha256) throw mismatch(local, actual);
+      return local;
+    }
+  }
+
+  const cached = path.join(options.cacheDir ?? DEFAULT_CACHE_DIR, remote.relPath);
+  const cachedBytes = await readIfPresent(cached);
+  // A corrupt cache entry is simply fetched again.
+  if (cachedBytes && sha256(cachedBytes) === remote.sha256) return cached;
+
+  const fetchImpl = options.fetchImpl ?? fetch;
+  const offlineHint = `; offline? put a copy at <data-dir>/${remote.relPath} and pass --data-dir`;
+  let bytes: Uint8Array;
+  try {
+    const response = await fetchImpl(remote.url);
+    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
+    bytes = new Uint8Array(await response.arrayBuffer());
+  } catch (err) {
+    // undici reports "fetch failed" and puts the reason (ECONNREFUSED, ...) in `cause`.
+    const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+    throw new Error(`remote dataset ${name}: cannot download ${remote.url} (${(err as Error).message}${cause})${offlineHint}`);
+  }
+  const actual = sha256(bytes);
+  if (actual !== remote.sha256) throw mismatch(`the download from ${remote.url}`, actual);
+  await writeAtomically(cached, bytes);
+  return cached;
+}
