@@ -1,0 +1,415 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Sample } from '../../datasets/sample.js';
+import { sha256 } from '../hash.js';
+import type { BatchRecord, NewRun, PredictionRecord, SampleMetricRecord } from './records.js';
+import { RunStore, StoreLockedError } from './store.js';
+
+let dir: string;
+let dbPath: string;
+const opened: RunStore[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'logbench-store-'));
+  dbPath = join(dir, 'nested', 'runs', 'logbench.duckdb');
+});
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function openStore(options?: Parameters<typeof RunStore.open>[1]): Promise<RunStore> {
+  const store = await RunStore.open(dbPath, options);
+  opened.push(store);
+  return store;
+}
+
+function newRun(overrides: Partial<NewRun> = {}): NewRun {
+  return {
+    runKey: 'key-a',
+    suiteName: 'default',
+    suitePath: 'suites/default.yaml',
+    modelId: 'qwen3-0.6b',
+    variant: 'q4',
+    provider: 'openai',
+    modelName: 'qwen3:0.6b',
+    endpoint: 'http://localhost:11434/v1',
+    task: 'fpt-json',
+    startedAt: new Date('2025-01-02T03:04:05.678Z'),
+    gitSha: 'abc123',
+    gitDirty: true,
+    harnessVersion: '0.1.0',
+    nodeVersion: 'v20.20.2',
+    host: 'ci-runner',
+    gpuName: 'NVIDIA H100',
+    configHash: 'config-hash',
+    splitHash: 'split-hash',
+    promptHash: 'prompt-hash',
+    decoding: { temperature: 0, max_tokens: 256 },
+    suite: { name: 'default', models: [{ id: 'qwen3-0.6b', api_key_env: 'OPENAI_API_KEY' }] },
+    ...overrides,
+  };
+}
+
+function batchOf(batchIndex: number, size: number, extra: Partial<BatchRecord> = {}): BatchRecord {
+  return { batchIndex, size, startedAt: new Date(Date.UTC(2025, 0, 2, 3, 4, batchIndex)), wallMs: 100 + batchIndex, ...extra };
+}
+
+function predictionFor(sampleId: string, extra: Partial<PredictionRecord> = {}): PredictionRecord {
+  return { sampleId, text: `output of ${sampleId}`, latencyMs: 12.5, tokensIn: 40, tokensOut: 8, ...extra };
+}
+
+function scoresFor(sampleIds: readonly string[]): SampleMetricRecord[] {
+  return sampleIds.flatMap((sampleId) => [
+    { sampleId, name: 'rougeL', value: 0.5 },
+    { sampleId, name: 'bleu', value: 0.25 },
+  ]);
+}
+
+describe('runs', () => {
+  it('round-trips every column, strips credentials from the endpoint, and lists runs in start order', async () => {
+    const store = await openStore();
+    expect(existsSync(dbPath)).toBe(true);
+    const first = await store.createRun(newRun({ endpoint: 'https://user:sk-secret@api.example.com/v1?api_key=sk-secret#frag' }));
+    const second = await store.createRun(newRun({ id: 'chosen-id', runKey: 'key-b', startedAt: new Date('2025-01-03T00:00:00Z') }));
+    expect(second).toBe('chosen-id');
+
+    const run = await store.getRun(first);
+    expect(run).toEqual({
+      id: first,
+      runKey: 'key-a',
+      suiteName: 'default',
+      suitePath: 'suites/default.yaml',
+      modelId: 'qwen3-0.6b',
+      variant: 'q4',
+      provider: 'openai',
+      modelName: 'qwen3:0.6b',
+      endpoint: 'https://api.example.com/v1',
+      task: 'fpt-json',
+      status: 'running',
+      startedAt: '2025-01-02T03:04:05.678Z',
+      finishedAt: null,
+      gitSha: 'abc123',
+      gitDirty: true,
+      harnessVersion: '0.1.0',
+      nodeVersion: 'v20.20.2',
+      host: 'ci-runner',
+      gpuName: 'NVIDIA H100',
+      configHash: 'config-hash',
+      splitHash: 'split-hash',
+      promptHash: 'prompt-hash',
+      decoding: { temperature: 0, max_tokens: 256 },
+      suite: { name: 'default', models: [{ id: 'qwen3-0.6b', api_key_env: 'OPENAI_API_KEY' }] },
+    });
+    expect(JSON.stringify(await store.listRuns())).not.toContain('sk-secret');
+    expect((await store.listRuns()).map((r) => r.id)).toEqual([first, second]);
+    expect(await store.getRun('no-such-run')).toBeNull();
+  });
+
+  it('stores optional metadata as null', async () => {
+    const store = await openStore();
+    const id = await store.createRun(
+      newRun({ suitePath: undefined, variant: undefined, modelName: undefined, endpoint: undefined, gitSha: undefined, gitDirty: undefined, gpuName: undefined, promptHash: undefined }),
+    );
+    expect(await store.getRun(id)).toMatchObject({ suitePath: null, variant: null, modelName: null, endpoint: null, gitSha: null, gitDirty: null, gpuName: null, promptHash: null });
+  });
+
+  it('finishes and resumes runs', async () => {
+    const store = await openStore();
+    const id = await store.createRun(newRun());
+    await store.finishRun(id, 'interrupted');
+    const interrupted = await store.getRun(id);
+    expect(interrupted?.status).toBe('interrupted');
+    expect(interrupted?.finishedAt).not.toBeNull();
+    await store.resumeRun(id);
+    expect(await store.getRun(id)).toMatchObject({ status: 'running', finishedAt: null });
+  });
+
+  it('finds the latest resumable run for a key: running, interrupted or completed, never failed', async () => {
+    const store = await openStore();
+    expect(await store.findResumableRun('key-a')).toBeNull();
+    const failed = await store.createRun(newRun({ startedAt: new Date('2025-01-05T00:00:00Z') }));
+    await store.finishRun(failed, 'failed');
+    expect(await store.findResumableRun('key-a')).toBeNull();
+
+    const interrupted = await store.createRun(newRun({ startedAt: new Date('2025-01-01T00:00:00Z') }));
+    await store.finishRun(interrupted, 'interrupted');
+    expect((await store.findResumableRun('key-a'))?.id).toBe(interrupted);
+
+    const completed = await store.createRun(newRun({ startedAt: new Date('2025-01-02T00:00:00Z') }));
+    await store.finishRun(completed, 'completed');
+    expect((await store.findResumableRun('key-a'))?.id).toBe(completed);
+
+    const running = await store.createRun(newRun({ startedAt: new Date('2025-01-03T00:00:00Z') }));
+    expect((await store.findResumableRun('key-a'))?.id).toBe(running);
+    expect(await store.findResumableRun('key-b')).toBeNull();
+  });
+});
+
+describe('samples', () => {
+  const samples: Sample[] = [
+    { id: 's1', input: 'kernel: panic', reference: 'a panic', meta: { file: 'a.log', lines: [1, 4] } },
+    { id: 's2', input: 'sshd: accepted', label: 'normal', meta: {} },
+  ];
+
+  it('round-trips and is idempotent per split hash', async () => {
+    const store = await openStore();
+    await store.upsertSamples('split-1', samples);
+    await store.upsertSamples('split-1', samples);
+    await store.upsertSamples('split-2', samples.slice(0, 1));
+    expect(await store.samples('split-1')).toEqual([
+      { splitHash: 'split-1', id: 's1', inputHash: sha256('kernel: panic'), input: 'kernel: panic', reference: 'a panic', label: null, meta: { file: 'a.log', lines: [1, 4] } },
+      { splitHash: 'split-1', id: 's2', inputHash: sha256('sshd: accepted'), input: 'sshd: accepted', reference: null, label: 'normal', meta: {} },
+    ]);
+    expect(await store.samples('split-2')).toHaveLength(1);
+  });
+});
+
+describe('batches, predictions and scores', () => {
+  it('round-trips a batch with and without GPU telemetry, its predictions, scores and cache entries', async () => {
+    const store = await openStore();
+    const runId = await store.createRun(newRun());
+    const gpuBatch = batchOf(0, 2, {
+      cpuMs: 80,
+      rssPeakBytes: 3 * 2 ** 32,
+      gpuUtilAvg: 55.5,
+      gpuUtilMax: 99,
+      gpuMemPeakMb: 2048,
+      gpuMemDeltaMb: 512,
+      gpuTimeMs: 90,
+      tokensIn: 80,
+      tokensOut: 16,
+      latencyP50Ms: 10,
+      latencyP95Ms: 14,
+      latencyMaxMs: 15,
+    });
+    await store.writeBatch(
+      runId,
+      gpuBatch,
+      [
+        predictionFor('s1', { label: 'anomalous', score: { json_valid: true, fields: ['cause'] }, cached: true }),
+        { sampleId: 's2', label: 'normal', probs: { normal: 0.875, anomalous: 0.125 }, latencyMs: 3 },
+      ],
+      [...scoresFor(['s1']), { sampleId: 's2', name: 'rougeL', value: null }],
+      [{ requestHash: 'h1', provider: 'openai', model: 'qwen3', response: { choices: [{ text: 'hi' }] } }],
+    );
+    await store.writeBatch(runId, batchOf(1, 1), [predictionFor('s3', { text: undefined, error: 'HTTP 500 after 3 retries', tokensIn: undefined, tokensOut: undefined })], []);
+
+    expect(await store.batches(runId)).toEqual([
+      {
+        runId,
+        batchIndex: 0,
+        size: 2,
+        startedAt: '2025-01-02T03:04:00.000Z',
+        wallMs: 100,
+        cpuMs: 80,
+        rssPeakBytes: 3 * 2 ** 32,
+        gpuUtilAvg: 55.5,
+        gpuUtilMax: 99,
+        gpuMemPeakMb: 2048,
+        gpuMemDeltaMb: 512,
+        gpuTimeMs: 90,
+        tokensIn: 80,
+        tokensOut: 16,
+        latencyP50Ms: 10,
+        latencyP95Ms: 14,
+        latencyMaxMs: 15,
+      },
+      {
+        runId,
+        batchIndex: 1,
+        size: 1,
+        startedAt: '2025-01-02T03:04:01.000Z',
+        wallMs: 101,
+        cpuMs: null,
+        rssPeakBytes: null,
+        gpuUtilAvg: null,
+        gpuUtilMax: null,
+        gpuMemPeakMb: null,
+        gpuMemDeltaMb: null,
+        gpuTimeMs: null,
+        tokensIn: null,
+        tokensOut: null,
+        latencyP50Ms: null,
+        latencyP95Ms: null,
+        latencyMaxMs: null,
+      },
+    ]);
+
+    const predictions = await store.predictions(runId);
+    expect(predictions.every((p) => !Number.isNaN(Date.parse(p.createdAt)))).toBe(true);
+    expect(predictions.map(({ createdAt: _createdAt, ...rest }) => rest)).toEqual([
+      { runId, sampleId: 's1', batchIndex: 0, text: 'output of s1', label: 'anomalous', probs: null, score: { json_valid: true, fields: ['cause'] }, latencyMs: 12.5, tokensIn: 40, tokensOut: 8, error: null, cached: true },
+      { runId, sampleId: 's2', batchIndex: 0, text: null, label: 'normal', probs: { normal: 0.875, anomalous: 0.125 }, score: null, latencyMs: 3, tokensIn: null, tokensOut: null, error: null, cached: false },
+      { runId, sampleId: 's3', batchIndex: 1, text: null, label: null, probs: null, score: null, latencyMs: 12.5, tokensIn: null, tokensOut: null, error: 'HTTP 500 after 3 retries', cached: false },
+    ]);
+
+    expect(await store.sampleMetrics(runId)).toEqual([
+      { runId, sampleId: 's1', name: 'bleu', value: 0.25 },
+      { runId, sampleId: 's1', name: 'rougeL', value: 0.5 },
+      { runId, sampleId: 's2', name: 'rougeL', value: null },
+    ]);
+    expect(await store.cacheGet('h1')).toMatchObject({ requestHash: 'h1', provider: 'openai', model: 'qwen3', response: { choices: [{ text: 'hi' }] } });
+  });
+
+  it('keeps runs apart', async () => {
+    const store = await openStore();
+    const a = await store.createRun(newRun());
+    const b = await store.createRun(newRun({ modelId: 'other' }));
+    await store.writeBatch(a, batchOf(0, 1), [predictionFor('s1')], scoresFor(['s1']));
+    await store.writeBatch(b, batchOf(0, 1), [predictionFor('s1')], scoresFor(['s1']));
+    expect((await store.predictions(a)).map((p) => p.runId)).toEqual([a]);
+    expect(await store.sampleMetrics(b)).toHaveLength(2);
+    expect(await store.batches(b)).toHaveLength(1);
+  });
+
+  it('serialises concurrent writers on one handle', async () => {
+    const store = await openStore();
+    const runId = await store.createRun(newRun());
+    await Promise.all(
+      [0, 1, 2, 3].map((i) => store.writeBatch(runId, batchOf(i, 2), [predictionFor(`a${i}`), predictionFor(`b${i}`)], scoresFor([`a${i}`, `b${i}`]))),
+    );
+    expect(await store.predictions(runId)).toHaveLength(8);
+    expect(await store.sampleMetrics(runId)).toHaveLength(16);
+  });
+
+  it('rolls back a failing batch entirely and stays usable', async () => {
+    const store = await openStore();
+    const runId = await store.createRun(newRun());
+    await store.writeBatch(runId, batchOf(0, 1), [predictionFor('s0')], scoresFor(['s0']));
+    // The duplicated score violates the sample_metrics key after the batch row and predictions were appended.
+    const duplicated = [...scoresFor(['s1']), { sampleId: 's1', name: 'bleu', value: 0.9 }];
+    await expect(
+      store.writeBatch(runId, batchOf(1, 2), [predictionFor('s1'), predictionFor('s2')], duplicated, [
+        { requestHash: 'rolled-back', provider: 'openai', model: 'm', response: 'x' },
+      ]),
+    ).rejects.toThrow(/constraint/i);
+
+    expect((await store.batches(runId)).map((b) => b.batchIndex)).toEqual([0]);
+    expect((await store.predictions(runId)).map((p) => p.sampleId)).toEqual(['s0']);
+    expect((await store.sampleMetrics(runId)).map((m) => m.sampleId)).toEqual(['s0', 's0']);
+    expect(await store.cacheGet('rolled-back')).toBeNull();
+
+    await store.writeBatch(runId, batchOf(1, 2), [predictionFor('s1'), predictionFor('s2')], scoresFor(['s1', 's2']));
+    expect(await store.completedSampleIds(runId)).toEqual(new Set(['s0', 's1', 's2']));
+  });
+});
+
+describe('resume', () => {
+  it('reports completed samples after reopening, retries failed ones and keeps counting batches', async () => {
+    const first = await RunStore.open(dbPath);
+    const runId = await first.createRun(newRun());
+    await first.writeBatch(runId, batchOf(0, 2), [predictionFor('s1'), predictionFor('s2')], scoresFor(['s1', 's2']));
+    await first.writeBatch(runId, batchOf(1, 2), [predictionFor('s3'), predictionFor('s4', { text: undefined, error: 'timeout' })], scoresFor(['s3']));
+    await first.writeBatch(runId, batchOf(2, 1), [predictionFor('s5')], scoresFor(['s5']));
+    await first.close();
+
+    const store = await openStore();
+    expect((await store.findResumableRun('key-a'))?.id).toBe(runId);
+    expect(await store.completedSampleIds(runId)).toEqual(new Set(['s1', 's2', 's3', 's5']));
+    expect(await store.nextBatchIndex(runId)).toBe(3);
+    expect(await store.nextBatchIndex('fresh-run')).toBe(0);
+
+    await store.writeBatch(runId, batchOf(3, 1), [predictionFor('s4')], scoresFor(['s4']));
+    expect(await store.completedSampleIds(runId)).toEqual(new Set(['s1', 's2', 's3', 's4', 's5']));
+    const retried = (await store.predictions(runId)).filter((p) => p.sampleId === 's4');
+    expect(retried).toMatchObject([{ batchIndex: 3, error: null, text: 'output of s4' }]);
+    expect((await store.sampleMetrics(runId)).filter((m) => m.sampleId === 's4')).toHaveLength(2);
+  });
+});
+
+describe('metrics', () => {
+  it('replaces a run’s metrics on every write', async () => {
+    const store = await openStore();
+    const runId = await store.createRun(newRun());
+    await store.writeMetrics(runId, [
+      { name: 'bleu', value: 0.3, ciLow: 0.25, ciHigh: 0.35, n: 100 },
+      { name: 'stale', value: 1, n: 100 },
+    ]);
+    await store.writeMetrics(runId, [
+      { name: 'bleu', value: 0.31, ciLow: 0.26, ciHigh: 0.36, n: 120 },
+      { name: 'rougeL', value: null, n: 0 },
+    ]);
+    expect(await store.metrics(runId)).toEqual([
+      { runId, name: 'bleu', value: 0.31, ciLow: 0.26, ciHigh: 0.36, n: 120 },
+      { runId, name: 'rougeL', value: null, ciLow: null, ciHigh: null, n: 0 },
+    ]);
+    expect(await store.metrics('other-run')).toEqual([]);
+  });
+});
+
+describe('cache', () => {
+  it('misses, stores, and overwrites by request hash', async () => {
+    const store = await openStore();
+    expect(await store.cacheGet('h')).toBeNull();
+    await store.cachePut('h', 'openai', 'gpt', { text: 'first' });
+    await store.cachePut('h', 'openai', 'gpt', { text: 'second' });
+    const entry = await store.cacheGet('h');
+    expect(entry).toMatchObject({ requestHash: 'h', provider: 'openai', model: 'gpt', response: { text: 'second' } });
+    expect(Number.isNaN(Date.parse(entry?.createdAt ?? ''))).toBe(false);
+  });
+
+  it('takes repeated hashes within one batch, the last one winning', async () => {
+    const store = await openStore();
+    const runId = await store.createRun(newRun());
+    await store.writeBatch(runId, batchOf(0, 2), [predictionFor('s1'), predictionFor('s2')], [], [
+      { requestHash: 'same', provider: 'openai', model: 'gpt', response: 1 },
+      { requestHash: 'same', provider: 'openai', model: 'gpt', response: 2 },
+    ]);
+    expect((await store.cacheGet('same'))?.response).toBe(2);
+  });
+});
+
+describe('opening', () => {
+  it('reads through a read-only handle and refuses writes there', async () => {
+    const writer = await RunStore.open(dbPath);
+    const runId = await writer.createRun(newRun());
+    await writer.writeMetrics(runId, [{ name: 'bleu', value: 0.5, n: 3 }]);
+    await writer.close();
+
+    const reader = await openStore({ readOnly: true });
+    expect(reader.readOnly).toBe(true);
+    expect((await reader.getRun(runId))?.id).toBe(runId);
+    expect(await reader.metrics(runId)).toHaveLength(1);
+    await expect(reader.createRun(newRun())).rejects.toThrow(/open read-only/);
+    await expect(reader.finishRun(runId, 'failed')).rejects.toThrow(/open read-only/);
+  });
+
+  it('refuses a read-only open of a missing file without creating it', async () => {
+    await expect(RunStore.open(dbPath, { readOnly: true })).rejects.toThrow(/no logbench store/);
+    expect(existsSync(dbPath)).toBe(false);
+  });
+
+  // DuckDB's file lock does not stop a second handle inside the same process; the store does, as it would another process.
+  it('makes a second handle in the same process wait for the first, then gives up with StoreLockedError', async () => {
+    const store = await openStore();
+    const second = RunStore.open(dbPath, { lockWaitMs: 200 });
+    await expect(second).rejects.toBeInstanceOf(StoreLockedError);
+    await expect(second).rejects.toThrow(dbPath);
+    const readOnly = RunStore.open(dbPath, { readOnly: true, lockWaitMs: 200 });
+    await expect(readOnly).rejects.toBeInstanceOf(StoreLockedError);
+
+    const waiting = RunStore.open(dbPath, { lockWaitMs: 30_000 });
+    await store.close();
+    const reopened = await waiting;
+    opened.push(reopened);
+    expect(await reopened.listRuns()).toEqual([]);
+  });
+
+  it('gives one handle, not two, to opens racing in the same process', async () => {
+    const results = await Promise.allSettled([RunStore.open(dbPath, { lockWaitMs: 300 }), RunStore.open(dbPath, { lockWaitMs: 300 })]);
+    const stores = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    opened.push(...stores);
+    expect(stores).toHaveLength(1);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: expect.any(StoreLockedError) });
+  });
+
+  it('rejects calls after close', async () => {
+    const store = await RunStore.open(dbPath);
+    await store.close();
+    await store.close();
+    await expect(store.listRuns()).rejects.toThrow(/closed/);
+  });
+});

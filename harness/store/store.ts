@@ -1,0 +1,560 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import {
+  type DuckDBConnection,
+  DuckDBDataChunkWriter,
+  DuckDBInstance,
+  JSToDuckDBValueConverter,
+  LIST,
+  VARCHAR,
+  listValue,
+  type DuckDBValue,
+  type JS,
+} from '@duckdb/node-api';
+import { z } from 'zod';
+import type { Sample } from '../../datasets/sample.js';
+import { sha256 } from '../hash.js';
+import { redactEndpoint } from './endpoint.js';
+import { migrate } from './migrations.js';
+import type {
+  BatchRecord,
+  CacheRecord,
+  MetricRecord,
+  NewRun,
+  PredictionRecord,
+  RunStatus,
+  SampleMetricRecord,
+  StoredBatch,
+  StoredCacheEntry,
+  StoredMetric,
+  StoredPrediction,
+  StoredRun,
+  StoredSample,
+  StoredSampleMetric,
+} from './records.js';
+
+export interface OpenStoreOptions {
+  readOnly?: boolean;
+  /** How long to wait for another process to release the file before giving up. Default 30 s. */
+  lockWaitMs?: number;
+}
+
+/** Another process (or another handle in this one) holds the database file; DuckDB allows one writer per file. */
+export class StoreLockedError extends Error {
+  override readonly name = 'StoreLockedError';
+  constructor(
+    readonly path: string,
+    readonly waitedMs: number,
+    /** DuckDB's own message, which names the holder's PID; absent when the holder is this process. */
+    readonly lockDetail?: string,
+  ) {
+    super(
+      lockDetail === undefined
+        ? `${path} is already open in this process (one RunStore per file); gave up after ${waitedMs} ms`
+        : `${path} is locked by another logbench process (DuckDB allows one process per file while it writes); gave up after ${waitedMs} ms: ${lockDetail}`,
+    );
+  }
+}
+
+const DEFAULT_LOCK_WAIT_MS = 30_000;
+const LOCK_RETRY_MS = 100;
+const LOCK_CONFLICT = /Could not set lock on file/i;
+
+/** Paths this process holds open: fcntl locks do not stop a second handle in the same process, which would corrupt the file. */
+const openInThisProcess = new Set<string>();
+
+type Row = Record<string, JS>;
+
+const jsonObject = z.record(z.string(), z.unknown());
+const probabilities = z.record(z.string(), z.number());
+const runStatus = z.enum(['running', 'completed', 'failed', 'interrupted']);
+
+function text(value: JS | undefined): string {
+  if (typeof value !== 'string') throw new TypeError(`expected text, got ${String(value)}`);
+  return value;
+}
+function optionalText(value: JS | undefined): string | null {
+  return value === null || value === undefined ? null : text(value);
+}
+function numeric(value: JS | undefined): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  throw new TypeError(`expected a number, got ${String(value)}`);
+}
+function optionalNumeric(value: JS | undefined): number | null {
+  return value === null || value === undefined ? null : numeric(value);
+}
+function timestamp(value: JS | undefined): string {
+  if (!(value instanceof Date)) throw new TypeError(`expected a timestamp, got ${String(value)}`);
+  return value.toISOString();
+}
+function json<T>(value: JS | undefined, schema: z.ZodType<T>): T {
+  return schema.parse(JSON.parse(text(value)));
+}
+function optionalJson<T>(value: JS | undefined, schema: z.ZodType<T>): T | null {
+  return value === null || value === undefined ? null : json(value, schema);
+}
+/** Undefined becomes SQL NULL. */
+function orNull<T>(value: T | undefined): T | null {
+  return value === undefined ? null : value;
+}
+
+function runFromRow(row: Row): StoredRun {
+  return {
+    id: text(row['id']),
+    runKey: text(row['run_key']),
+    suiteName: text(row['suite_name']),
+    suitePath: optionalText(row['suite_path']),
+    modelId: text(row['model_id']),
+    variant: optionalText(row['variant']),
+    provider: text(row['provider']),
+    modelName: optionalText(row['model_name']),
+    endpoint: optionalText(row['endpoint']),
+    task: text(row['task']),
+    status: runStatus.parse(row['status']),
+    startedAt: timestamp(row['started_at']),
+    finishedAt: row['finished_at'] === null ? null : timestamp(row['finished_at']),
+    gitSha: optionalText(row['git_sha']),
+    gitDirty: row['git_dirty'] === null ? null : row['git_dirty'] === true,
+    harnessVersion: text(row['harness_version']),
+    nodeVersion: text(row['node_version']),
+    host: text(row['host']),
+    gpuName: optionalText(row['gpu_name']),
+    configHash: text(row['config_hash']),
+    splitHash: text(row['split_hash']),
+    promptHash: optionalText(row['prompt_hash']),
+    decoding: json(row['decoding'], jsonObject),
+    suite: json(row['suite'], z.unknown()),
+  };
+}
+
+function newRunId(startedAt: Date): string {
+  const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+
+async function createInstanceWhenUnlocked(path: string, readOnly: boolean, lockWaitMs: number): Promise<DuckDBInstance> {
+  const started = Date.now();
+  for (;;) {
+    let lockDetail: string | undefined;
+    if (!openInThisProcess.has(path)) {
+      // Claimed before the await, so two opens racing in this process cannot both get a handle.
+      openInThisProcess.add(path);
+      try {
+        return await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : {});
+      } catch (error) {
+        openInThisProcess.delete(path);
+        const message = error instanceof Error ? error.message : String(error);
+        if (!LOCK_CONFLICT.test(message)) throw error;
+        lockDetail = message;
+      }
+    }
+    const waited = Date.now() - started;
+    if (waited >= lockWaitMs) throw new StoreLockedError(path, waited, lockDetail);
+    await sleep(Math.min(LOCK_RETRY_MS, lockWaitMs - waited));
+  }
+}
+
+/**
+ * The run database: one DuckDB file holding every run, sample, prediction, batch, metric and cached
+ * response. Calls are serialised, so concurrent callers in one process never interleave transactions.
+ */
+export class RunStore {
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  /**
+   * Sample ids with a stored prediction, per run, loaded on a run's first batch. This handle is the
+   * file's only writer, so the set stays exact, and batches of new samples skip the replacing DELETE.
+   */
+  private readonly predictedSampleIds = new Map<string, Set<string>>();
+
+  private constructor(
+    readonly path: string,
+    readonly readOnly: boolean,
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  /** Opens (creating and migrating if needed) the store at `path`, waiting up to `lockWaitMs` for another writer to let go. */
+  static async open(path: string, options: OpenStoreOptions = {}): Promise<RunStore> {
+    const absolute = resolve(path);
+    const readOnly = options.readOnly ?? false;
+    if (readOnly && !existsSync(absolute)) throw new Error(`${absolute}: no logbench store there`);
+    if (!readOnly) mkdirSync(dirname(absolute), { recursive: true });
+    const instance = await createInstanceWhenUnlocked(absolute, readOnly, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
+    try {
+      const connection = await instance.connect();
+      try {
+        await migrate(connection, absolute, { readOnly });
+      } catch (error) {
+        connection.closeSync();
+        throw error;
+      }
+      return new RunStore(absolute, readOnly, instance, connection);
+    } catch (error) {
+      instance.closeSync();
+      openInThisProcess.delete(absolute);
+      throw error;
+    }
+  }
+
+  /** Waits for calls in flight, then releases the file (and its lock). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue;
+    this.connection.closeSync();
+    this.instance.closeSync();
+    openInThisProcess.delete(this.path);
+  }
+
+  private exclusive<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error(`${this.path}: store is closed`));
+    const result = this.queue.then(() => work(this.connection));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Every write goes through here: one transaction, refused up front on a read-only handle. */
+  private transaction<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (this.readOnly) return Promise.reject(new Error(`${this.path} is open read-only; this call writes`));
+    return this.exclusive(async (connection) => {
+      await connection.run('BEGIN TRANSACTION');
+      try {
+        const result = await work(connection);
+        await connection.run('COMMIT');
+        return result;
+      } catch (error) {
+        await connection.run('ROLLBACK');
+        // The rollback may have undone predictions already counted there; reload on next use.
+        this.predictedSampleIds.clear();
+        throw error;
+      }
+    });
+  }
+
+  private async rows(sql: string, values: DuckDBValue[] = []): Promise<Row[]> {
+    return this.exclusive(async (connection) => (await connection.runAndReadAll(sql, values)).getRowObjectsJS());
+  }
+
+  /** Bulk insert through the appender; the caller's transaction decides whether the rows stay. */
+  private static async append(connection: DuckDBConnection, table: string, rows: readonly (readonly JS[])[]): Promise<void> {
+    if (rows.length === 0) return;
+    const appender = await connection.createAppender(table);
+    try {
+      const writer = DuckDBDataChunkWriter.forAppender(appender, { converter: JSToDuckDBValueConverter });
+      for (const row of rows) writer.appendRow(row);
+      writer.flush();
+      appender.flushSync();
+    } catch (error) {
+      appender.clear();
+      try {
+        appender.closeSync();
+      } catch {
+        // Closing re-reports the failed flush; the first error is the one that explains it.
+      }
+      throw error;
+    }
+    appender.closeSync();
+  }
+
+  /** Stores the split's samples; samples already stored under this split hash are left as they are. */
+  async upsertSamples(splitHash: string, samples: readonly Sample[]): Promise<void> {
+    await this.transaction(async (connection) => {
+      const existing = await connection.runAndReadAll('SELECT sample_id FROM samples WHERE split_hash = $1', [splitHash]);
+      const stored = new Set(existing.getRowObjectsJS().map((row) => text(row['sample_id'])));
+      const rows = samples
+        .filter((sample) => !stored.has(sample.id))
+        .map((sample) => [
+          splitHash,
+          sample.id,
+          sha256(sample.input),
+          sample.input,
+          orNull(sample.reference),
+          orNull(sample.label),
+          JSON.stringify(sample.meta),
+        ]);
+      await RunStore.append(connection, 'samples', rows);
+    });
+  }
+
+  async samples(splitHash: string): Promise<StoredSample[]> {
+    const rows = await this.rows('SELECT * FROM samples WHERE split_hash = $1 ORDER BY sample_id', [splitHash]);
+    return rows.map((row) => ({
+      splitHash: text(row['split_hash']),
+      id: text(row['sample_id']),
+      inputHash: text(row['input_hash']),
+      input: text(row['input']),
+      reference: optionalText(row['reference']),
+      label: optionalText(row['label']),
+      meta: json(row['meta'], jsonObject),
+    }));
+  }
+
+  /** The latest run with this key that can be continued (running, interrupted) or was completed; failed runs start afresh. */
+  async findResumableRun(runKey: string): Promise<StoredRun | null> {
+    const rows = await this.rows(
+      `SELECT * FROM runs WHERE run_key = $1 AND status IN ('running', 'interrupted', 'completed') ORDER BY started_at DESC, id DESC LIMIT 1`,
+      [runKey],
+    );
+    return rows[0] === undefined ? null : runFromRow(rows[0]);
+  }
+
+  /** Records a new run as `running` and returns its id. */
+  async createRun(run: NewRun): Promise<string> {
+    const startedAt = run.startedAt ?? new Date();
+    const id = run.id ?? newRunId(startedAt);
+    await this.transaction((connection) =>
+      RunStore.append(connection, 'runs', [
+        [
+          id,
+          run.runKey,
+          run.suiteName,
+          orNull(run.suitePath),
+          run.modelId,
+          orNull(run.variant),
+          run.provider,
+          orNull(run.modelName),
+          run.endpoint === undefined ? null : redactEndpoint(run.endpoint),
+          run.task,
+          'running',
+          startedAt,
+          null,
+          orNull(run.gitSha),
+          orNull(run.gitDirty),
+          run.harnessVersion,
+          run.nodeVersion,
+          run.host,
+          orNull(run.gpuName),
+          run.configHash,
+          run.splitHash,
+          orNull(run.promptHash),
+          JSON.stringify(run.decoding),
+          JSON.stringify(run.suite),
+        ],
+      ]),
+    );
+    return id;
+  }
+
+  /** Marks a run found by `findResumableRun` as running again. */
+  async resumeRun(runId: string): Promise<void> {
+    await this.transaction((connection) => connection.run(`UPDATE runs SET status = 'running', finished_at = NULL WHERE id = $1`, [runId]));
+  }
+
+  async finishRun(runId: string, status: Exclude<RunStatus, 'running'>): Promise<void> {
+    await this.transaction((connection) => connection.run('UPDATE runs SET status = $1, finished_at = now() WHERE id = $2', [status, runId]));
+  }
+
+  async listRuns(): Promise<StoredRun[]> {
+    return (await this.rows('SELECT * FROM runs ORDER BY started_at, id')).map(runFromRow);
+  }
+
+  async getRun(runId: string): Promise<StoredRun | null> {
+    const rows = await this.rows('SELECT * FROM runs WHERE id = $1', [runId]);
+    return rows[0] === undefined ? null : runFromRow(rows[0]);
+  }
+
+  /** Samples that need no new request on resume: those with a stored prediction that did not fail. Failed ones are retried. */
+  async completedSampleIds(runId: string): Promise<Set<string>> {
+    const rows = await this.rows('SELECT sample_id FROM predictions WHERE run_id = $1 AND error IS NULL', [runId]);
+    return new Set(rows.map((row) => text(row['sample_id'])));
+  }
+
+  /** The index the next batch of this run should carry (batch indexes keep counting across resumes). */
+  async nextBatchIndex(runId: string): Promise<number> {
+    const rows = await this.rows('SELECT coalesce(max(batch_index) + 1, 0)::INTEGER AS next FROM batches WHERE run_id = $1', [runId]);
+    return numeric(rows[0]?.['next']);
+  }
+
+  /**
+   * Writes one batch — telemetry, predictions, per-sample scores, cacheable responses — in one
+   * transaction, so a crash loses at most the batch in flight. A sample retried after an earlier
+   * error replaces its old prediction and scores.
+   */
+  async writeBatch(
+    runId: string,
+    batch: BatchRecord,
+    predictions: readonly PredictionRecord[],
+    sampleMetrics: readonly SampleMetricRecord[],
+    cacheEntries: readonly CacheRecord[] = [],
+  ): Promise<void> {
+    const createdAt = new Date();
+    await this.transaction(async (connection) => {
+      const predicted = await this.predictedSampleIdsOf(connection, runId);
+      const retried = predictions.map((prediction) => prediction.sampleId).filter((sampleId) => predicted.has(sampleId));
+      if (retried.length > 0) {
+        for (const table of ['predictions', 'sample_metrics']) {
+          await connection.run(
+            `DELETE FROM ${table} WHERE run_id = $1 AND sample_id IN (SELECT unnest($2))`,
+            [runId, listValue(retried)],
+            [VARCHAR, LIST(VARCHAR)],
+          );
+        }
+      }
+      await RunStore.append(connection, 'batches', [
+        [
+          runId,
+          batch.batchIndex,
+          batch.size,
+          batch.startedAt,
+          batch.wallMs,
+          orNull(batch.cpuMs),
+          orNull(batch.rssPeakBytes),
+          orNull(batch.gpuUtilAvg),
+          orNull(batch.gpuUtilMax),
+          orNull(batch.gpuMemPeakMb),
+          orNull(batch.gpuMemDeltaMb),
+          orNull(batch.gpuTimeMs),
+          orNull(batch.tokensIn),
+          orNull(batch.tokensOut),
+          orNull(batch.latencyP50Ms),
+          orNull(batch.latencyP95Ms),
+          orNull(batch.latencyMaxMs),
+        ],
+      ]);
+      await RunStore.append(
+        connection,
+        'predictions',
+        predictions.map((prediction) => [
+          runId,
+          prediction.sampleId,
+          batch.batchIndex,
+          orNull(prediction.text),
+          orNull(prediction.label),
+          prediction.probs === undefined ? null : JSON.stringify(prediction.probs),
+          prediction.score === undefined ? null : JSON.stringify(prediction.score),
+          prediction.latencyMs,
+          orNull(prediction.tokensIn),
+          orNull(prediction.tokensOut),
+          orNull(prediction.error),
+          prediction.cached ?? false,
+          createdAt,
+        ]),
+      );
+      await RunStore.append(
+        connection,
+        'sample_metrics',
+        sampleMetrics.map((metric) => [runId, metric.sampleId, metric.name, metric.value]),
+      );
+      await RunStore.putCacheEntries(connection, cacheEntries);
+      for (const prediction of predictions) predicted.add(prediction.sampleId);
+    });
+  }
+
+  private async predictedSampleIdsOf(connection: DuckDBConnection, runId: string): Promise<Set<string>> {
+    let ids = this.predictedSampleIds.get(runId);
+    if (ids === undefined) {
+      const reader = await connection.runAndReadAll('SELECT sample_id FROM predictions WHERE run_id = $1', [runId]);
+      ids = new Set(reader.getRowObjectsJS().map((row) => text(row['sample_id'])));
+      this.predictedSampleIds.set(runId, ids);
+    }
+    return ids;
+  }
+
+  async predictions(runId: string): Promise<StoredPrediction[]> {
+    const rows = await this.rows('SELECT * FROM predictions WHERE run_id = $1 ORDER BY batch_index, sample_id', [runId]);
+    return rows.map((row) => ({
+      runId: text(row['run_id']),
+      sampleId: text(row['sample_id']),
+      batchIndex: numeric(row['batch_index']),
+      text: optionalText(row['output']),
+      label: optionalText(row['label']),
+      probs: optionalJson(row['probs'], probabilities),
+      score: optionalJson(row['score'], jsonObject),
+      latencyMs: numeric(row['latency_ms']),
+      tokensIn: optionalNumeric(row['tokens_in']),
+      tokensOut: optionalNumeric(row['tokens_out']),
+      error: optionalText(row['error']),
+      cached: row['cached'] === true,
+      createdAt: timestamp(row['created_at']),
+    }));
+  }
+
+  async batches(runId: string): Promise<StoredBatch[]> {
+    const rows = await this.rows('SELECT * FROM batches WHERE run_id = $1 ORDER BY batch_index', [runId]);
+    return rows.map((row) => ({
+      runId: text(row['run_id']),
+      batchIndex: numeric(row['batch_index']),
+      size: numeric(row['size']),
+      startedAt: timestamp(row['started_at']),
+      wallMs: numeric(row['wall_ms']),
+      cpuMs: optionalNumeric(row['cpu_ms']),
+      rssPeakBytes: optionalNumeric(row['rss_peak_bytes']),
+      gpuUtilAvg: optionalNumeric(row['gpu_util_avg']),
+      gpuUtilMax: optionalNumeric(row['gpu_util_max']),
+      gpuMemPeakMb: optionalNumeric(row['gpu_mem_peak_mb']),
+      gpuMemDeltaMb: optionalNumeric(row['gpu_mem_delta_mb']),
+      gpuTimeMs: optionalNumeric(row['gpu_time_ms']),
+      tokensIn: optionalNumeric(row['tokens_in']),
+      tokensOut: optionalNumeric(row['tokens_out']),
+      latencyP50Ms: optionalNumeric(row['latency_p50_ms']),
+      latencyP95Ms: optionalNumeric(row['latency_p95_ms']),
+      latencyMaxMs: optionalNumeric(row['latency_max_ms']),
+    }));
+  }
+
+  async sampleMetrics(runId: string): Promise<StoredSampleMetric[]> {
+    const rows = await this.rows('SELECT * FROM sample_metrics WHERE run_id = $1 ORDER BY sample_id, name', [runId]);
+    return rows.map((row) => ({
+      runId: text(row['run_id']),
+      sampleId: text(row['sample_id']),
+      name: text(row['name']),
+      value: optionalNumeric(row['value']),
+    }));
+  }
+
+  /** Replaces the run's corpus metrics with `metrics`. */
+  async writeMetrics(runId: string, metrics: readonly MetricRecord[]): Promise<void> {
+    await this.transaction(async (connection) => {
+      await connection.run('DELETE FROM metrics WHERE run_id = $1', [runId]);
+      await RunStore.append(
+        connection,
+        'metrics',
+        metrics.map((metric) => [runId, metric.name, metric.value, orNull(metric.ciLow), orNull(metric.ciHigh), metric.n]),
+      );
+    });
+  }
+
+  async metrics(runId: string): Promise<StoredMetric[]> {
+    const rows = await this.rows('SELECT * FROM metrics WHERE run_id = $1 ORDER BY name', [runId]);
+    return rows.map((row) => ({
+      runId: text(row['run_id']),
+      name: text(row['name']),
+      value: optionalNumeric(row['value']),
+      ciLow: optionalNumeric(row['ci_low']),
+      ciHigh: optionalNumeric(row['ci_high']),
+      n: numeric(row['n']),
+    }));
+  }
+
+  async cacheGet(requestHash: string): Promise<StoredCacheEntry | null> {
+    const rows = await this.rows('SELECT * FROM cache WHERE request_hash = $1', [requestHash]);
+    const row = rows[0];
+    if (row === undefined) return null;
+    return {
+      requestHash: text(row['request_hash']),
+      provider: text(row['provider']),
+      model: text(row['model']),
+      response: json(row['response'], z.unknown()),
+      createdAt: timestamp(row['created_at']),
+    };
+  }
+
+  /** Caches a successful response; never call it for a failed request. */
+  async cachePut(requestHash: string, provider: string, model: string, response: unknown): Promise<void> {
+    await this.transaction((connection) => RunStore.putCacheEntries(connection, [{ requestHash, provider, model, response }]));
+  }
+
+  /** Upserts through a multi-row INSERT (the appender cannot replace), one row per distinct hash, the last one winning. */
+  private static async putCacheEntries(connection: DuckDBConnection, entries: readonly CacheRecord[]): Promise<void> {
+    const distinct = [...new Map(entries.map((entry) => [entry.requestHash, entry])).values()];
+    if (distinct.length === 0) return;
+    const placeholders = distinct.map((_, i) => `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4}, now())`);
+    const values = distinct.flatMap((entry) => [entry.requestHash, entry.provider, entry.model, JSON.stringify(entry.response)]);
+    await connection.run(`INSERT OR REPLACE INTO cache VALUES ${placeholders.join(', ')}`, values);
+  }
+}
