@@ -1,0 +1,71 @@
+/**
+ * `npm run bench:metrics`: the whole text-metric set through `logbench metrics`, timed as a whole
+ * process (start-up, reading, scoring, printing), on 10,000 pairs of ~1,500-character log-analysis
+ * texts, with 1 and 2 worker threads; then peak memory on 100,000 pairs to show it stays flat.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeTextPairs } from './corpus.js';
+
+const cli = fileURLToPath(new URL('../harness/cli/main.js', import.meta.url));
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+
+function writePairs(file: string, count: number): number {
+  const pairs = makeTextPairs(count);
+  writeFileSync(file, pairs.map((p) => JSON.stringify(p)).join('\n') + '\n');
+  return pairs.reduce((sum, p) => sum + p.reference.length + p.prediction.length, 0) / (2 * pairs.length);
+}
+
+interface Measured {
+  wallS: number;
+  peakRssMb: number | null;
+}
+
+/** One whole `logbench metrics` process; peak RSS from GNU time where the machine has it. */
+function measure(pairsFile: string, workers: number): Measured {
+  const args = [cli, 'metrics', '--pairs', pairsFile, '--json', '--workers', String(workers)];
+  const gnuTime = existsSync('/usr/bin/time');
+  const started = performance.now();
+  const result = gnuTime
+    ? spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
+    : spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const wallS = (performance.now() - started) / 1000;
+  if (result.status !== 0) throw new Error(`logbench metrics failed: ${result.stderr}`);
+  const kb = gnuTime ? Number(result.stderr.trim().split('\n').pop()) : NaN;
+  return { wallS, peakRssMb: Number.isFinite(kb) ? kb / 1024 : null };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-bench-metrics-'));
+try {
+  const file10k = path.join(dir, 'pairs-10k.jsonl');
+  const avgChars = writePairs(file10k, 10_000);
+  const results: Record<string, unknown> = { pairs: 10_000, avg_chars: Math.round(avgChars), repeats: REPEATS, cpus: os.cpus().length, node: process.version };
+  // Interleave the worker counts so machine noise hits both alike.
+  const runs: Record<number, Measured[]> = { 1: [], 2: [] };
+  for (let r = 0; r < REPEATS; r++) for (const workers of [1, 2]) runs[workers]!.push(measure(file10k, workers));
+  for (const workers of [1, 2]) {
+    const wall = median(runs[workers]!.map((m) => m.wallS));
+    results[`workers_${workers}`] = {
+      wall_s_median: Number(wall.toFixed(3)),
+      wall_s_all: runs[workers]!.map((m) => Number(m.wallS.toFixed(3))),
+      pairs_per_s: Math.round(10_000 / wall),
+      peak_rss_mb: runs[workers]![0]!.peakRssMb === null ? null : Math.round(median(runs[workers]!.map((m) => m.peakRssMb as number))),
+    };
+  }
+  const python = 222;
+  results.speedup_vs_python_stack_222s = Number((python / (results.workers_1 as { wall_s_median: number }).wall_s_median).toFixed(1));
+  if (process.env.BENCH_SKIP_100K !== '1') {
+    const file100k = path.join(dir, 'pairs-100k.jsonl');
+    writePairs(file100k, 100_000);
+    const big = measure(file100k, 1);
+    results.pairs_100k_workers_1 = { wall_s: Number(big.wallS.toFixed(2)), peak_rss_mb: big.peakRssMb === null ? null : Math.round(big.peakRssMb) };
+  }
+  console.log(JSON.stringify(results, null, 2));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

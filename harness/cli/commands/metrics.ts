@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { classificationReport, type Label } from '../../../metrics/classification.js';
+import { readJsonl } from '../../io/jsonl.js';
+import { CliError } from '../errors.js';
+import { runTextMetrics } from '../textScoring.js';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`--workers: expected a positive integer, got "${value}"`);
+  return n;
+}
+
+export function registerMetricsCommands(program: Command): void {
+  program
+    .command('metrics')
+    .description('text metrics (fuzzy, Levenshtein, ROUGE-1/2/L/Lsum, HF BLEU, sacreBLEU) for prediction/reference pairs')
+    .requiredOption('--pairs <file>', 'JSONL: {"prediction": str, "reference": str} (or "references": [str]) per line; "-" reads stdin')
+    .option('--stem', 'Porter-stem tokens for ROUGE (rouge_score use_stemmer=True)', false)
+    .option('--workers <n>', 'worker threads scoring in parallel', positiveInt, 1)
+    .option('--json', 'print JSON (the only output format; accepted for scripts that pass it)', true)
+    .action(async (opts: { pairs: string; stem: boolean; workers: number }) => {
+      await runTextMetrics(opts.pairs, { stem: opts.stem, levenshtein: true, workers: opts.workers }, process.stdout);
+    });
+
+  const ClassLabel = z.union([z.string(), z.number(), z.boolean()]);
+  const ClassifyLine = z.object({ y_true: ClassLabel, y_pred: ClassLabel });
+
+  program
+    .command('classify-metrics')
+    .description('accuracy, precision/recall/F1 (binary, macro, micro, weighted) and the confusion matrix, as scikit-learn computes them')
+    .requiredOption('--pairs <file>', 'JSONL: {"y_true": label, "y_pred": label} per line')
+    .option('--positive <label>', 'positive label of the binary average (default 1, as scikit-learn)')
+    .option('--json', 'print JSON (the only output format)', true)
+    .action(async (opts: { pairs: string; positive?: string }) => {
+      const yTrue: Label[] = [];
+      const yPred: Label[] = [];
+      for await (const { value } of readJsonl(opts.pairs, ClassifyLine)) {
+        yTrue.push(value.y_true);
+        yPred.push(value.y_pred);
+      }
+      if (yTrue.length === 0) throw new CliError(`${opts.pairs}: no pairs`);
+      // A label given on the command line is text: read it as a number where the labels are numbers.
+      const numeric = yTrue.some((l) => typeof l === 'number');
+      const positive = opts.positive === undefined ? undefined : numeric && opts.positive.trim() !== '' && !Number.isNaN(Number(opts.positive)) ? Number(opts.positive) : opts.positive;
+      let report;
+      try {
+        report = classificationReport(yTrue, yPred, positive === undefined ? {} : { positiveLabel: positive });
+      } catch (err) {
+        throw new CliError(`${opts.pairs}: ${(err as Error).message}`);
+      }
+      const { perLabel, confusionMatrix, ...figures } = report;
+      process.stdout.write(
+        JSON.stringify({ n: yTrue.length, ...figures, per_label: perLabel, confusion_matrix: { labels: report.labels, matrix: confusionMatrix } }) + '\n',
+      );
+    });
+}

@@ -1,0 +1,94 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { runSuite } from '../../run/runSuite.js';
+import { RunStore } from '../../store/index.js';
+import { loadSuite } from '../../suite/load.js';
+import { CliError } from '../errors.js';
+import { createProgress } from '../progress.js';
+import { metricTable } from '../table.js';
+
+export const DEFAULT_DB = 'runs/logbench.duckdb';
+
+function parseShard(value: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(value);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index >= count) throw new CliError(`--shard: expected I/N with 0 ≤ I < N, got "${value}"`);
+  return { index, count };
+}
+
+function parseLimit(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`--limit: expected a positive integer, got "${value}"`);
+  return n;
+}
+
+export function registerRunCommands(program: Command): void {
+  program
+    .command('run')
+    .description('run a suite: every model on the same split, everything stored in DuckDB; reruns resume')
+    .argument('<suite>', 'suite YAML file')
+    .option('--db <file>', 'DuckDB file', DEFAULT_DB)
+    .option('--only <models...>', 'run only these model ids')
+    .option('--limit <n>', 'only the first N samples', parseLimit)
+    .option('--shard <i/n>', 'run the samples with index ≡ I (mod N); join shard databases with `logbench merge`', parseShard)
+    .option('--no-cache', 'ignore the response cache (answers are still stored)')
+    .option('--data-dir <dir>', 'local copies of remote datasets (e.g. ../shared/data)')
+    .option('--cache-dir <dir>', 'where downloaded datasets are cached')
+    .action(async (suiteFile: string, opts: { db: string; only?: string[]; limit?: number; shard?: { index: number; count: number }; cache: boolean; dataDir?: string; cacheDir?: string }) => {
+      const loaded = loadSuite(suiteFile);
+      const controller = new AbortController();
+      const onSignal = () => {
+        if (controller.signal.aborted) process.exit(130); // second Ctrl-C: leave now
+        process.stderr.write('\ninterrupted: finishing the batch in flight, then stopping (rerun to resume; Ctrl-C again to quit now)\n');
+        controller.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        const { split, results } = await runSuite(loaded, {
+          dbPath: opts.db,
+          ...(opts.only && { only: opts.only }),
+          ...(opts.limit !== undefined && { limit: opts.limit }),
+          ...(opts.shard && { shard: opts.shard }),
+          noCache: !opts.cache,
+          ...(opts.dataDir !== undefined && { dataDir: opts.dataDir }),
+          ...(opts.cacheDir !== undefined && { cacheDir: opts.cacheDir }),
+          progress: createProgress(),
+          signal: controller.signal,
+        });
+        if (controller.signal.aborted) {
+          process.exitCode = 130;
+          return;
+        }
+        const baseline = loaded.suite.baseline ?? results[0]?.modelId ?? '';
+        process.stdout.write(`\nsuite ${loaded.suite.name} · split ${split.name} (${split.samples.length} samples, ${split.splitHash.slice(0, 12)}) · ${path.relative(process.cwd(), opts.db) || opts.db}\n`);
+        for (const r of results) process.stdout.write(`  ${r.modelId}: run ${r.run.id}${r.resumed ? ' (resumed)' : ''}, ${r.queried} queried\n`);
+        process.stdout.write('\n' + metricTable(results.map((r) => ({ modelId: r.modelId, metrics: r.metrics })), baseline) + '\n');
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+
+  program
+    .command('runs')
+    .description('list the runs in a database')
+    .option('--db <file>', 'DuckDB file', DEFAULT_DB)
+    .option('--json', 'print JSON')
+    .action(async (opts: { db: string; json?: boolean }) => {
+      const store = await RunStore.open(opts.db, { readOnly: true });
+      try {
+        const runs = await store.listRuns();
+        if (opts.json) {
+          process.stdout.write(JSON.stringify(runs.map(({ suite: _suite, ...run }) => run)) + '\n');
+          return;
+        }
+        for (const run of runs) {
+          process.stdout.write(`${run.id}  ${run.suiteName}/${run.modelId}  ${run.status}  ${run.startedAt}  split ${run.splitHash.slice(0, 12)}\n`);
+        }
+      } finally {
+        await store.close();
+      }
+    });
+}

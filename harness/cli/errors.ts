@@ -1,0 +1,18 @@
+/** Exit codes every command keeps (DESIGN §3): gates and scripts branch on them. */
+export const ExitCode = {
+  ok: 0,
+  regression: 1,
+  notComparable: 2,
+  usage: 3,
+} as const;
+
+/** A failure the user can fix: printed as one line, no stack trace, with the command's exit code. */
+export class CliError extends Error {
+  override name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode: number = ExitCode.usage,
+  ) {
+    super(message);
+  }
+}

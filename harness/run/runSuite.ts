@@ -1,0 +1,273 @@
+import { loadDataset } from '../../datasets/index.js';
+import type { LoadedSplit, Sample } from '../../datasets/sample.js';
+import { scoreCorpus, scoreSample, type ScoringItem, type SuiteMetric } from '../../metrics/taskScoring.js';
+import { createRunner, isCacheable } from '../runners/index.js';
+import type { Prediction, RenderedRequest } from '../runners/runner.js';
+import { RunStore, type PredictionRecord, type SampleMetricRecord, type CacheRecord, type StoredRun } from '../store/index.js';
+import { configHashOf, decodingOf, type LoadedSuite } from '../suite/load.js';
+import { DEFAULT_METRICS, type ModelSpec } from '../suite/schema.js';
+import { BatchMeter } from '../telemetry/batchTelemetry.js';
+import { hashOf } from '../hash.js';
+import { collectProvenance } from './provenance.js';
+import { renderRequest, requestHash } from './requests.js';
+
+export interface RunOptions {
+  dbPath: string;
+  /** Model ids to run; all when absent. */
+  only?: string[];
+  /** Keep only the first N samples of the split. */
+  limit?: number;
+  /** `I/N`: this process runs samples whose index ≡ I (mod N). */
+  shard?: { index: number; count: number };
+  noCache?: boolean;
+  dataDir?: string;
+  cacheDir?: string;
+  env?: NodeJS.ProcessEnv;
+  progress?: RunProgress;
+  /** Aborts between batches (SIGINT): the run is marked interrupted and resumes next time. */
+  signal?: AbortSignal;
+}
+
+/** What the CLI shows while a run goes on. */
+export interface RunProgress {
+  modelStarted(modelId: string, total: number, alreadyDone: number): void;
+  batchDone(modelId: string, done: number, errors: number): void;
+  modelFinished(modelId: string): void;
+  note(message: string): void;
+}
+
+export interface ModelRunResult {
+  modelId: string;
+  run: StoredRun;
+  resumed: boolean;
+  /** Samples queried in this invocation (not counting those found in the store). */
+  queried: number;
+  metrics: { name: string; value: number | null; n: number }[];
+}
+
+export interface SuiteRunResult {
+  split: LoadedSplit;
+  results: ModelRunResult[];
+}
+
+/** Per-model identity of "the same run": rerunning it resumes instead of starting over. */
+function runKeyOf(loaded: LoadedSuite, model: ModelSpec, splitHash: string, shard: RunOptions['shard']): string {
+  return hashOf({ configHash: configHashOf(loaded, model), splitHash, shard: shard ?? null });
+}
+
+function selectSamples(split: LoadedSplit, options: RunOptions): Sample[] {
+  let samples = split.samples;
+  if (options.limit !== undefined) samples = samples.slice(0, options.limit);
+  if (options.shard) {
+    const { index, count } = options.shard;
+    samples = samples.filter((_, i) => i % count === index);
+  }
+  return samples;
+}
+
+function scoringItem(sample: Sample, prediction: Pick<Prediction, 'text' | 'label' | 'error'>): ScoringItem {
+  return {
+    output: prediction.error ? null : (prediction.text ?? null),
+    predictedLabel: prediction.label ?? null,
+    reference: sample.reference ?? null,
+    label: sample.label ?? null,
+    failed: prediction.error !== undefined && prediction.error !== null,
+  };
+}
+
+async function runModel(
+  loaded: LoadedSuite,
+  model: ModelSpec,
+  split: LoadedSplit,
+  samples: Sample[],
+  store: RunStore,
+  options: RunOptions,
+): Promise<ModelRunResult> {
+  const { suite } = loaded;
+  const metrics = (suite.metrics ?? DEFAULT_METRICS[suite.task]) as SuiteMetric[];
+  const decoding = decodingOf(loaded, model);
+  const runKey = runKeyOf(loaded, model, split.splitHash, options.shard);
+  const provenance = collectProvenance();
+  const existing = await store.findResumableRun(runKey);
+  let runId: string;
+  if (existing) {
+    runId = existing.id;
+    await store.resumeRun(runId);
+  } else {
+    runId = await store.createRun({
+      runKey,
+      suiteName: suite.name,
+      suitePath: loaded.file,
+      modelId: model.id,
+      ...(model.variant !== undefined && { variant: model.variant }),
+      provider: model.provider,
+      ...(model.provider === 'openai' && { modelName: model.model, endpoint: model.endpoint }),
+      task: suite.task,
+      ...(provenance.gitSha !== undefined && { gitSha: provenance.gitSha }),
+      ...(provenance.gitDirty !== undefined && { gitDirty: provenance.gitDirty }),
+      harnessVersion: provenance.harnessVersion,
+      nodeVersion: provenance.nodeVersion,
+      host: provenance.host,
+      configHash: configHashOf(loaded, model),
+      splitHash: split.splitHash,
+      promptHash: loaded.promptHash,
+      decoding,
+      // The parsed suite names API keys only by their environment variable: safe to store as it is.
+      suite: loaded.suite,
+    });
+  }
+
+  const done = await store.completedSampleIds(runId);
+  const todo = samples.filter((s) => !done.has(s.id));
+  options.progress?.modelStarted(model.id, samples.length, samples.length - todo.length);
+  const runner = await createRunner(model, { task: suite.task, baseDir: loaded.baseDir, env: options.env ?? process.env, decoding });
+  const cacheable = isCacheable(model) && !options.noCache;
+  const identity = {
+    provider: model.provider,
+    ...(model.provider === 'openai' && { endpoint: model.endpoint, model: model.model }),
+    decoding,
+  };
+  let batchIndex = await store.nextBatchIndex(runId);
+  let completed = samples.length - todo.length;
+  let errors = 0;
+  try {
+    for (let start = 0; start < todo.length; start += model.batch_size) {
+      if (options.signal?.aborted) break;
+      const batch = todo.slice(start, start + model.batch_size);
+      const meter = new BatchMeter(batchIndex);
+      const requests = batch.map((sample) => renderRequest(sample, loaded.prompt));
+      const predictions = await predictBatch(runner, requests, store, cacheable ? identity : undefined, options.signal);
+      const telemetry = meter.finish(predictions.map((p) => p.prediction));
+
+      const records: PredictionRecord[] = [];
+      const sampleMetrics: SampleMetricRecord[] = [];
+      const cacheRecords: CacheRecord[] = [];
+      predictions.forEach(({ prediction, hash }, i) => {
+        const sample = batch[i] as Sample;
+        const scored = scoreSample(suite.task, metrics, scoringItem(sample, prediction));
+        records.push({
+          ...prediction,
+          ...(scored.label !== undefined && scored.label !== null && { label: scored.label }),
+          ...(scored.parsed && { score: scored.parsed }),
+        });
+        for (const [name, value] of Object.entries(scored.values)) sampleMetrics.push({ sampleId: sample.id, name, value });
+        if (hash && !prediction.cached && !prediction.error) {
+          cacheRecords.push({ requestHash: hash, provider: model.provider, model: identity.model ?? model.id, response: cachedResponseOf(prediction) });
+        }
+        if (prediction.error) errors++;
+      });
+      const { batchIndex: _index, ...batchFigures } = telemetry;
+      await store.writeBatch(runId, { batchIndex, ...withoutNulls(batchFigures) }, records, sampleMetrics, cacheRecords);
+      batchIndex++;
+      completed += batch.length;
+      options.progress?.batchDone(model.id, completed, errors);
+    }
+  } finally {
+    await runner.close?.();
+  }
+
+  const interrupted = options.signal?.aborted ?? false;
+  const figures = interrupted ? [] : await computeRunMetrics(store, runId, samples, suite.task, metrics);
+  if (!interrupted) await store.writeMetrics(runId, figures);
+  await store.finishRun(runId, interrupted ? 'interrupted' : 'completed');
+  options.progress?.modelFinished(model.id);
+  const run = (await store.getRun(runId)) as StoredRun;
+  return { modelId: model.id, run, resumed: existing !== null, queried: todo.length, metrics: figures };
+}
+
+/** What the cache keeps of an answer: enough to replay it, nothing about the request. */
+function cachedResponseOf(prediction: Prediction): Record<string, unknown> {
+  return {
+    ...(prediction.text !== undefined && { text: prediction.text }),
+    ...(prediction.label !== undefined && { label: prediction.label }),
+    ...(prediction.probs !== undefined && { probs: prediction.probs }),
+    ...(prediction.tokensIn !== undefined && { tokensIn: prediction.tokensIn }),
+    ...(prediction.tokensOut !== undefined && { tokensOut: prediction.tokensOut }),
+  };
+}
+
+function withoutNulls<T extends object>(record: T): { [K in keyof T]: Exclude<T[K], null> } {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== null)) as { [K in keyof T]: Exclude<T[K], null> };
+}
+
+/** Answers from the cache where possible, the runner for the rest; order follows `requests`. */
+async function predictBatch(
+  runner: Awaited<ReturnType<typeof createRunner>>,
+  requests: RenderedRequest[],
+  store: RunStore,
+  identity: Parameters<typeof requestHash>[0] | undefined,
+  signal: AbortSignal | undefined,
+): Promise<{ prediction: Prediction; hash?: string }[]> {
+  const out: { prediction: Prediction; hash?: string }[] = new Array(requests.length);
+  const misses: number[] = [];
+  for (let i = 0; i < requests.length; i++) {
+    const request = requests[i] as RenderedRequest;
+    if (!identity) {
+      misses.push(i);
+      continue;
+    }
+    const hash = requestHash(identity, request);
+    const hit = await store.cacheGet(hash);
+    if (hit) {
+      const response = hit.response as Partial<Prediction>;
+      out[i] = { prediction: { ...response, sampleId: request.sample.id, latencyMs: 0, cached: true }, hash };
+    } else {
+      out[i] = { prediction: { sampleId: request.sample.id, latencyMs: 0 }, hash };
+      misses.push(i);
+    }
+  }
+  if (misses.length) {
+    const answered = await runner.runBatch(misses.map((i) => requests[i] as RenderedRequest), signal);
+    misses.forEach((i, k) => {
+      const previous = out[i];
+      out[i] = { prediction: answered[k] as Prediction, ...(previous?.hash !== undefined && { hash: previous.hash }) };
+    });
+  }
+  return out;
+}
+
+/** Corpus figures from what the store holds, so a resumed run scores exactly like an uninterrupted one. */
+async function computeRunMetrics(store: RunStore, runId: string, samples: Sample[], task: LoadedSuite['suite']['task'], metrics: SuiteMetric[]) {
+  const predictions = new Map((await store.predictions(runId)).map((p) => [p.sampleId, p]));
+  const values = new Map<string, Record<string, number | null>>();
+  for (const row of await store.sampleMetrics(runId)) {
+    let entry = values.get(row.sampleId);
+    if (!entry) values.set(row.sampleId, (entry = {}));
+    entry[row.name] = row.value;
+  }
+  const items: ScoringItem[] = [];
+  const sampleValues: Record<string, number | null>[] = [];
+  for (const sample of samples) {
+    const p = predictions.get(sample.id);
+    if (!p) continue;
+    items.push(scoringItem(sample, { ...(p.text !== null && { text: p.text }), ...(p.label !== null && { label: p.label }), ...(p.error !== null && { error: p.error }) }));
+    sampleValues.push(values.get(sample.id) ?? {});
+  }
+  return scoreCorpus(task, metrics, items, sampleValues);
+}
+
+/** Runs every selected model of a suite on the same split, storing everything as it goes. */
+export async function runSuite(loaded: LoadedSuite, options: RunOptions): Promise<SuiteRunResult> {
+  const split = await loadDataset(loaded.suite.dataset, {
+    baseDir: loaded.baseDir,
+    ...(options.dataDir !== undefined && { dataDir: options.dataDir }),
+    ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
+  });
+  if (split.skipped.length) options.progress?.note(`${split.skipped.length} record(s) skipped as invalid (skip_invalid: true); first: ${split.skipped[0]?.record}: ${split.skipped[0]?.reason}`);
+  const samples = selectSamples(split, options);
+  const models = loaded.suite.models.filter((m) => !options.only || options.only.includes(m.id));
+  const unknown = options.only?.filter((id) => !loaded.suite.models.some((m) => m.id === id)) ?? [];
+  if (unknown.length) throw new Error(`--only: no model ${unknown.join(', ')} in ${loaded.file} (models: ${loaded.suite.models.map((m) => m.id).join(', ')})`);
+  const store = await RunStore.open(options.dbPath);
+  try {
+    await store.upsertSamples(split.splitHash, samples);
+    const results: ModelRunResult[] = [];
+    for (const model of models) {
+      results.push(await runModel(loaded, model, split, samples, store, options));
+      if (options.signal?.aborted) break;
+    }
+    return { split, results };
+  } finally {
+    await store.close();
+  }
+}

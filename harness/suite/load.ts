@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import type { z } from 'zod';
+import { hashOf, sha256 } from '../hash.js';
+import { Suite, type ModelSpec } from './schema.js';
+
+/** A suite as the runner needs it: validated, with its files read and its hashes computed. */
+export interface LoadedSuite {
+  file: string;
+  baseDir: string;
+  suite: Suite;
+  prompt: { system?: string; user: string };
+  /** sha256 over both template texts: two runs with equal prompt hashes rendered the same templates. */
+  promptHash: string;
+  /** Resolved `response_format` per model id (schema files read in). */
+  responseFormats: Map<string, unknown>;
+}
+
+export class SuiteError extends Error {
+  override name = 'SuiteError';
+}
+
+/** `file:line:col: path.to.field: message` for every issue, so editors can jump to it. */
+function describeIssues(file: string, source: string, issues: z.core.$ZodIssue[]): string {
+  const lines = new LineCounter();
+  const doc = parseDocument(source, { lineCounter: lines });
+  return issues
+    .map((issue) => {
+      const where = issue.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(top level)';
+      let node: unknown = doc.getIn(issue.path as (string | number)[], true);
+      // A missing key has no node: point at its parent instead.
+      for (let up = issue.path.length - 1; !isNode(node) && up >= 0; up--) node = doc.getIn(issue.path.slice(0, up) as (string | number)[], true);
+      const range = isNode(node) ? node.range : undefined;
+      const pos = range ? lines.linePos(range[0]) : { line: 1, col: 1 };
+      return `${file}:${pos.line}:${pos.col}: ${where}: ${issue.message}`;
+    })
+    .join('\n');
+}
+
+function readRelative(baseDir: string, rel: string, what: string, suiteFile: string): string {
+  const full = path.resolve(baseDir, rel);
+  try {
+    return readFileSync(full, 'utf8');
+  } catch (err) {
+    throw new SuiteError(`${suiteFile}: ${what}: cannot read ${full} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+}
+
+export function parseSuite(source: string, file: string): Suite {
+  const doc = parseDocument(source, { prettyErrors: true });
+  if (doc.errors.length) {
+    throw new SuiteError(doc.errors.map((e) => `${file}:${e.linePos?.[0]?.line ?? '?'}:${e.linePos?.[0]?.col ?? '?'}: YAML: ${e.message.split('\n')[0]}`).join('\n'));
+  }
+  const result = Suite.safeParse(doc.toJS());
+  if (!result.success) throw new SuiteError(describeIssues(file, source, result.error.issues));
+  return result.data;
+}
+
+export function loadSuite(file: string): LoadedSuite {
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new SuiteError(`${file}: cannot read suite (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  const suite = parseSuite(source, file);
+  const baseDir = path.dirname(path.resolve(file));
+  const prompt = {
+    user: readRelative(baseDir, suite.prompt.user, 'prompt.user', file),
+    ...(suite.prompt.system ? { system: readRelative(baseDir, suite.prompt.system, 'prompt.system', file) } : {}),
+  };
+  const responseFormats = new Map<string, unknown>();
+  for (const model of suite.models) {
+    if (model.provider !== 'openai' || !model.decoding.response_format) continue;
+    const format = model.decoding.response_format;
+    if (format.type === 'json_schema' && format.json_schema.schema_file) {
+      const text = readRelative(baseDir, format.json_schema.schema_file, `models[${model.id}].decoding.response_format.json_schema.schema_file`, file);
+      let schema: unknown;
+      try {
+        schema = JSON.parse(text);
+      } catch (err) {
+        throw new SuiteError(`${path.resolve(baseDir, format.json_schema.schema_file)}: not valid JSON (${(err as Error).message})`);
+      }
+      const { schema_file: _file, ...rest } = format.json_schema;
+      responseFormats.set(model.id, { type: 'json_schema', json_schema: { ...rest, schema } });
+    } else {
+      responseFormats.set(model.id, format);
+    }
+  }
+  return { file, baseDir, suite, prompt, promptHash: sha256(`${prompt.system ?? ''}\u0000${prompt.user}`), responseFormats };
+}
+
+/** The decoding parameters that change a model's outputs: what gates compare, and what the cache keys on. */
+export function decodingOf(loaded: LoadedSuite, model: ModelSpec): Record<string, unknown> {
+  if (model.provider !== 'openai') return {};
+  const { response_format: _rf, ...rest } = model.decoding;
+  const responseFormat = loaded.responseFormats.get(model.id);
+  return responseFormat === undefined ? rest : { ...rest, response_format: responseFormat };
+}
+
+/**
+ * Everything that defines "the same run" of one model: task, dataset spec, prompts, model identity and
+ * decoding. Operational knobs (batch size, concurrency, timeouts, retries) are left out so changing
+ * them still resumes the stored run.
+ */
+export function configHashOf(loaded: LoadedSuite, model: ModelSpec): string {
+  const { batch_size: _b, ...identity } = model as ModelSpec & Record<string, unknown>;
+  for (const knob of ['concurrency', 'timeout_ms', 'max_retries', 'decoding']) delete identity[knob];
+  return hashOf({
+    suite: loaded.suite.name,
+    version: loaded.suite.version,
+    task: loaded.suite.task,
+    dataset: loaded.suite.dataset,
+    promptHash: loaded.promptHash,
+    model: identity,
+    decoding: decodingOf(loaded, model),
+  });
+}

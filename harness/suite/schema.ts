@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { DatasetSpec } from '../../datasets/spec.js';
+
+/** The task decides how outputs are parsed and which metrics apply by default. */
+export const TaskKind = z.enum(['json-analysis', 'classification', 'cause-remediation', 'text']);
+export type TaskKind = z.infer<typeof TaskKind>;
+
+const JsonSchemaFormat = z
+  .object({
+    type: z.literal('json_schema'),
+    json_schema: z
+      .object({
+        name: z.string().min(1),
+        strict: z.boolean().optional(),
+        /** Inline JSON Schema, or `schema_file` (relative to the suite) — exactly one. */
+        schema: z.record(z.string(), z.unknown()).optional(),
+        schema_file: z.string().min(1).optional(),
+      })
+      .strict()
+      .refine((s) => (s.schema === undefined) !== (s.schema_file === undefined), {
+        message: 'give exactly one of json_schema.schema or json_schema.schema_file',
+      }),
+  })
+  .strict();
+
+export const Decoding = z
+  .object({
+    temperature: z.number().min(0).max(2).optional(),
+    top_p: z.number().gt(0).max(1).optional(),
+    max_tokens: z.number().int().positive().optional(),
+    seed: z.number().int().optional(),
+    stop: z.array(z.string()).optional(),
+    response_format: z.union([z.object({ type: z.literal('json_object') }).strict(), JsonSchemaFormat]).optional(),
+  })
+  .strict();
+export type Decoding = z.infer<typeof Decoding>;
+
+const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+const ModelCommon = {
+  id: z.string().regex(MODEL_ID, 'a model id is letters, digits, ".", "_" or "-"'),
+  /** Free-form tag stored with the run (e.g. "base", "fine-tuned", a checkpoint name). */
+  variant: z.string().optional(),
+  batch_size: z.number().int().positive().default(16),
+};
+
+const OpenAIModel = z
+  .object({
+    ...ModelCommon,
+    provider: z.literal('openai'),
+    model: z.string().min(1),
+    endpoint: z.url(),
+    /** The NAME of the environment variable holding the key; the value is never stored. */
+    api_key_env: z.string().regex(ENV_VAR_NAME, 'an environment variable name, not a key').optional(),
+    decoding: Decoding.default({}),
+    concurrency: z.number().int().positive().default(8),
+    timeout_ms: z.number().int().positive().default(120_000),
+    max_retries: z.number().int().min(0).default(5),
+  })
+  .strict();
+
+const RulesModel = z.object({ ...ModelCommon, provider: z.literal('rules') }).strict();
+
+const ReplayModel = z
+  .object({
+    ...ModelCommon,
+    provider: z.literal('replay'),
+    path: z.string().min(1),
+    id_field: z.string().default('id'),
+    output_field: z.string().default('output'),
+  })
+  .strict();
+
+export const ModelSpec = z.discriminatedUnion('provider', [OpenAIModel, RulesModel, ReplayModel]);
+export type ModelSpec = z.infer<typeof ModelSpec>;
+
+export const MetricName = z.enum(['fuzzy', 'levenshtein', 'bleu', 'sacrebleu', 'rouge', 'json-analysis', 'classification', 'cause-remediation']);
+export type MetricName = z.infer<typeof MetricName>;
+
+export const Suite = z
+  .object({
+    name: z.string().regex(MODEL_ID, 'a suite name is letters, digits, ".", "_" or "-"'),
+    description: z.string().optional(),
+    /** Bump when the suite's meaning changes; part of every run's config hash. */
+    version: z.number().int().positive().default(1),
+    task: TaskKind,
+    dataset: DatasetSpec,
+    prompt: z
+      .object({
+        system: z.string().min(1).optional(),
+        user: z.string().min(1),
+      })
+      .strict(),
+    models: z
+      .array(ModelSpec)
+      .min(1)
+      .refine((ms) => new Set(ms.map((m) => m.id)).size === ms.length, { message: 'model ids must be unique' }),
+    /** Model whose scores the others are compared against in tables; defaults to the first. */
+    baseline: z.string().optional(),
+    metrics: z.array(MetricName).optional(),
+    /** A run whose failed-sample share exceeds this is marked failed (gates treat it as infrastructure error). */
+    max_error_rate: z.number().min(0).max(1).default(0.05),
+  })
+  .strict()
+  .refine((s) => s.baseline === undefined || s.models.some((m) => m.id === s.baseline), {
+    message: 'baseline must name one of the models',
+    path: ['baseline'],
+  });
+export type Suite = z.infer<typeof Suite>;
+
+/** Metrics each task gets when the suite does not list them. */
+export const DEFAULT_METRICS: Record<TaskKind, MetricName[]> = {
+  'json-analysis': ['json-analysis', 'fuzzy', 'bleu', 'sacrebleu', 'rouge'],
+  classification: ['classification'],
+  'cause-remediation': ['cause-remediation', 'rouge', 'bleu', 'fuzzy'],
+  text: ['fuzzy', 'bleu', 'sacrebleu', 'rouge'],
+};

@@ -1,0 +1,114 @@
+import type { Prediction } from '../runners/runner.js';
+
+/** What the store keeps for every batch (DESIGN §4 `batches`); GPU figures are null where no GPU is visible. */
+export interface BatchTelemetry {
+  batchIndex: number;
+  size: number;
+  startedAt: Date;
+  wallMs: number;
+  cpuMs: number;
+  rssPeakBytes: number;
+  tokensIn: number;
+  tokensOut: number;
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
+  latencyMaxMs: number | null;
+  gpuUtilAvg: number | null;
+  gpuUtilMax: number | null;
+  gpuMemPeakMb: number | null;
+  gpuMemDeltaMb: number | null;
+  gpuTimeMs: number | null;
+  /** vLLM server-side figures when the run names a /metrics endpoint; null when a scrape failed. */
+  server?: ServerBatchFigures | null;
+}
+
+/** The GPU columns of a batch, as `harness/telemetry/gpu.ts` computes them over the batch window. */
+export type GpuBatchFigures = Pick<
+  BatchTelemetry,
+  'gpuUtilAvg' | 'gpuUtilMax' | 'gpuMemPeakMb' | 'gpuMemDeltaMb' | 'gpuTimeMs'
+>;
+
+export const NO_GPU_FIGURES: GpuBatchFigures = {
+  gpuUtilAvg: null,
+  gpuUtilMax: null,
+  gpuMemPeakMb: null,
+  gpuMemDeltaMb: null,
+  gpuTimeMs: null,
+};
+
+/**
+ * What a vLLM server did during one batch, from its Prometheus /metrics page scraped before and after
+ * (`harness/telemetry/prometheus.ts`). Counters are deltas (null when absent or when the counter went
+ * backwards, i.e. the server restarted); gauges are read at both ends, because a batch that finished
+ * leaves them at rest, and a non-zero `requestsRunningBefore` means someone else's requests share the deltas.
+ */
+export interface ServerBatchFigures {
+  promptTokens: number | null;
+  generationTokens: number | null;
+  requestsFinished: number | null;
+  e2eLatencySumMs: number | null;
+  e2eLatencyMeanMs: number | null;
+  kvCacheUsageBefore: number | null;
+  kvCacheUsageAfter: number | null;
+  requestsRunningBefore: number | null;
+  requestsRunningAfter: number | null;
+}
+
+/** Nearest-rank percentile (the definition most latency dashboards use); null for no values. */
+export function percentile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1] as number;
+}
+
+const RSS_SAMPLE_MS = 50;
+
+/**
+ * Measures one batch from `start()` to `finish()`: wall and process CPU time, and the peak resident
+ * set size sampled every 50 ms (an unref'd timer, so it never keeps the process alive).
+ */
+export class BatchMeter {
+  private readonly startedAt = new Date();
+  private readonly wallStart = performance.now();
+  private readonly cpuStart = process.cpuUsage();
+  private rssPeak = process.memoryUsage.rss();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly batchIndex: number) {
+    this.timer = setInterval(() => this.sampleRss(), RSS_SAMPLE_MS);
+    this.timer.unref();
+  }
+
+  private sampleRss(): void {
+    const rss = process.memoryUsage.rss();
+    if (rss > this.rssPeak) this.rssPeak = rss;
+  }
+
+  /** `gpu` carries the GPU sampler's figures for this batch's window; without it the GPU columns stay null. */
+  finish(predictions: readonly Prediction[], gpu: GpuBatchFigures = NO_GPU_FIGURES): BatchTelemetry {
+    clearInterval(this.timer);
+    this.sampleRss();
+    const cpu = process.cpuUsage(this.cpuStart);
+    const latencies = predictions.filter((p) => !p.cached).map((p) => p.latencyMs).sort((a, b) => a - b);
+    let tokensIn = 0;
+    let tokensOut = 0;
+    for (const p of predictions) {
+      tokensIn += p.tokensIn ?? 0;
+      tokensOut += p.tokensOut ?? 0;
+    }
+    return {
+      batchIndex: this.batchIndex,
+      size: predictions.length,
+      startedAt: this.startedAt,
+      wallMs: performance.now() - this.wallStart,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      rssPeakBytes: this.rssPeak,
+      tokensIn,
+      tokensOut,
+      latencyP50Ms: percentile(latencies, 50),
+      latencyP95Ms: percentile(latencies, 95),
+      latencyMaxMs: latencies.length ? (latencies[latencies.length - 1] as number) : null,
+      ...gpu,
+    };
+  }
+}

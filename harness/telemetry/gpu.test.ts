@@ -1,0 +1,193 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  gpuWindowFigures,
+  NvidiaSmiSampler,
+  parseNvidiaSmiLine,
+  parseNvidiaSmiTimestamp,
+  SampleRing,
+  type GpuSample,
+} from './gpu.js';
+
+const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+const ARRIVAL = 1_700_000_000_000;
+
+function parseFixture(name: string): GpuSample[] {
+  return fixture(name)
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => parseNvidiaSmiLine(line, ARRIVAL))
+    .filter((s): s is GpuSample => s !== null);
+}
+
+describe('parseNvidiaSmiTimestamp', () => {
+  it('reads the documented YYYY/MM/DD HH:MM:SS.msec as local time', () => {
+    expect(parseNvidiaSmiTimestamp('2025/11/24 14:08:55.751')).toBe(new Date(2025, 10, 24, 14, 8, 55, 751).getTime());
+    expect(parseNvidiaSmiTimestamp(' 2024/05/01 12:00:00 ')).toBe(new Date(2024, 4, 1, 12, 0, 0, 0).getTime());
+    expect(parseNvidiaSmiTimestamp('2024/05/01 12:00:00.1')).toBe(new Date(2024, 4, 1, 12, 0, 0, 100).getTime());
+  });
+
+  it('refuses malformed and impossible dates', () => {
+    expect(parseNvidiaSmiTimestamp('[N/A]')).toBeNull();
+    expect(parseNvidiaSmiTimestamp('2024-05-01 12:00:00.123')).toBeNull();
+    expect(parseNvidiaSmiTimestamp('2024/02/31 12:00:00.000')).toBeNull();
+  });
+});
+
+describe('parseNvidiaSmiLine on recorded output', () => {
+  it('reads a two-GPU trace line by line', () => {
+    const samples = parseFixture('nvidia-smi-a100x2-load.csv');
+    expect(samples).toHaveLength(20);
+    expect(samples[0]).toEqual({
+      timeMs: new Date(2026, 1, 19, 19, 24, 54, 412).getTime(),
+      index: 0,
+      name: 'NVIDIA A100-SXM4-40GB',
+      utilPct: 11,
+      memUsedMb: 598,
+      memTotalMb: 40960,
+    });
+    expect(samples.map((s) => s.index).slice(0, 4)).toEqual([0, 1, 0, 1]);
+  });
+
+  it('turns [N/A] (unified-memory GB10) and [Not Supported] (old GeForce drivers) into null', () => {
+    const gb10 = parseFixture('nvidia-smi-gb10-unified-memory.csv');
+    expect(gb10.map((s) => s.utilPct)).toEqual([0, 2, 0, 0, 0]);
+    expect(gb10.every((s) => s.memUsedMb === null && s.memTotalMb === null)).toBe(true);
+    const gtx770 = parseFixture('nvidia-smi-geforce-not-supported.csv');
+    expect(gtx770[0]).toMatchObject({ name: 'GeForce GTX 770', utilPct: null, memUsedMb: 311 });
+  });
+
+  it('skips lines that are not samples and keeps commas inside a name', () => {
+    for (const line of fixture('nvidia-smi-driver-mismatch.txt').split('\n')) expect(parseNvidiaSmiLine(line, ARRIVAL)).toBeNull();
+    expect(parseNvidiaSmiLine('No devices were found', ARRIVAL)).toBeNull();
+    expect(parseNvidiaSmiLine('2024/05/01 12:00:00.123, x, GPU, 1, 2, 3', ARRIVAL)).toBeNull();
+    expect(parseNvidiaSmiLine('2024/05/01 12:00:00.123, 3, Some GPU, Rev 2, 40, 10, 20', ARRIVAL)).toMatchObject({
+      index: 3,
+      name: ' Some GPU, Rev 2'.trim(),
+      utilPct: 40,
+    });
+  });
+
+  it('falls back to the arrival time when the timestamp is missing', () => {
+    expect(parseNvidiaSmiLine('[N/A], 0, NVIDIA GB10, 5, [N/A], [N/A]', ARRIVAL)?.timeMs).toBe(ARRIVAL);
+  });
+});
+
+describe('SampleRing', () => {
+  it('keeps the newest samples in time order once full and drops samples that go back in time', () => {
+    const ring = new SampleRing(3);
+    for (const t of [10, 20, 30, 40, 35]) ring.push(t, t, null);
+    expect(ring.length).toBe(3);
+    expect([0, 1, 2].map((i) => ring.timeAt(i))).toEqual([20, 30, 40]);
+    expect(Number.isNaN(ring.memAt(0))).toBe(true);
+    expect(ring.lowerBound(25)).toBe(1);
+    expect(ring.lowerBound(50)).toBe(3);
+  });
+});
+
+function ringOf(points: [timeMs: number, util: number | null, mem: number | null][]): SampleRing {
+  const ring = new SampleRing(64);
+  for (const [t, u, m] of points) ring.push(t, u, m);
+  return ring;
+}
+
+describe('gpuWindowFigures', () => {
+  const rampGpu = ringOf([
+    [0, 0, 1000],
+    [500, 50, 3000],
+    [1000, 100, 2000],
+  ]);
+  const flatGpu = ringOf([
+    [0, 20, 500],
+    [1000, 20, 500],
+  ]);
+
+  it('integrates utilisation with trapezoids, clipped to the window, summed over GPUs', () => {
+    const whole = gpuWindowFigures(new Map([[0, rampGpu]]), new Map(), 0, 1000, 1000);
+    expect(whole.gpuTimeMs).toBeCloseTo(500, 9);
+    expect(whole.gpuUtilAvg).toBeCloseTo(50, 9);
+    expect(whole.gpuUtilMax).toBe(100);
+
+    // u(250) = 25 and u(750) = 75 on the ramp: 500 ms at a mean of 50 %.
+    const clipped = gpuWindowFigures(new Map([[0, rampGpu]]), new Map(), 250, 750, 1000);
+    expect(clipped.gpuTimeMs).toBeCloseTo(250, 9);
+    expect(clipped.gpuUtilMax).toBeCloseTo(75, 9);
+
+    const both = gpuWindowFigures(new Map([[0, rampGpu], [1, flatGpu]]), new Map(), 0, 1000, 1000);
+    expect(both.gpuTimeMs).toBeCloseTo(500 + 200, 9);
+    expect(both.gpuUtilAvg).toBeCloseTo((50 + 20) / 2, 9);
+  });
+
+  it('reports the memory peak and the peak above the pre-run baseline, clamped at zero per GPU', () => {
+    const figures = gpuWindowFigures(new Map([[0, rampGpu], [1, flatGpu]]), new Map([[0, 1000], [1, 800]]), 0, 1000, 1000);
+    expect(figures.gpuMemPeakMb).toBe(3000 + 500);
+    expect(figures.gpuMemDeltaMb).toBe(2000 + 0);
+  });
+
+  it('holds the newest sample over the unreported tail, but not past the hold limit', () => {
+    const held = gpuWindowFigures(new Map([[0, rampGpu]]), new Map(), 1000, 1400, 500);
+    expect(held.gpuTimeMs).toBeCloseTo(400, 9);
+    expect(held.gpuUtilAvg).toBe(100);
+    const stale = gpuWindowFigures(new Map([[0, rampGpu]]), new Map(), 1000, 3000, 500);
+    expect(stale.gpuTimeMs).toBeNull();
+    expect(stale.gpuMemPeakMb).toBeNull();
+  });
+
+  it('leaves null what the GPU reports as [N/A], and everything null without samples', () => {
+    const unified = ringOf([
+      [0, 10, null],
+      [1000, 30, null],
+    ]);
+    const figures = gpuWindowFigures(new Map([[0, unified]]), new Map(), 0, 1000, 1000);
+    expect(figures.gpuTimeMs).toBeCloseTo(200, 9);
+    expect(figures.gpuMemPeakMb).toBeNull();
+    expect(figures.gpuMemDeltaMb).toBeNull();
+    expect(gpuWindowFigures(new Map(), new Map(), 0, 1000, 1000)).toEqual({
+      gpuUtilAvg: null,
+      gpuUtilMax: null,
+      gpuTimeMs: null,
+      gpuMemPeakMb: null,
+      gpuMemDeltaMb: null,
+    });
+  });
+
+  it('computes the recorded A100 trace: a window over the busy rounds', () => {
+    const rings = new Map<number, SampleRing>();
+    for (const s of parseFixture('nvidia-smi-a100x2-load.csv')) {
+      const ring = rings.get(s.index) ?? new SampleRing(64);
+      rings.set(s.index, ring);
+      ring.push(s.timeMs, s.utilPct, s.memUsedMb);
+    }
+    const t = (ms: number): number => new Date(2026, 1, 19, 19, 24, 55, ms).getTime();
+    // 55.421 → 55.825 is two trapezoids per GPU: GPU0 97→100→99, GPU1 95→100→100 over ~202 ms each.
+    const figures = gpuWindowFigures(rings, new Map([[0, 598], [1, 602]]), t(421), t(825), 1000);
+    const gpu0 = ((97 + 100) / 2) * 202 + ((100 + 99) / 2) * 202;
+    const gpu1 = ((95 + 100) / 2) * 202 + ((100 + 100) / 2) * 202 - ((95 + (95 + (5 * 3) / 202)) / 2) * 3;
+    expect(figures.gpuTimeMs).toBeCloseTo((gpu0 + gpu1) / 100, 6);
+    expect(figures.gpuUtilMax).toBe(100);
+    expect(figures.gpuMemPeakMb).toBe(35471 + 35663);
+    expect(figures.gpuMemDeltaMb).toBe(35471 - 598 + (35663 - 602));
+  });
+});
+
+describe('NvidiaSmiSampler without nvidia-smi', () => {
+  it('reports why it is unavailable and yields null figures; nothing throws', async () => {
+    const sampler = new NvidiaSmiSampler({ command: 'nvidia-smi-that-does-not-exist', env: { PATH: '/nonexistent' } });
+    const availability = await sampler.start();
+    expect(availability).toEqual({ available: false, reason: 'nvidia-smi-that-does-not-exist not found on PATH' });
+    expect(sampler.available).toBe(false);
+    expect(sampler.gpuName).toBeNull();
+    expect(sampler.window(Date.now() - 1000, Date.now()).gpuTimeMs).toBeNull();
+    await sampler.stop();
+  });
+
+  it('asks nvidia-smi for the documented columns, the interval and the selected GPUs', () => {
+    expect(new NvidiaSmiSampler({ intervalMs: 100, gpuIds: [0, 2] }).args).toEqual([
+      '--query-gpu=timestamp,index,name,utilization.gpu,memory.used,memory.total',
+      '--format=csv,noheader,nounits',
+      '-lms',
+      '100',
+      '--id=0,2',
+    ]);
+  });
+});
