@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { InputRecordError } from '../io/jsonl.js';
-import { SuiteError } from '../suite/load.js';
 import { registerMetricsCommands } from './commands/metrics.js';
 import { registerRunCommands } from './commands/run.js';
 import { CliError, ExitCode } from './errors.js';
@@ -34,7 +33,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`logbench ${command}: ${err.message}\n`);
       return err.exitCode;
     }
-    if (err instanceof InputRecordError || err instanceof SuiteError || !process.env.LOGBENCH_DEBUG) {
+    if (err instanceof InputRecordError || !process.env.LOGBENCH_DEBUG) {
       // One line for the user; LOGBENCH_DEBUG=1 shows the stack of unexpected failures.
       process.stderr.write(`logbench ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
       return ExitCode.usage;

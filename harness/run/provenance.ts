@@ -36,8 +36,15 @@ function git(args: string[], cwd: string): string | undefined {
   }
 }
 
-/** What produced a run: harness version, Node, host, and the git commit of the harness checkout with its dirty flag. */
+let collected: Provenance | undefined;
+
+/** What produced a run: harness version, Node, host, and the git commit of the harness checkout with its dirty flag (read once per process). */
 export function collectProvenance(): Provenance {
+  collected ??= readProvenance();
+  return collected;
+}
+
+function readProvenance(): Provenance {
   const root = packageRoot();
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
   const sha = git(['rev-parse', 'HEAD'], root);

@@ -13,6 +13,8 @@ import { renderRequest, requestHash } from './requests.js';
 
 export interface RunOptions {
   dbPath: string;
+  /** How long to wait for another process holding the database (default: the store's 30 s). */
+  lockWaitMs?: number;
   /** Model ids to run; all when absent. */
   only?: string[];
   /** Keep only the first N samples of the split. */
@@ -258,7 +260,7 @@ export async function runSuite(loaded: LoadedSuite, options: RunOptions): Promis
   const models = loaded.suite.models.filter((m) => !options.only || options.only.includes(m.id));
   const unknown = options.only?.filter((id) => !loaded.suite.models.some((m) => m.id === id)) ?? [];
   if (unknown.length) throw new Error(`--only: no model ${unknown.join(', ')} in ${loaded.file} (models: ${loaded.suite.models.map((m) => m.id).join(', ')})`);
-  const store = await RunStore.open(options.dbPath);
+  const store = await RunStore.open(options.dbPath, options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs });
   try {
     await store.upsertSamples(split.splitHash, samples);
     const results: ModelRunResult[] = [];

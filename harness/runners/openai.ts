@@ -3,6 +3,7 @@ import OpenAI, { APIConnectionError, APIError, type ClientOptions } from 'openai
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { z } from 'zod';
 import { Semaphore } from './concurrency.js';
+import { nodeHttpFetch } from './nodeHttpFetch.js';
 import type { Prediction, RenderedRequest, Runner } from './runner.js';
 
 /** Decoding parameters passed through to the chat-completions request as they are. */
@@ -111,7 +112,7 @@ export class OpenAIChatRunner implements Runner {
       timeout: this.#timeoutMs,
       maxRetries: 0,
       logLevel: 'off',
-      ...(options.fetch && { fetch: options.fetch }),
+      fetch: options.fetch ?? nodeHttpFetch,
     });
   }
 

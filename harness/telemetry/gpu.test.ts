@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   gpuWindowFigures,
+  memoryBaseline,
   NvidiaSmiSampler,
   parseNvidiaSmiLine,
   parseNvidiaSmiTimestamp,
@@ -63,7 +64,7 @@ describe('parseNvidiaSmiLine on recorded output', () => {
     expect(parseNvidiaSmiLine('2024/05/01 12:00:00.123, x, GPU, 1, 2, 3', ARRIVAL)).toBeNull();
     expect(parseNvidiaSmiLine('2024/05/01 12:00:00.123, 3, Some GPU, Rev 2, 40, 10, 20', ARRIVAL)).toMatchObject({
       index: 3,
-      name: ' Some GPU, Rev 2'.trim(),
+      name: 'Some GPU, Rev 2',
       utilPct: 40,
     });
   });
@@ -128,7 +129,7 @@ describe('gpuWindowFigures', () => {
     const held = gpuWindowFigures(new Map([[0, rampGpu]]), new Map(), 1000, 1400, 500);
     expect(held.gpuTimeMs).toBeCloseTo(400, 9);
     expect(held.gpuUtilAvg).toBe(100);
-    const stale = gpuWindowFigures(new Map([[0, rampGpu]]), new Map(), 1000, 3000, 500);
+    const stale = gpuWindowFigures(new Map([[0, rampGpu]]), new Map(), 2000, 3000, 500);
     expect(stale.gpuTimeMs).toBeNull();
     expect(stale.gpuMemPeakMb).toBeNull();
   });
@@ -159,14 +160,36 @@ describe('gpuWindowFigures', () => {
       ring.push(s.timeMs, s.utilPct, s.memUsedMb);
     }
     const t = (ms: number): number => new Date(2026, 1, 19, 19, 24, 55, ms).getTime();
-    // 55.421 → 55.825 is two trapezoids per GPU: GPU0 97→100→99, GPU1 95→100→100 over ~202 ms each.
+    // Window 55.421 → 55.825. GPU0 samples at .421 (97 %), .623 (100), .825 (99): two whole trapezoids.
+    // GPU1 samples at .222 (35 %), .424 (95), .626 (100), .828 (100): 3 ms of the 35→95 ramp, one whole
+    // trapezoid, then 199 of the 202 ms at a flat 100 %.
     const figures = gpuWindowFigures(rings, new Map([[0, 598], [1, 602]]), t(421), t(825), 1000);
     const gpu0 = ((97 + 100) / 2) * 202 + ((100 + 99) / 2) * 202;
-    const gpu1 = ((95 + 100) / 2) * 202 + ((100 + 100) / 2) * 202 - ((95 + (95 + (5 * 3) / 202)) / 2) * 3;
+    const gpu1AtT0 = 35 + (60 * 199) / 202;
+    const gpu1 = ((gpu1AtT0 + 95) / 2) * 3 + ((95 + 100) / 2) * 202 + 100 * 199;
     expect(figures.gpuTimeMs).toBeCloseTo((gpu0 + gpu1) / 100, 6);
+    expect(figures.gpuUtilAvg).toBeCloseTo((gpu0 / 404 + gpu1 / 404) / 2, 6);
     expect(figures.gpuUtilMax).toBe(100);
-    expect(figures.gpuMemPeakMb).toBe(35471 + 35663);
-    expect(figures.gpuMemDeltaMb).toBe(35471 - 598 + (35663 - 602));
+    // GPU1's 35663 MiB reading comes 3 ms after the window closed, so its peak is the 34639 in force.
+    expect(figures.gpuMemPeakMb).toBe(35471 + 34639);
+    expect(figures.gpuMemDeltaMb).toBe(35471 - 598 + (34639 - 602));
+  });
+});
+
+describe('memoryBaseline', () => {
+  it('averages the span before the run starts, else takes the reading in force, and skips [N/A] GPUs', () => {
+    const loading = ringOf([
+      [0, 0, 100],
+      [1000, 0, 5000],
+      [2000, 0, 6000],
+      [3000, 90, 9000],
+    ]);
+    const idleLong = ringOf([[0, 0, 700]]);
+    const unified = ringOf([[1500, 0, null]]);
+    const rings = new Map([[0, loading], [1, idleLong], [2, unified]]);
+    // Span [1000, 2500] holds the 5000 and 6000 readings; GPU1's only reading is older, so it stays in force.
+    expect(memoryBaseline(rings, 2500, 1500)).toEqual(new Map([[0, 5500], [1, 700]]));
+    expect(memoryBaseline(rings, 2000, 0)).toEqual(new Map([[0, 6000], [1, 700]]));
   });
 });
 

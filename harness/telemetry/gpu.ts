@@ -25,7 +25,14 @@ const TIMESTAMP = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,
 export function parseNvidiaSmiTimestamp(text: string): number | null {
   const m = TIMESTAMP.exec(text.trim());
   if (!m) return null;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const millis = Number((m[7] ?? '0').padEnd(3, '0'));
   const date = new Date(year, month - 1, day, hour, minute, second, millis);
   // Date rolls 2024/02/31 over to March: refuse it instead of storing a shifted time.
@@ -122,25 +129,19 @@ export class SampleRing {
   }
 }
 
-/** A series over a window: its integral (value × ms), the ms it covered, and its largest value. */
-interface SeriesOverWindow {
+/** Utilisation over a window: its integral (percent × ms), the ms it covered, and its largest value. */
+interface UtilisationOverWindow {
   integral: number;
   coveredMs: number;
   max: number;
 }
 
 /**
- * Piecewise-linear reading of one series over [t0, t1]: trapezoids between consecutive samples, clipped
+ * Piecewise-linear reading of utilisation over [t0, t1]: trapezoids between consecutive samples, clipped
  * to the window; after the newest sample its value holds for at most `holdMs` (samples arrive up to one
  * interval late, so the batch's tail has not been reported yet). Null when no part of the window is covered.
  */
-function seriesOverWindow(
-  ring: SampleRing,
-  valueAt: (i: number) => number,
-  t0: number,
-  t1: number,
-  holdMs: number,
-): SeriesOverWindow | null {
+function utilisationOverWindow(ring: SampleRing, t0: number, t1: number, holdMs: number): UtilisationOverWindow | null {
   const n = ring.length;
   let integral = 0;
   let coveredMs = 0;
@@ -148,7 +149,7 @@ function seriesOverWindow(
   for (let i = Math.max(0, ring.lowerBound(t0) - 1); i < n; i++) {
     const ta = ring.timeAt(i);
     if (ta >= t1) break;
-    const va = valueAt(i);
+    const va = ring.utilAt(i);
     if (Number.isNaN(va)) continue;
     if (i === n - 1) {
       const a = Math.max(ta, t0);
@@ -160,18 +161,34 @@ function seriesOverWindow(
       continue;
     }
     const tb = ring.timeAt(i + 1);
-    const vb = valueAt(i + 1);
+    const vb = ring.utilAt(i + 1);
     const a = Math.max(ta, t0);
     const b = Math.min(tb, t1);
     if (Number.isNaN(vb) || b <= a) continue;
     const slope = (vb - va) / (tb - ta);
-    const va2 = va + slope * (a - ta);
-    const vb2 = va + slope * (b - ta);
-    integral += ((va2 + vb2) / 2) * (b - a);
+    const atA = va + slope * (a - ta);
+    const atB = va + slope * (b - ta);
+    integral += ((atA + atB) / 2) * (b - a);
     coveredMs += b - a;
-    max = Math.max(max, va2, vb2);
+    max = Math.max(max, atA, atB);
   }
   return coveredMs > 0 ? { integral, coveredMs, max } : null;
+}
+
+/**
+ * Largest `memory.used` reading in force during [t0, t1]: the readings taken inside it and the one in force
+ * when it opened (if no older than `holdMs`). Memory is a level, so it is read as a step, not interpolated.
+ */
+function memoryPeakOverWindow(ring: SampleRing, t0: number, t1: number, holdMs: number): number | null {
+  let peak = Number.NEGATIVE_INFINITY;
+  // NaN (an `[N/A]` reading) fails the comparison and is skipped.
+  const consider = (mem: number): void => {
+    if (mem > peak) peak = mem;
+  };
+  const first = ring.lowerBound(t0);
+  if (first > 0 && t0 - ring.timeAt(first - 1) <= holdMs) consider(ring.memAt(first - 1));
+  for (let i = first; i < ring.length && ring.timeAt(i) <= t1; i++) consider(ring.memAt(i));
+  return Number.isFinite(peak) ? peak : null;
 }
 
 /**
@@ -183,10 +200,13 @@ function seriesOverWindow(
  *   gives 2000 ms; two GPUs each half busy give the same. Only the part of the window the samples cover counts.
  * - `gpuUtilAvg` — time-weighted mean utilisation (percent) of that same curve, averaged over the GPUs.
  * - `gpuUtilMax` — the curve's largest value on any GPU (percent).
- * - `gpuMemPeakMb` — Σ over GPUs of the largest `memory.used` (MiB) seen in the window.
+ * - `gpuMemPeakMb` — Σ over GPUs of the largest `memory.used` (MiB) in force during the window (the readings
+ *   inside it and the one in force when it opened).
  * - `gpuMemDeltaMb` — Σ over GPUs of max(0, peak − baseline), the baseline being that GPU's mean
- *   `memory.used` before the run started (LogSentinel's eval also samples a baseline first and reports
- *   "inference peak − baseline average", clamped at 0).
+ *   `memory.used` just before the run's first batch (`memoryBaseline`). This follows LogSentinel's eval
+ *   (kmkrofficial/log-sentinel, eval-and-visualization.py): it samples a baseline for 5 s right before its
+ *   inference loop, model loaded, and reports "inference peak − baseline average" clamped at 0 (there for
+ *   CPU and GPU utilisation; here for memory, the figure that matters for fitting a model).
  * Every field is null where no sample covers the window (or the GPU reports `[N/A]`).
  */
 export function gpuWindowFigures(
@@ -205,20 +225,20 @@ export function gpuWindowFigures(
   let memDelta = 0;
   let deltaGpus = 0;
   for (const [index, ring] of rings) {
-    const util = seriesOverWindow(ring, (i) => ring.utilAt(i), t0, t1, holdMs);
+    const util = utilisationOverWindow(ring, t0, t1, holdMs);
     if (util) {
       utilMeanSum += util.integral / util.coveredMs;
       utilGpus++;
       utilMax = Math.max(utilMax, util.max);
       busyIntegral += util.integral;
     }
-    const mem = seriesOverWindow(ring, (i) => ring.memAt(i), t0, t1, holdMs);
-    if (mem) {
-      memPeak += mem.max;
+    const mem = memoryPeakOverWindow(ring, t0, t1, holdMs);
+    if (mem !== null) {
+      memPeak += mem;
       memGpus++;
       const baseline = baselineMb.get(index);
       if (baseline !== undefined) {
-        memDelta += Math.max(0, mem.max - baseline);
+        memDelta += Math.max(0, mem - baseline);
         deltaGpus++;
       }
     }
@@ -232,6 +252,35 @@ export function gpuWindowFigures(
   };
 }
 
+/**
+ * Per GPU, the mean `memory.used` of the samples in [atMs − spanMs, atMs], or the reading in force at
+ * `atMs` when that span holds none; GPUs reporting `[N/A]` get no baseline.
+ */
+export function memoryBaseline(
+  rings: ReadonlyMap<number, SampleRing>,
+  atMs: number,
+  spanMs: number,
+): Map<number, number> {
+  const baseline = new Map<number, number>();
+  for (const [index, ring] of rings) {
+    // Timestamps are whole ms, so this is the first sample after `atMs`.
+    const end = ring.lowerBound(atMs + 1);
+    let sum = 0;
+    let n = 0;
+    for (let i = ring.lowerBound(atMs - spanMs); i < end; i++) {
+      const mem = ring.memAt(i);
+      if (!Number.isNaN(mem)) {
+        sum += mem;
+        n++;
+      }
+    }
+    const inForce = end > 0 ? ring.memAt(end - 1) : Number.NaN;
+    if (n) baseline.set(index, sum / n);
+    else if (!Number.isNaN(inForce)) baseline.set(index, inForce);
+  }
+  return baseline;
+}
+
 /** What `start()` found: either a GPU to sample, or why there is none. */
 export type GpuAvailability = { available: true; gpuName: string } | { available: false; reason: string };
 
@@ -243,7 +292,7 @@ export interface NvidiaSmiSamplerOptions {
   /** Executable looked up on `env.PATH`. */
   command?: string;
   env?: NodeJS.ProcessEnv;
-  /** How long to sample before the run for the memory baseline (LogSentinel's eval uses 5 s). */
+  /** The memory baseline averages the samples of this long before the run's first batch (LogSentinel: 5 s). */
   baselineMs?: number;
   /** Give up when nvidia-smi has printed no sample by then. */
   startTimeoutMs?: number;
@@ -273,14 +322,15 @@ export class NvidiaSmiSampler {
   private readonly options: typeof DEFAULTS & Pick<NvidiaSmiSamplerOptions, 'gpuIds' | 'env'>;
   private readonly rings = new Map<number, SampleRing>();
   private readonly names = new Map<number, string>();
-  private readonly baselineMb = new Map<number, number>();
+  private baselineMb: Map<number, number> | null = null;
   private child: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
   private state: SamplerState = 'idle';
   private pendingText = '';
-  private lastMessage = '';
+  private message = '';
   private firstIndex: number | null = null;
   private firstIndexSeen = 0;
+  private abandonStart: (() => void) | null = null;
 
   constructor(options: NvidiaSmiSamplerOptions = {}) {
     this.options = {
@@ -312,28 +362,41 @@ export class NvidiaSmiSampler {
     return [...counts].map(([name, n]) => (n > 1 ? `${n} x ${name}` : name)).join(' + ');
   }
 
+  /** Process id of the nvidia-smi it started; null before `start()` or when spawning failed. */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
   /** The args nvidia-smi is started with. */
   get args(): string[] {
-    const args = [`--query-gpu=${NVIDIA_SMI_QUERY}`, '--format=csv,noheader,nounits', '-lms', String(this.options.intervalMs)];
+    const args = [
+      `--query-gpu=${NVIDIA_SMI_QUERY}`,
+      '--format=csv,noheader,nounits',
+      '-lms',
+      String(this.options.intervalMs),
+    ];
     if (this.options.gpuIds?.length) args.push(`--id=${this.options.gpuIds.join(',')}`);
     return args;
   }
 
   /**
-   * Starts nvidia-smi and resolves once the memory baseline is taken (after `baselineMs`, and after every
-   * GPU reported at least once), or with the reason it cannot sample.
+   * Starts nvidia-smi and resolves once every selected GPU has reported (so `gpuName` is complete), or
+   * with the reason it cannot sample.
    */
   start(): Promise<GpuAvailability> {
     if (this.state !== 'idle') throw new Error(`NvidiaSmiSampler.start() called twice (state ${this.state})`);
     this.state = 'starting';
+    const command = this.options.command;
     return new Promise<GpuAvailability>((resolve) => {
-      let baselineElapsed = false;
-      const timers: NodeJS.Timeout[] = [];
+      const giveUp = setTimeout(() => {
+        const seen = this.firstIndexSeen > 0 ? 'printed only one round of samples' : 'printed no sample';
+        settle({ available: false, reason: `${command} ${seen} within ${this.options.startTimeoutMs} ms` });
+      }, this.options.startTimeoutMs);
       const settle = (result: GpuAvailability): void => {
         if (this.state !== 'starting') return;
-        for (const timer of timers) clearTimeout(timer);
+        clearTimeout(giveUp);
+        this.abandonStart = null;
         if (result.available) {
-          this.takeBaseline();
           this.state = 'sampling';
         } else {
           this.state = 'unavailable';
@@ -341,16 +404,17 @@ export class NvidiaSmiSampler {
         }
         resolve(result);
       };
+      this.abandonStart = () => settle({ available: false, reason: 'stopped before nvidia-smi reported' });
       const settleIfReady = (): void => {
         // A second line from the first GPU means the first round reported every selected GPU.
-        if (baselineElapsed && this.firstIndexSeen >= 2) settle({ available: true, gpuName: this.describeGpus() });
+        if (this.firstIndexSeen >= 2) settle({ available: true, gpuName: this.describeGpus() });
       };
 
       let child: ChildProcess;
       try {
-        child = spawn(this.options.command, this.args, { env: this.options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+        child = spawn(command, this.args, { env: this.options.env, stdio: ['ignore', 'pipe', 'pipe'] });
       } catch (error) {
-        settle({ available: false, reason: `cannot start ${this.options.command}: ${(error as Error).message}` });
+        settle({ available: false, reason: `cannot start ${command}: ${(error as Error).message}` });
         return;
       }
       this.child = child;
@@ -362,12 +426,12 @@ export class NvidiaSmiSampler {
       child.once('error', (error: NodeJS.ErrnoException) => {
         settle({
           available: false,
-          reason: error.code === 'ENOENT' ? `${this.options.command} not found on PATH` : `${this.options.command}: ${error.message}`,
+          reason: error.code === 'ENOENT' ? `${command} not found on PATH` : `${command}: ${error.message}`,
         });
       });
       child.once('close', (code, signal) => {
         const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-        settle({ available: false, reason: `${this.options.command} ${how}${this.lastMessage ? `: ${this.lastMessage}` : ''}` });
+        settle({ available: false, reason: `${command} ${how}${this.message ? `: ${this.message}` : ''}` });
       });
       child.stdout?.setEncoding('utf8');
       child.stdout?.on('data', (chunk: string) => {
@@ -376,18 +440,12 @@ export class NvidiaSmiSampler {
       });
       child.stderr?.setEncoding('utf8');
       child.stderr?.on('data', (chunk: string) => this.noteMessage(chunk));
-
-      timers.push(
-        setTimeout(() => {
-          baselineElapsed = true;
-          settleIfReady();
-        }, this.options.baselineMs),
-        setTimeout(() => {
-          const seen = this.firstIndexSeen > 0 ? 'printed only one round of samples' : 'printed no sample';
-          settle({ available: false, reason: `${this.options.command} ${seen} within ${this.options.startTimeoutMs} ms` });
-        }, this.options.startTimeoutMs),
-      );
     });
+  }
+
+  /** Takes the memory baseline (`memoryBaseline`) as the run's first batch opens; no `gpuMemDeltaMb` before. */
+  markRunStart(atMs: number = Date.now()): void {
+    this.baselineMb = memoryBaseline(this.rings, atMs, this.options.baselineMs);
   }
 
   /** GPU figures over [t0, t1] (epoch ms); all null when not sampling. See `gpuWindowFigures`. */
@@ -395,12 +453,13 @@ export class NvidiaSmiSampler {
     if (this.state !== 'sampling') return NO_GPU_FIGURES;
     // Hold the newest sample over the not-yet-reported tail, but never across a stalled nvidia-smi.
     const holdMs = Math.max(1000, 3 * this.options.intervalMs);
-    return gpuWindowFigures(this.rings, this.baselineMb, t0, t1, holdMs);
+    return gpuWindowFigures(this.rings, this.baselineMb ?? new Map(), t0, t1, holdMs);
   }
 
   /** Stops nvidia-smi (SIGTERM, then SIGKILL after a grace period) and waits for it to exit. */
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
+    this.abandonStart?.();
     this.state = 'stopped';
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -436,23 +495,10 @@ export class NvidiaSmiSampler {
     if (sample.index === this.firstIndex) this.firstIndexSeen++;
   }
 
+  /** Keeps the start of what nvidia-smi said besides samples: the cause of a failure comes first. */
   private noteMessage(text: string): void {
+    if (this.message.length >= DIAGNOSTIC_CHARS) return;
     const line = text.trim().split('\n').filter(Boolean).join(' ');
-    if (line) this.lastMessage = line.slice(0, DIAGNOSTIC_CHARS);
-  }
-
-  private takeBaseline(): void {
-    for (const [index, ring] of this.rings) {
-      let sum = 0;
-      let n = 0;
-      for (let i = 0; i < ring.length; i++) {
-        const mem = ring.memAt(i);
-        if (!Number.isNaN(mem)) {
-          sum += mem;
-          n++;
-        }
-      }
-      if (n) this.baselineMb.set(index, sum / n);
-    }
+    if (line) this.message = `${this.message} ${line}`.trim().slice(0, DIAGNOSTIC_CHARS);
   }
 }

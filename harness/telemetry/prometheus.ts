@@ -81,9 +81,10 @@ function parseLabels(text: string, lineNumber: number): { labels: Record<string,
 /**
  * Parses a Prometheus text-format page (https://prometheus.io/docs/instrumenting/exposition_formats/):
  * `# HELP` / `# TYPE` lines, other comments skipped, samples `name{labels} value [timestamp]`.
- * Throws `PrometheusParseError` naming the line for anything else.
+ * Throws `PrometheusParseError` naming the line for anything else. With `keep`, only the samples and
+ * families it accepts are read; the rest of a line after an unwanted name is not looked at.
  */
-export function parsePrometheusText(text: string): PrometheusPage {
+export function parsePrometheusText(text: string, keep?: (name: string) => boolean): PrometheusPage {
   const page: PrometheusPage = { samples: [], types: new Map(), help: new Map() };
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -95,6 +96,7 @@ export function parsePrometheusText(text: string): PrometheusPage {
       if (!comment) continue;
       const family = comment[2] as string;
       const body = comment[3] ?? '';
+      if (keep && !keep(family)) continue;
       if (!METRIC_NAME.test(family)) throw new PrometheusParseError(lineNumber, `bad metric name ${family}`);
       if (comment[1] === 'HELP') page.help.set(family, unescape(body, false, lineNumber));
       else if (TYPES.has(body)) page.types.set(family, body as PrometheusMetricType);
@@ -103,11 +105,14 @@ export function parsePrometheusText(text: string): PrometheusPage {
     }
     const name = METRIC_NAME.exec(line)?.[0];
     if (!name) throw new PrometheusParseError(lineNumber, 'expected a metric name');
+    if (keep && !keep(name)) continue;
     let rest = line.slice(name.length).trimStart();
     let labels: Record<string, string> = {};
     if (rest.startsWith('{')) ({ labels, rest } = parseLabels(rest, lineNumber));
     const tokens = rest.trim().split(/\s+/).filter(Boolean);
-    if (tokens.length < 1 || tokens.length > 2) throw new PrometheusParseError(lineNumber, 'expected a value and an optional timestamp');
+    if (tokens.length < 1 || tokens.length > 2) {
+      throw new PrometheusParseError(lineNumber, 'expected a value and an optional timestamp');
+    }
     const [valueToken, timestampToken] = tokens as [string, string | undefined];
     if (timestampToken !== undefined && !TIMESTAMP.test(timestampToken)) {
       throw new PrometheusParseError(lineNumber, `bad timestamp ${JSON.stringify(timestampToken)}`);
@@ -141,6 +146,17 @@ function matching(page: PrometheusPage, name: string, modelName: string | undefi
 
 const sum = (values: number[]): number | null => (values.length ? values.reduce((a, b) => a + b, 0) : null);
 const mean = (values: number[]): number | null => (values.length ? (sum(values) as number) / values.length : null);
+
+/** The samples `vllmSnapshot` reads; a scrape parses only these. */
+const VLLM_FIGURE_SAMPLES = new Set([
+  'vllm:prompt_tokens_total',
+  'vllm:generation_tokens_total',
+  'vllm:e2e_request_latency_seconds_sum',
+  'vllm:e2e_request_latency_seconds_count',
+  'vllm:kv_cache_usage_perc',
+  'vllm:gpu_cache_usage_perc',
+  'vllm:num_requests_running',
+]);
 
 /** Reads the vLLM figures of a page; `modelName` keeps one served model (or LoRA adapter) only. */
 export function vllmSnapshot(page: PrometheusPage, modelName?: string): VllmMetricsSnapshot {
@@ -198,7 +214,8 @@ export async function scrapeVllmMetrics(url: string, options: ScrapeOptions = {}
     });
     const body = await response.text();
     if (!response.ok) return { ok: false, reason: `${url} answered ${response.status} ${response.statusText}` };
-    return { ok: true, snapshot: vllmSnapshot(parsePrometheusText(body), options.modelName) };
+    const page = parsePrometheusText(body, (name) => VLLM_FIGURE_SAMPLES.has(name));
+    return { ok: true, snapshot: vllmSnapshot(page, options.modelName) };
   } catch (error) {
     return { ok: false, reason: `${url}: ${(error as Error).message}` };
   }

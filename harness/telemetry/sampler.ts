@@ -18,17 +18,20 @@ export interface TelemetrySamplerOptions {
 /**
  * Owns the run's telemetry: one nvidia-smi stream for the whole run and, optionally, a vLLM /metrics
  * endpoint. `start()` once, then `batchWindow(i)` … `finish(predictions)` around every batch, `stop()` at the
- * end. Per batch it costs a binary search over the GPU sample ring and, with a URL, two scrapes taken outside
- * the batch's measured wall time.
+ * end. Per batch it costs a binary search over the GPU sample ring and, with a URL, one scrape outside the
+ * batch's measured wall time: the page read when a batch closes is the next batch's "before" page, since
+ * between two batches the run sends the server nothing.
  */
 export class TelemetrySampler {
   private readonly gpu: NvidiaSmiSampler | null;
+  private pageAtLastClose: ScrapeResult | null = null;
+  private runStarted = false;
 
   constructor(private readonly options: TelemetrySamplerOptions = {}) {
     this.gpu = options.gpu === false ? null : new NvidiaSmiSampler(options.gpu ?? {});
   }
 
-  /** Starts GPU sampling and takes the memory baseline; says whether GPU figures will be recorded. */
+  /** Starts GPU sampling and says whether GPU figures will be recorded; the memory baseline waits for batch one. */
   async start(): Promise<GpuAvailability> {
     if (!this.gpu) return { available: false, reason: 'GPU sampling is off for this run' };
     return this.gpu.start();
@@ -39,10 +42,22 @@ export class TelemetrySampler {
     return this.gpu?.gpuName ?? null;
   }
 
-  /** Opens the window of one batch; resolves once the "before" scrape (if any) is in. */
+  /** Opens the window of one batch; resolves once its "before" page (if any) is in. */
   async batchWindow(batchIndex: number): Promise<BatchWindow> {
-    const before = this.options.prometheusUrl === undefined ? null : await this.scrape();
-    return new BatchWindow(batchIndex, this.gpu, before, () => this.scrape());
+    if (!this.runStarted) {
+      this.runStarted = true;
+      this.gpu?.markRunStart();
+    }
+    let before: ScrapeResult | null = null;
+    if (this.options.prometheusUrl !== undefined) {
+      before = this.pageAtLastClose?.ok ? this.pageAtLastClose : await this.scrape();
+      // Consumed: a window opened while this one runs reads its own "before" page.
+      this.pageAtLastClose = null;
+    }
+    return new BatchWindow(batchIndex, this.gpu, before, async () => {
+      this.pageAtLastClose = await this.scrape();
+      return this.pageAtLastClose;
+    });
   }
 
   async stop(): Promise<void> {

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { classificationReport, type Label } from '../../../metrics/classification.js';
+import type { Label } from '../../../metrics/classification.js';
 import { readJsonl } from '../../io/jsonl.js';
 import { CliError } from '../errors.js';
-import { runTextMetrics } from '../textScoring.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -20,6 +19,7 @@ export function registerMetricsCommands(program: Command): void {
     .option('--workers <n>', 'worker threads scoring in parallel', positiveInt, 1)
     .option('--json', 'print JSON (the only output format; accepted for scripts that pass it)', true)
     .action(async (opts: { pairs: string; stem: boolean; workers: number }) => {
+      const { runTextMetrics } = await import('../textScoring.js');
       await runTextMetrics(opts.pairs, { stem: opts.stem, levenshtein: true, workers: opts.workers }, process.stdout);
     });
 
@@ -43,6 +43,7 @@ export function registerMetricsCommands(program: Command): void {
       // A label given on the command line is text: read it as a number where the labels are numbers.
       const numeric = yTrue.some((l) => typeof l === 'number');
       const positive = opts.positive === undefined ? undefined : numeric && opts.positive.trim() !== '' && !Number.isNaN(Number(opts.positive)) ? Number(opts.positive) : opts.positive;
+      const { classificationReport } = await import('../../../metrics/classification.js');
       let report;
       try {
         report = classificationReport(yTrue, yPred, positive === undefined ? {} : { positiveLabel: positive });

@@ -1,11 +1,7 @@
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { runSuite } from '../../run/runSuite.js';
-import { RunStore } from '../../store/index.js';
-import { loadSuite } from '../../suite/load.js';
 import { CliError } from '../errors.js';
-import { createProgress } from '../progress.js';
-import { metricTable } from '../table.js';
 
 export const DEFAULT_DB = 'runs/logbench.duckdb';
 
@@ -15,6 +11,12 @@ function parseShard(value: string): { index: number; count: number } {
   const count = Number(match?.[2]);
   if (!match || count < 1 || index >= count) throw new CliError(`--shard: expected I/N with 0 ≤ I < N, got "${value}"`);
   return { index, count };
+}
+
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new CliError(`--lock-wait: expected seconds ≥ 0, got "${value}"`);
+  return n;
 }
 
 function parseLimit(value: string): number {
@@ -35,9 +37,19 @@ export function registerRunCommands(program: Command): void {
     .option('--no-cache', 'ignore the response cache (answers are still stored)')
     .option('--data-dir <dir>', 'local copies of remote datasets (e.g. ../shared/data)')
     .option('--cache-dir <dir>', 'where downloaded datasets are cached')
-    .action(async (suiteFile: string, opts: { db: string; only?: string[]; limit?: number; shard?: { index: number; count: number }; cache: boolean; dataDir?: string; cacheDir?: string }) => {
+    .option('--lock-wait <seconds>', 'how long to wait for another logbench process holding the database', parseSeconds, 30)
+    .action(async (suiteFile: string, opts: { db: string; lockWait: number; only?: string[]; limit?: number; shard?: { index: number; count: number }; cache: boolean; dataDir?: string; cacheDir?: string }) => {
+      // Imported here so that `logbench --help` and the metrics commands start fast.
+      const [{ loadSuite }, { runSuite }, { createProgress }, { metricTable }] = await Promise.all([
+        import('../../suite/load.js'),
+        import('../../run/runSuite.js'),
+        import('../progress.js'),
+        import('../table.js'),
+      ]);
       const loaded = loadSuite(suiteFile);
       const controller = new AbortController();
+      // Every in-flight request listens on this one signal.
+      setMaxListeners(0, controller.signal);
       const onSignal = () => {
         if (controller.signal.aborted) process.exit(130); // second Ctrl-C: leave now
         process.stderr.write('\ninterrupted: finishing the batch in flight, then stopping (rerun to resume; Ctrl-C again to quit now)\n');
@@ -48,6 +60,7 @@ export function registerRunCommands(program: Command): void {
       try {
         const { split, results } = await runSuite(loaded, {
           dbPath: opts.db,
+          lockWaitMs: opts.lockWait * 1000,
           ...(opts.only && { only: opts.only }),
           ...(opts.limit !== undefined && { limit: opts.limit }),
           ...(opts.shard && { shard: opts.shard }),
@@ -77,6 +90,7 @@ export function registerRunCommands(program: Command): void {
     .option('--db <file>', 'DuckDB file', DEFAULT_DB)
     .option('--json', 'print JSON')
     .action(async (opts: { db: string; json?: boolean }) => {
+      const { RunStore } = await import('../../store/index.js');
       const store = await RunStore.open(opts.db, { readOnly: true });
       try {
         const runs = await store.listRuns();

@@ -1,0 +1,91 @@
+/**
+ * `npm run bench:harness`: 1,000 cases × 2 models through `logbench run` against a loopback
+ * OpenAI-compatible server (a separate process) that answers instantly; prompts of 50 log lines;
+ * fuzzy + BLEU + ROUGE scored and everything stored in DuckDB. Whole-process wall time and peak
+ * RSS, median of 3, and again with 2,000 cases for the cost per extra 1,000 cases.
+ *
+ * The cases are those of the peer-comparison kit (`make_cases.mjs`: same generator, same seed), so
+ * the figures sit next to promptfoo's on the same workload.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { makeHarnessCases } from './harnessCases.js';
+
+const cli = fileURLToPath(new URL('../harness/cli/main.js', import.meta.url));
+const server = fileURLToPath(new URL('../test/support/loopback-openai.js', import.meta.url));
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+
+function writeSuite(dir: string, n: number, url: string): string {
+  const data = path.join(dir, `cases-${n}.jsonl`);
+  writeFileSync(data, makeHarnessCases(n).map((c, i) => JSON.stringify({ id: `case-${i}`, logs: c.logs, reference: c.reference })).join('\n') + '\n');
+  writeFileSync(path.join(dir, 'prompt.txt'), 'You are a log analysis expert. Respond only in JSON.\n\n{{input}}');
+  const model = (id: string) => `  - id: ${id}\n    provider: openai\n    model: ${id}\n    endpoint: ${url}\n    concurrency: 16\n    batch_size: 64\n`;
+  const suite = path.join(dir, `harness-${n}.yaml`);
+  writeFileSync(
+    suite,
+    `name: bench-harness\ntask: text\ndataset:\n  source: jsonl\n  path: ${data}\n  input_field: logs\n  reference_field: reference\n  id_field: id\nprompt:\n  user: prompt.txt\nmetrics: [fuzzy, bleu, rouge]\nmodels:\n${model('qwen3-base')}${model('qwen3-ft')}`,
+  );
+  return suite;
+}
+
+async function startServer(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [server], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  for await (const line of lines) {
+    const match = /^listening \d+ (\S+)/.exec(line);
+    if (match) return { url: match[1] as string, child };
+  }
+  throw new Error('loopback server did not start');
+}
+
+interface Measured {
+  wallS: number;
+  peakRssMb: number | null;
+}
+
+function runOnce(suite: string, db: string): Measured {
+  rmSync(db, { force: true });
+  rmSync(`${db}.wal`, { force: true });
+  // --no-cache: the kit's cases repeat (193 distinct of 1,000) and the peer run queries every one.
+  const args = [cli, 'run', suite, '--db', db, '--no-cache'];
+  const gnuTime = existsSync('/usr/bin/time');
+  const started = performance.now();
+  const result = gnuTime
+    ? spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
+    : spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const wallS = (performance.now() - started) / 1000;
+  if (result.status !== 0) throw new Error(`logbench run failed (${result.status}): ${result.stderr}`);
+  const kb = gnuTime ? Number(result.stderr.trim().split('\n').pop()) : NaN;
+  return { wallS, peakRssMb: Number.isFinite(kb) ? kb / 1024 : null };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-bench-harness-'));
+const { url, child } = await startServer();
+try {
+  const sizes = [1000, 2000];
+  const suites = new Map(sizes.map((n) => [n, writeSuite(dir, n, url)]));
+  const runs = new Map<number, Measured[]>(sizes.map((n) => [n, []]));
+  for (let r = 0; r < REPEATS; r++) for (const n of sizes) runs.get(n)!.push(runOnce(suites.get(n)!, path.join(dir, `run-${n}.duckdb`)));
+  const summary: Record<string, unknown> = { models: 2, repeats: REPEATS, cpus: os.cpus().length, node: process.version };
+  for (const n of sizes) {
+    const m = runs.get(n)!;
+    summary[`cases_${n}`] = {
+      wall_s_median: Number(median(m.map((x) => x.wallS)).toFixed(3)),
+      wall_s_all: m.map((x) => Number(x.wallS.toFixed(3))),
+      peak_rss_mb_median: m[0]!.peakRssMb === null ? null : Math.round(median(m.map((x) => x.peakRssMb as number))),
+    };
+  }
+  const w = (n: number) => median(runs.get(n)!.map((x) => x.wallS));
+  summary.extra_1000_cases_s = Number((w(2000) - w(1000)).toFixed(3));
+  summary.promptfoo_same_workload = { wall_s_median: 16.5, peak_rss_mib: 571, source: 'shared/bench/README.md, measured on this machine kind' };
+  console.log(JSON.stringify(summary, null, 2));
+} finally {
+  child.kill();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,125 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLI, REPO, runCli } from '../support/cli.js';
+import { logAnalysisAnswer, promptHash, startLoopbackOpenAI, type LoopbackOpenAI } from '../support/loopback-openai.js';
+import { caseLogs, queryDb, writeOpenAISuite } from '../support/run-fixtures.js';
+
+const PROMPT_HEAD = 'You are a log analysis expert. Respond only in JSON.\n\n';
+const SECRET = 'sk-test-SECRET-7f3a9c1e55';
+
+let servers: LoopbackOpenAI[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  servers = [];
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+async function server(options: Parameters<typeof startLoopbackOpenAI>[0]): Promise<LoopbackOpenAI> {
+  const s = await startLoopbackOpenAI(options);
+  servers.push(s);
+  return s;
+}
+
+type PredictionRow = { run_id: string; sample_id: string; output: string | null; error: string | null };
+
+describe('logbench run against an OpenAI-compatible loopback server', () => {
+  it('completes through 429s, 5xx, malformed bodies, dropped connections and timeouts, recording each failure per sample', async () => {
+    const cases = caseLogs(60);
+    const doomed = '# case-7\n'; // only case-7's prompt has it: every request for it fails
+    const loopback = await server({
+      apiKey: SECRET,
+      faults: [
+        { match: doomed, fault: { kind: 'status', status: 503 } },
+        { first: 3, fault: { kind: 'status', status: 429, retryAfterMs: 30 } },
+        { every: 11, fault: { kind: 'status', status: 500 } },
+        { every: 13, fault: { kind: 'malformed' } },
+        { every: 17, fault: { kind: 'drop', stage: 'body' } },
+        { every: 19, fault: { kind: 'slow', delayMs: 1500 } },
+      ],
+    });
+    const { dir, suite, db } = writeOpenAISuite({ url: loopback.url, cases: 60, apiKeyEnv: 'LOGBENCH_TEST_KEY', timeoutMs: 400, maxRetries: 3 });
+    dirs.push(dir);
+    const result = await runCli(['run', suite, '--db', db], { env: { LOGBENCH_TEST_KEY: SECRET } });
+    expect(result.code, result.stderr).toBe(0);
+
+    const predictions = await queryDb<PredictionRow>(db, 'SELECT run_id, sample_id, output, error FROM predictions ORDER BY run_id, sample_id');
+    expect(predictions).toHaveLength(120); // nothing lost: one row per sample per model
+    const failed = predictions.filter((p) => p.error !== null);
+    expect(failed.filter((p) => p.sample_id === 'case-7')).toHaveLength(2);
+    for (const p of failed) expect(p.output).toBeNull();
+    for (const p of predictions.filter((p) => p.error === null)) {
+      const index = Number(p.sample_id.slice('case-'.length));
+      expect(p.output).toBe(logAnalysisAnswer(PROMPT_HEAD + cases[index]!));
+    }
+    const errorRates = await queryDb<{ value: number }>(db, "SELECT value FROM metrics WHERE name = 'error_rate' ORDER BY run_id");
+    expect(errorRates.map((r) => r.value).reduce((a, b) => a + b, 0)).toBeCloseTo(failed.length / 60, 12);
+    expect(loopback.stats().faultsInjected).toBeGreaterThan(10);
+
+    // The key went to the server as a bearer token, and nowhere else.
+    expect(loopback.stats().unauthorized).toBe(0);
+    expect(result.stdout + result.stderr).not.toContain(SECRET);
+    expect(readFileSync(db).includes(SECRET)).toBe(false);
+    for (const table of ['runs', 'samples', 'predictions', 'batches', 'metrics', 'sample_metrics', 'cache']) {
+      const rows = await queryDb(db, `SELECT * FROM ${table}`);
+      expect(JSON.stringify(rows, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)), table).not.toContain(SECRET);
+    }
+  });
+
+  it('after kill -9 mid-run, a rerun equals an uninterrupted run and re-queries nothing already stored', async () => {
+    const loopback = await server({ latencyMs: 1 });
+    const { dir, suite, db } = writeOpenAISuite({ url: loopback.url, cases: 1000, models: ['tuned'], batchSize: 50, concurrency: 8 });
+    dirs.push(dir);
+    const child = spawn(process.execPath, [CLI, 'run', suite, '--db', db], { cwd: REPO, stdio: 'ignore' });
+    while (loopback.stats().requests < 400) await sleep(5);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('close', resolve));
+
+    const stored = await queryDb<{ sample_id: string }>(db, 'SELECT sample_id FROM predictions');
+    expect(stored.length).toBeGreaterThan(0);
+    expect(stored.length).toBeLessThan(1000);
+    expect(stored.length % 50).toBe(0); // whole batches only
+    const cases = caseLogs(1000);
+    const storedHashes = stored.map(({ sample_id }) => promptHash(PROMPT_HEAD + cases[Number(sample_id.slice(5))]!));
+
+    const resumed = await runCli(['run', suite, '--db', db]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain('(resumed)');
+    for (const hash of storedHashes) expect(loopback.stats().byPromptHash.get(hash)).toBe(1);
+
+    const cleanDb = `${dir}/uninterrupted.duckdb`;
+    const uninterrupted = await runCli(['run', suite, '--db', cleanDb]);
+    expect(uninterrupted.code, uninterrupted.stderr).toBe(0);
+    const metricsOf = (file: string) => queryDb<{ name: string; value: number | null; n: number }>(file, 'SELECT name, value, n FROM metrics ORDER BY name');
+    expect(await metricsOf(db)).toEqual(await metricsOf(cleanDb));
+    const outputsOf = (file: string) => queryDb<{ sample_id: string; output: string }>(file, 'SELECT sample_id, output FROM predictions ORDER BY sample_id');
+    expect(await outputsOf(db)).toEqual(await outputsOf(cleanDb));
+    const statusOf = (file: string) => queryDb<{ status: string }>(file, 'SELECT status FROM runs');
+    expect(await statusOf(db)).toEqual([{ status: 'completed' }]);
+  });
+
+  it('a second process on the same database waits for the first, or stops with a clear message', async () => {
+    const loopback = await server({ latencyMs: 15 });
+    const { dir, suite, db } = writeOpenAISuite({ url: loopback.url, cases: 200, batchSize: 20, concurrency: 4 });
+    dirs.push(dir);
+    const first = runCli(['run', suite, '--db', db, '--only', 'base']);
+    while (loopback.stats().requests < 5) await sleep(5);
+    const impatient = await runCli(['run', suite, '--db', db, '--only', 'tuned', '--lock-wait', '0.2']);
+    expect(impatient.code).toBe(3);
+    expect(impatient.stderr).toMatch(/runs\.duckdb/);
+    expect(impatient.stderr).toMatch(/another logbench process/i);
+    const patient = runCli(['run', suite, '--db', db, '--only', 'tuned']);
+    const [a, b] = await Promise.all([first, patient]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const runs = await queryDb<{ model_id: string; status: string }>(db, 'SELECT model_id, status FROM runs ORDER BY model_id');
+    expect(runs).toEqual([
+      { model_id: 'base', status: 'completed' },
+      { model_id: 'tuned', status: 'completed' },
+    ]);
+    const counts = await queryDb<{ n: bigint }>(db, 'SELECT count(*) AS n FROM predictions');
+    expect(Number(counts[0]!.n)).toBe(400);
+  });
+});

@@ -1,0 +1,65 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { makeHarnessCases } from '../../bench/harnessCases.js';
+
+export interface OpenAISuiteOptions {
+  url: string;
+  cases: number;
+  models?: string[];
+  apiKeyEnv?: string;
+  batchSize?: number;
+  concurrency?: number;
+  timeoutMs?: number;
+  maxRetries?: number;
+  metrics?: string;
+}
+
+/**
+ * The kit's generator repeats itself (its LCG runs in doubles and cycles: 1,000 cases hold 193
+ * distinct chunks), so each chunk is headed by its case id to make every prompt unique.
+ */
+export function caseLogs(cases: number): string[] {
+  return makeHarnessCases(cases).map((c, i) => `# case-${i}\n${c.logs}`);
+}
+
+/** A temp folder with a JSONL split of `cases` log chunks, a prompt and a suite of OpenAI-compatible models at `url`. */
+export function writeOpenAISuite(options: OpenAISuiteOptions): { dir: string; suite: string; db: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-run-'));
+  const data = path.join(dir, 'cases.jsonl');
+  const logs = caseLogs(options.cases);
+  writeFileSync(data, makeHarnessCases(options.cases).map((c, i) => JSON.stringify({ id: `case-${i}`, logs: logs[i], reference: c.reference })).join('\n') + '\n');
+  writeFileSync(path.join(dir, 'prompt.txt'), 'You are a log analysis expert. Respond only in JSON.\n\n{{input}}');
+  const models = (options.models ?? ['base', 'tuned'])
+    .map(
+      (id) =>
+        `  - id: ${id}\n    provider: openai\n    model: ${id}\n    endpoint: ${options.url}\n` +
+        (options.apiKeyEnv ? `    api_key_env: ${options.apiKeyEnv}\n` : '') +
+        `    batch_size: ${options.batchSize ?? 16}\n    concurrency: ${options.concurrency ?? 8}\n` +
+        `    timeout_ms: ${options.timeoutMs ?? 5000}\n    max_retries: ${options.maxRetries ?? 3}\n` +
+        `    decoding:\n      temperature: 0.3\n      max_tokens: 256\n`,
+    )
+    .join('');
+  const suite = path.join(dir, 'suite.yaml');
+  writeFileSync(
+    suite,
+    `name: loopback\ntask: json-analysis\ndataset:\n  source: jsonl\n  path: cases.jsonl\n  input_field: logs\n  reference_field: reference\n  id_field: id\n` +
+      `prompt:\n  user: prompt.txt\nmetrics: ${options.metrics ?? '[json-analysis, fuzzy, bleu, rouge]'}\nmax_error_rate: 0.5\nmodels:\n${models}`,
+  );
+  return { dir, suite, db: path.join(dir, 'runs.duckdb') };
+}
+
+/** Reads a logbench database with plain DuckDB, read-only, as any other client would. */
+export async function queryDb<T = Record<string, unknown>>(db: string, sql: string): Promise<T[]> {
+  const instance = await DuckDBInstance.create(db, { access_mode: 'READ_ONLY' });
+  try {
+    const connection = await instance.connect();
+    const reader = await connection.runAndReadAll(sql);
+    const rows = reader.getRowObjectsJS() as T[];
+    connection.closeSync();
+    return rows;
+  } finally {
+    instance.closeSync();
+  }
+}
