@@ -6,7 +6,7 @@ import type { Prediction, RenderedRequest } from '../runners/runner.js';
 import { RunStore, type PredictionRecord, type SampleMetricRecord, type CacheRecord, type StoredRun } from '../store/index.js';
 import { configHashOf, decodingOf, type LoadedSuite } from '../suite/load.js';
 import { DEFAULT_METRICS, type ModelSpec } from '../suite/schema.js';
-import { BatchMeter } from '../telemetry/batchTelemetry.js';
+import { TelemetrySampler } from '../telemetry/sampler.js';
 import { hashOf } from '../hash.js';
 import { collectProvenance } from './provenance.js';
 import { renderRequest, requestHash } from './requests.js';
@@ -90,6 +90,12 @@ async function runModel(
   const decoding = decodingOf(loaded, model);
   const runKey = runKeyOf(loaded, model, split.splitHash, options.shard);
   const provenance = collectProvenance();
+  const telemetry = new TelemetrySampler({
+    gpu: suite.telemetry.gpu ? { intervalMs: suite.telemetry.gpu_sample_ms } : false,
+    ...(model.provider === 'openai' && model.metrics_url !== undefined && { prometheusUrl: model.metrics_url, modelName: model.model }),
+    onWarning: (message) => options.progress?.note(`${model.id}: ${message}`),
+  });
+  await telemetry.start();
   const existing = await store.findResumableRun(runKey);
   let runId: string;
   if (existing) {
@@ -107,6 +113,7 @@ async function runModel(
       task: suite.task,
       ...(provenance.gitSha !== undefined && { gitSha: provenance.gitSha }),
       ...(provenance.gitDirty !== undefined && { gitDirty: provenance.gitDirty }),
+      ...(telemetry.gpuName !== null && { gpuName: telemetry.gpuName }),
       harnessVersion: provenance.harnessVersion,
       nodeVersion: provenance.nodeVersion,
       host: provenance.host,
@@ -136,10 +143,10 @@ async function runModel(
     for (let start = 0; start < todo.length; start += model.batch_size) {
       if (options.signal?.aborted) break;
       const batch = todo.slice(start, start + model.batch_size);
-      const meter = new BatchMeter(batchIndex);
       const requests = batch.map((sample) => renderRequest(sample, loaded.prompt));
+      const window = await telemetry.batchWindow(batchIndex);
       const predictions = await predictBatch(runner, requests, store, cacheable ? identity : undefined, options.signal);
-      const telemetry = meter.finish(predictions.map((p) => p.prediction));
+      const figures = await window.finish(predictions.map((p) => p.prediction));
 
       const records: PredictionRecord[] = [];
       const sampleMetrics: SampleMetricRecord[] = [];
@@ -158,7 +165,7 @@ async function runModel(
         }
         if (prediction.error) errors++;
       });
-      const { batchIndex: _index, ...batchFigures } = telemetry;
+      const { batchIndex: _index, ...batchFigures } = figures;
       await store.writeBatch(runId, { batchIndex, ...withoutNulls(batchFigures) }, records, sampleMetrics, cacheRecords);
       batchIndex++;
       completed += batch.length;
@@ -166,6 +173,7 @@ async function runModel(
     }
   } finally {
     await runner.close?.();
+    await telemetry.stop();
   }
 
   const interrupted = options.signal?.aborted ?? false;

@@ -110,6 +110,11 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    description: 'batches.server: inference-server figures (vLLM /metrics deltas) per batch',
+    statements: ['ALTER TABLE batches ADD COLUMN server JSON'],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0);

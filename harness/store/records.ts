@@ -1,4 +1,5 @@
 import type { Prediction } from '../runners/runner.js';
+import type { ServerBatchFigures } from '../telemetry/batchTelemetry.js';
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
 
@@ -78,6 +79,8 @@ export interface BatchRecord {
   latencyP50Ms?: number;
   latencyP95Ms?: number;
   latencyMaxMs?: number;
+  /** Inference-server figures for the batch window (vLLM /metrics deltas), where a suite names the URL. */
+  server?: ServerBatchFigures | null;
 }
 
 export interface StoredBatch extends Required<Pick<BatchRecord, 'batchIndex' | 'size' | 'wallMs'>> {
@@ -95,6 +98,7 @@ export interface StoredBatch extends Required<Pick<BatchRecord, 'batchIndex' | '
   latencyP50Ms: number | null;
   latencyP95Ms: number | null;
   latencyMaxMs: number | null;
+  server: ServerBatchFigures | null;
 }
 
 /** A runner's prediction plus what the task parser extracted from it (`label` holds the parsed label). */

@@ -184,6 +184,7 @@ describe('batches, predictions and scores', () => {
       latencyP50Ms: 10,
       latencyP95Ms: 14,
       latencyMaxMs: 15,
+      server: { promptTokens: 800, generationTokens: 160, requestsFinished: 2, e2eLatencySumMs: 20, e2eLatencyMeanMs: 10, kvCacheUsageBefore: 0.1, kvCacheUsageAfter: null, requestsRunningBefore: 0, requestsRunningAfter: 0 },
     });
     await store.writeBatch(
       runId,
@@ -216,6 +217,7 @@ describe('batches, predictions and scores', () => {
         latencyP50Ms: 10,
         latencyP95Ms: 14,
         latencyMaxMs: 15,
+        server: { promptTokens: 800, generationTokens: 160, requestsFinished: 2, e2eLatencySumMs: 20, e2eLatencyMeanMs: 10, kvCacheUsageBefore: 0.1, kvCacheUsageAfter: null, requestsRunningBefore: 0, requestsRunningAfter: 0 },
       },
       {
         runId,
@@ -235,6 +237,7 @@ describe('batches, predictions and scores', () => {
         latencyP50Ms: null,
         latencyP95Ms: null,
         latencyMaxMs: null,
+        server: null,
       },
     ]);
 

@@ -13,6 +13,7 @@ import {
   type JS,
 } from '@duckdb/node-api';
 import { z } from 'zod';
+import type { ServerBatchFigures } from '../telemetry/batchTelemetry.js';
 import type { Sample } from '../../datasets/sample.js';
 import { sha256 } from '../hash.js';
 import { redactEndpoint } from './endpoint.js';
@@ -414,6 +415,7 @@ export class RunStore {
           orNull(batch.latencyP50Ms),
           orNull(batch.latencyP95Ms),
           orNull(batch.latencyMaxMs),
+          batch.server == null ? null : JSON.stringify(batch.server),
         ],
       ]);
       await RunStore.append(
@@ -494,6 +496,7 @@ export class RunStore {
       latencyP50Ms: optionalNumeric(row['latency_p50_ms']),
       latencyP95Ms: optionalNumeric(row['latency_p95_ms']),
       latencyMaxMs: optionalNumeric(row['latency_max_ms']),
+      server: row['server'] == null ? null : (JSON.parse(text(row['server'])) as ServerBatchFigures),
     }));
   }
 

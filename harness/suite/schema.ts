@@ -57,6 +57,8 @@ const OpenAIModel = z
     concurrency: z.number().int().positive().default(8),
     timeout_ms: z.number().int().positive().default(120_000),
     max_retries: z.number().int().min(0).default(5),
+    /** Prometheus endpoint of the server (vLLM `/metrics`): its token and latency counters are recorded per batch. */
+    metrics_url: z.url().optional(),
   })
   .strict();
 
@@ -101,6 +103,14 @@ export const Suite = z
     metrics: z.array(MetricName).optional(),
     /** A run whose failed-sample share exceeds this is marked failed (gates treat it as infrastructure error). */
     max_error_rate: z.number().min(0).max(1).default(0.05),
+    telemetry: z
+      .object({
+        /** Sample GPUs with nvidia-smi beside every batch (null figures where none is visible). */
+        gpu: z.boolean().default(true),
+        gpu_sample_ms: z.number().int().min(20).default(200),
+      })
+      .strict()
+      .default({ gpu: true, gpu_sample_ms: 200 }),
   })
   .strict()
   .refine((s) => s.baseline === undefined || s.models.some((m) => m.id === s.baseline), {
