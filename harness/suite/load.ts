@@ -3,7 +3,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { z } from 'zod';
 import { hashOf, sha256 } from '../hash.js';
-import { Suite, type ModelSpec } from './schema.js';
+import { JsonSchemaObject, Suite, type ModelSpec } from './schema.js';
 
 /** A suite as the runner needs it: validated, with its files read and its hashes computed. */
 export interface LoadedSuite {
@@ -74,16 +74,19 @@ export function loadSuite(file: string): LoadedSuite {
   for (const model of suite.models) {
     if (model.provider !== 'openai' || !model.decoding.response_format) continue;
     const format = model.decoding.response_format;
-    if (format.type === 'json_schema' && format.json_schema.schema_file) {
-      const text = readRelative(baseDir, format.json_schema.schema_file, `models[${model.id}].decoding.response_format.json_schema.schema_file`, file);
-      let schema: unknown;
+    if ('json_schema_file' in format) {
+      const where = `models[${model.id}].decoding.response_format.json_schema_file`;
+      const full = path.resolve(baseDir, format.json_schema_file);
+      let parsed: unknown;
       try {
-        schema = JSON.parse(text);
+        parsed = JSON.parse(readRelative(baseDir, format.json_schema_file, where, file));
       } catch (err) {
-        throw new SuiteError(`${path.resolve(baseDir, format.json_schema.schema_file)}: not valid JSON (${(err as Error).message})`);
+        if (err instanceof SuiteError) throw err;
+        throw new SuiteError(`${full}: not valid JSON (${(err as Error).message})`);
       }
-      const { schema_file: _file, ...rest } = format.json_schema;
-      responseFormats.set(model.id, { type: 'json_schema', json_schema: { ...rest, schema } });
+      const jsonSchema = JsonSchemaObject.safeParse(parsed);
+      if (!jsonSchema.success) throw new SuiteError(`${full}: ${where}: expected {name, schema, strict?}: ${jsonSchema.error.issues[0]?.message}`);
+      responseFormats.set(model.id, { type: 'json_schema', json_schema: jsonSchema.data });
     } else {
       responseFormats.set(model.id, format);
     }

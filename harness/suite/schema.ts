@@ -5,23 +5,15 @@ import { DatasetSpec } from '../../datasets/spec.js';
 export const TaskKind = z.enum(['json-analysis', 'classification', 'cause-remediation', 'text']);
 export type TaskKind = z.infer<typeof TaskKind>;
 
-const JsonSchemaFormat = z
-  .object({
-    type: z.literal('json_schema'),
-    json_schema: z
-      .object({
-        name: z.string().min(1),
-        strict: z.boolean().optional(),
-        /** Inline JSON Schema, or `schema_file` (relative to the suite) — exactly one. */
-        schema: z.record(z.string(), z.unknown()).optional(),
-        schema_file: z.string().min(1).optional(),
-      })
-      .strict()
-      .refine((s) => (s.schema === undefined) !== (s.schema_file === undefined), {
-        message: 'give exactly one of json_schema.schema or json_schema.schema_file',
-      }),
-  })
+/** OpenAI `response_format` json_schema: inline, or a file holding the whole `json_schema` object ({name, schema, strict?}). */
+const JsonSchemaObject = z
+  .object({ name: z.string().min(1), schema: z.record(z.string(), z.unknown()), strict: z.boolean().optional() })
   .strict();
+const JsonSchemaFormat = z.union([
+  z.object({ type: z.literal('json_schema'), json_schema: JsonSchemaObject }).strict(),
+  z.object({ type: z.literal('json_schema'), json_schema_file: z.string().min(1) }).strict(),
+]);
+export { JsonSchemaObject };
 
 export const Decoding = z
   .object({
