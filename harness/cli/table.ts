@@ -2,7 +2,7 @@ import { LOWER_IS_BETTER } from '../../metrics/taskScoring.js';
 
 export interface MetricColumn {
   modelId: string;
-  metrics: { name: string; value: number | null }[];
+  metrics: { name: string; value: number | null; ciLow?: number; ciHigh?: number }[];
 }
 
 function format(value: number | null | undefined): string {
@@ -12,8 +12,8 @@ function format(value: number | null | undefined): string {
 }
 
 /**
- * Metric × model table; every model after the baseline also gets a Δ column (its value minus the
- * baseline's), marked ▲ better / ▼ worse using each metric's direction.
+ * Metric × model table with 95 % bootstrap intervals; every model after the baseline also gets a Δ
+ * column (its value minus the baseline's), marked ▲ better / ▼ worse using each metric's direction.
  */
 export function metricTable(columns: readonly MetricColumn[], baselineId: string): string {
   const baseline = columns.find((c) => c.modelId === baselineId) ?? columns[0];
@@ -27,8 +27,10 @@ export function metricTable(columns: readonly MetricColumn[], baselineId: string
     const base = baseline?.metrics.find((m) => m.name === name)?.value;
     const row = [name];
     for (const column of columns) {
-      const value = column.metrics.find((m) => m.name === name)?.value;
-      row.push(format(value));
+      const metric = column.metrics.find((m) => m.name === name);
+      const value = metric?.value;
+      const interval = metric?.ciLow !== undefined && metric.ciHigh !== undefined ? ` [${format(metric.ciLow)}, ${format(metric.ciHigh)}]` : '';
+      row.push(format(value) + interval);
       if (column === baseline) continue;
       if (value == null || base == null) {
         row.push('—');

@@ -1,6 +1,7 @@
 import { loadDataset } from '../../datasets/index.js';
 import type { LoadedSplit, Sample } from '../../datasets/sample.js';
-import { scoreCorpus, scoreSample, type ScoringItem, type SuiteMetric } from '../../metrics/taskScoring.js';
+import { corpusIntervals } from '../../metrics/runStatistics.js';
+import { scoreCorpus, scoreSample, type SuiteMetric } from '../../metrics/taskScoring.js';
 import { createRunner, isCacheable } from '../runners/index.js';
 import type { Prediction, RenderedRequest } from '../runners/runner.js';
 import { RunStore, type PredictionRecord, type SampleMetricRecord, type CacheRecord, type StoredRun } from '../store/index.js';
@@ -8,6 +9,7 @@ import { configHashOf, decodingOf, type LoadedSuite } from '../suite/load.js';
 import { DEFAULT_METRICS, type ModelSpec } from '../suite/schema.js';
 import { TelemetrySampler } from '../telemetry/sampler.js';
 import { hashOf } from '../hash.js';
+import { loadRunItems, scoringItem } from './items.js';
 import { collectProvenance } from './provenance.js';
 import { renderRequest, requestHash } from './requests.js';
 
@@ -65,16 +67,6 @@ function selectSamples(split: LoadedSplit, options: RunOptions): Sample[] {
     samples = samples.filter((_, i) => i % count === index);
   }
   return samples;
-}
-
-function scoringItem(sample: Sample, prediction: Pick<Prediction, 'text' | 'label' | 'error'>): ScoringItem {
-  return {
-    output: prediction.error ? null : (prediction.text ?? null),
-    predictedLabel: prediction.label ?? null,
-    reference: sample.reference ?? null,
-    label: sample.label ?? null,
-    failed: prediction.error !== undefined && prediction.error !== null,
-  };
 }
 
 async function runModel(
@@ -177,7 +169,7 @@ async function runModel(
   }
 
   const interrupted = options.signal?.aborted ?? false;
-  const figures = interrupted ? [] : await computeRunMetrics(store, runId, samples, suite.task, metrics);
+  const figures = interrupted ? [] : await computeRunMetrics(store, (await store.getRun(runId)) as StoredRun, samples, suite, metrics);
   if (!interrupted) await store.writeMetrics(runId, figures);
   await store.finishRun(runId, interrupted ? 'interrupted' : 'completed');
   options.progress?.modelFinished(model.id);
@@ -237,23 +229,15 @@ async function predictBatch(
 }
 
 /** Corpus figures from what the store holds, so a resumed run scores exactly like an uninterrupted one. */
-async function computeRunMetrics(store: RunStore, runId: string, samples: Sample[], task: LoadedSuite['suite']['task'], metrics: SuiteMetric[]) {
-  const predictions = new Map((await store.predictions(runId)).map((p) => [p.sampleId, p]));
-  const values = new Map<string, Record<string, number | null>>();
-  for (const row of await store.sampleMetrics(runId)) {
-    let entry = values.get(row.sampleId);
-    if (!entry) values.set(row.sampleId, (entry = {}));
-    entry[row.name] = row.value;
-  }
-  const items: ScoringItem[] = [];
-  const sampleValues: Record<string, number | null>[] = [];
-  for (const sample of samples) {
-    const p = predictions.get(sample.id);
-    if (!p) continue;
-    items.push(scoringItem(sample, { ...(p.text !== null && { text: p.text }), ...(p.label !== null && { label: p.label }), ...(p.error !== null && { error: p.error }) }));
-    sampleValues.push(values.get(sample.id) ?? {});
-  }
-  return scoreCorpus(task, metrics, items, sampleValues);
+async function computeRunMetrics(store: RunStore, run: StoredRun, samples: Sample[], suite: LoadedSuite['suite'], metrics: SuiteMetric[]) {
+  const { items, values: sampleValues } = await loadRunItems(store, run, new Set(samples.map((s) => s.id)));
+  const figures = scoreCorpus(suite.task, metrics, items, sampleValues);
+  const { resamples, seed, confidence } = suite.statistics;
+  const intervals = resamples > 0 ? corpusIntervals(suite.task, metrics, items, { resamples, seed, confidence }) : new Map();
+  return figures.map((figure) => {
+    const interval = intervals.get(figure.name);
+    return interval ? { ...figure, ciLow: interval.low, ciHigh: interval.high } : figure;
+  });
 }
 
 /** Runs every selected model of a suite on the same split, storing everything as it goes. */

@@ -95,6 +95,15 @@ export const Suite = z
     metrics: z.array(MetricName).optional(),
     /** A run whose failed-sample share exceeds this is marked failed (gates treat it as infrastructure error). */
     max_error_rate: z.number().min(0).max(1).default(0.05),
+    /** Bootstrap intervals stored with every corpus figure; compare/gate reuse the seed. */
+    statistics: z
+      .object({
+        resamples: z.number().int().min(0).default(1000),
+        seed: z.number().int().default(42),
+        confidence: z.number().gt(0).lt(1).default(0.95),
+      })
+      .strict()
+      .default({ resamples: 1000, seed: 42, confidence: 0.95 }),
     telemetry: z
       .object({
         /** Sample GPUs with nvidia-smi beside every batch (null figures where none is visible). */
