@@ -33,3 +33,15 @@ describe('BatchMeter', () => {
     expect(t.gpuTimeMs).toBeNull();
   });
 });
+
+describe('BatchMeter peak RSS', () => {
+  it('sees a spike that is freed again before the batch ends', () => {
+    const before = process.memoryUsage.rss();
+    const meter = new BatchMeter(0);
+    let spike: Buffer | null = Buffer.alloc(256 * 1024 * 1024, 1); // touched pages: resident
+    expect(spike[spike.length - 1]).toBe(1);
+    spike = null;
+    const t = meter.finish([]);
+    expect(t.rssPeakBytes).toBeGreaterThan(before + 200 * 1024 * 1024);
+  });
+});

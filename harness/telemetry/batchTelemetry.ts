@@ -61,33 +61,33 @@ export function percentile(sorted: readonly number[], p: number): number | null 
   return sorted[rank - 1] as number;
 }
 
-const RSS_SAMPLE_MS = 50;
+/** The process's lifetime peak resident set (getrusage ru_maxrss), in bytes. */
+function lifetimePeakRss(): number {
+  return process.resourceUsage().maxRSS * 1024;
+}
 
 /**
- * Measures one batch from `start()` to `finish()`: wall and process CPU time, and the peak resident
- * set size sampled every 50 ms (an unref'd timer, so it never keeps the process alive).
+ * Measures one batch from construction to `finish()`: wall and process CPU time, and the batch's
+ * peak resident set without a polling timer: when the process's lifetime peak (getrusage) rose
+ * during the batch, the batch set it; otherwise the batch's peak is the larger of the resident
+ * sets at its two ends (a lower bound, exact whenever memory did not spike and fall back inside).
  */
 export class BatchMeter {
   private readonly startedAt = new Date();
   private readonly wallStart = performance.now();
   private readonly cpuStart = process.cpuUsage();
-  private rssPeak = process.memoryUsage.rss();
-  private readonly timer: NodeJS.Timeout;
+  private readonly rssAtStart = process.memoryUsage.rss();
+  private readonly lifetimePeakAtStart = lifetimePeakRss();
 
-  constructor(private readonly batchIndex: number) {
-    this.timer = setInterval(() => this.sampleRss(), RSS_SAMPLE_MS);
-    this.timer.unref();
-  }
+  constructor(private readonly batchIndex: number) {}
 
-  private sampleRss(): void {
-    const rss = process.memoryUsage.rss();
-    if (rss > this.rssPeak) this.rssPeak = rss;
+  private batchPeakRss(): number {
+    const lifetimePeak = lifetimePeakRss();
+    return lifetimePeak > this.lifetimePeakAtStart ? lifetimePeak : Math.max(this.rssAtStart, process.memoryUsage.rss());
   }
 
   /** `gpu` carries the GPU sampler's figures for this batch's window; without it the GPU columns stay null. */
   finish(predictions: readonly Prediction[], gpu: GpuBatchFigures = NO_GPU_FIGURES): BatchTelemetry {
-    clearInterval(this.timer);
-    this.sampleRss();
     const cpu = process.cpuUsage(this.cpuStart);
     const latencies = predictions.filter((p) => !p.cached).map((p) => p.latencyMs).sort((a, b) => a - b);
     let tokensIn = 0;
@@ -102,7 +102,7 @@ export class BatchMeter {
       startedAt: this.startedAt,
       wallMs: performance.now() - this.wallStart,
       cpuMs: (cpu.user + cpu.system) / 1000,
-      rssPeakBytes: this.rssPeak,
+      rssPeakBytes: this.batchPeakRss(),
       tokensIn,
       tokensOut,
       latencyP50Ms: percentile(latencies, 50),
