@@ -14,7 +14,7 @@ import {
   type DifferenceSummary,
   type SummedStatistic,
 } from './statistics/index.js';
-import { scoreSample, type ScoringItem, type SuiteMetric, type TaskKind } from './taskScoring.js';
+import { scoreSample, type SampleScores, type ScoringItem, type SuiteMetric, type TaskKind } from './taskScoring.js';
 import { scoreTextPair, TEXT_ROUGE_TYPES } from './textMetrics.js';
 
 export interface ResamplingSettings {
@@ -63,13 +63,18 @@ function indicatorColumns(truth: readonly boolean[], predicted: readonly boolean
  * The run's figures that have a bootstrap form, keyed like the stored metrics. `items` and the
  * per-sample `values` (from `scoreSample`) are aligned by position.
  */
-export function metricStatistics(task: TaskKind, metrics: readonly SuiteMetric[], items: readonly ScoringItem[]): Map<string, SummedStatistic> {
+export function metricStatistics(
+  task: TaskKind,
+  metrics: readonly SuiteMetric[],
+  items: readonly ScoringItem[],
+  scored: readonly SampleScores[] = items.map((item) => scoreSample(task, metrics, item)),
+): Map<string, SummedStatistic> {
   const stats = new Map<string, SummedStatistic>();
-  const values = items.map((item) => scoreSample(task, metrics, item).values);
+  const values = scored.map((s) => s.values);
   const column = (name: string) => values.map((v) => v[name]);
   stats.set('error_rate', definedMean(items.map((i) => (i.failed ? 1 : 0))));
   if (task === 'classification') {
-    const predicted = items.map((item) => scoreSample(task, metrics, item).label ?? 'normal');
+    const predicted = scored.map((s) => s.label ?? 'normal');
     const truth = items.map((i) => i.label === 'anomalous');
     stats.set('accuracy', definedMean(column('correct')));
     const { tp, fp, fn } = indicatorColumns(truth, predicted.map((l) => l === 'anomalous'));
@@ -79,11 +84,11 @@ export function metricStatistics(task: TaskKind, metrics: readonly SuiteMetric[]
   if (metrics.some((m) => m === 'bleu' || m === 'sacrebleu' || m === 'rouge' || m === 'fuzzy')) {
     const hf: BleuSegmentStats[] = [];
     const sacre: BleuSegmentStats[] = [];
-    for (const item of items) {
-      const pair = scoreTextPair(item.output ?? '', [item.reference ?? '']);
+    items.forEach((item, i) => {
+      const pair = scored[i]?.text ?? scoreTextPair(item.output ?? '', [item.reference ?? '']);
       hf.push(pair.hfStats);
       sacre.push(pair.sacrebleuStats);
-    }
+    });
     if (metrics.includes('bleu')) stats.set('bleu', hfBleuStatistic(hf));
     if (metrics.includes('sacrebleu')) stats.set('sacrebleu', sacrebleuStatistic(sacre));
     if (metrics.includes('rouge')) for (const type of TEXT_ROUGE_TYPES) stats.set(type, definedMean(column(type)));
@@ -108,10 +113,16 @@ export interface Interval {
 }
 
 /** Percentile intervals of every figure with a bootstrap form, all on the same resamples. */
-export function corpusIntervals(task: TaskKind, metrics: readonly SuiteMetric[], items: readonly ScoringItem[], settings: ResamplingSettings): Map<string, Interval> {
+export function corpusIntervals(
+  task: TaskKind,
+  metrics: readonly SuiteMetric[],
+  items: readonly ScoringItem[],
+  scored: readonly SampleScores[],
+  settings: ResamplingSettings,
+): Map<string, Interval> {
   const out = new Map<string, Interval>();
   if (items.length === 0) return out;
-  const stats = Object.fromEntries(metricStatistics(task, metrics, items));
+  const stats = Object.fromEntries(metricStatistics(task, metrics, items, scored));
   const intervals = bootstrapCIs(stats, settings);
   for (const [name, interval] of Object.entries(intervals)) {
     if (Number.isFinite(interval.low) && Number.isFinite(interval.high)) out.set(name, { low: interval.low, high: interval.high });

@@ -13,7 +13,7 @@ import {
 } from './tasks/index.js';
 import { rougeScore } from './rouge/index.js';
 import { levenshteinDistance } from './fuzzy.js';
-import { scoreTextPair, TEXT_ROUGE_TYPES, TextCorpusAccumulator, exactMean } from './textMetrics.js';
+import { scoreTextPair, TEXT_ROUGE_TYPES, TextCorpusAccumulator, exactMean, type PairTextResult } from './textMetrics.js';
 
 export type TaskKind = 'json-analysis' | 'classification' | 'cause-remediation' | 'text';
 export type SuiteMetric = 'fuzzy' | 'levenshtein' | 'bleu' | 'sacrebleu' | 'rouge' | 'json-analysis' | 'classification' | 'cause-remediation';
@@ -35,6 +35,8 @@ export interface SampleScores {
   label?: string | null;
   /** Task-parsed fields stored with the prediction (e.g. the JSON analysis verdicts). */
   parsed?: Record<string, unknown>;
+  /** The text-metric result with its BLEU segment statistics, for corpus figures without rescoring. */
+  text?: PairTextResult;
 }
 
 export interface CorpusFigure {
@@ -69,7 +71,8 @@ export function scoreSample(task: TaskKind, metrics: readonly SuiteMetric[], ite
   }
   const reference = requireReference(item, task);
   if (usesText(metrics)) {
-    const { scores: text } = scoreTextPair(output, [reference]);
+    scores.text = scoreTextPair(output, [reference]);
+    const text = scores.text.scores;
     if (metrics.includes('fuzzy')) values.fuzzy = text.fuzzy;
     if (metrics.includes('rouge')) for (const type of TEXT_ROUGE_TYPES) values[type] = text.rouge[type].fmeasure;
     if (metrics.includes('sacrebleu') || metrics.includes('bleu')) values.sentence_bleu = text.sacrebleu.score;
@@ -106,13 +109,14 @@ const meanOf = (name: string, rows: readonly Record<string, number | null>[]): C
   return { name, value: values.length ? exactMean(Float64Array.from(values)) : null, n: values.length };
 };
 
-/** Corpus figures for one run. `sampleValues` are the stored per-sample values, aligned with `items`. */
+/** Corpus figures for one run; `scored` is `scoreSample` of each item, aligned with `items`. */
 export function scoreCorpus(
   task: TaskKind,
   metrics: readonly SuiteMetric[],
   items: readonly ScoringItem[],
-  sampleValues: readonly Record<string, number | null>[],
+  scored: readonly SampleScores[],
 ): CorpusFigure[] {
+  const sampleValues = scored.map((s) => s.values);
   const n = items.length;
   const failures = items.filter((i) => i.failed).length;
   const figures: CorpusFigure[] = [{ name: 'error_rate', value: n ? failures / n : 0, n }];
@@ -132,7 +136,7 @@ export function scoreCorpus(
   }
   if (usesText(metrics)) {
     const corpus = new TextCorpusAccumulator();
-    for (const item of items) corpus.add(scoreTextPair(item.output ?? '', [requireReference(item, task)]));
+    items.forEach((item, i) => corpus.add(scored[i]?.text ?? scoreTextPair(item.output ?? '', [requireReference(item, task)])));
     const text = corpus.result();
     if (metrics.includes('bleu')) figures.push({ name: 'bleu', value: text.bleu.bleu, n });
     if (metrics.includes('sacrebleu')) figures.push({ name: 'sacrebleu', value: text.sacrebleu.score, n });

@@ -230,10 +230,12 @@ async function predictBatch(
 
 /** Corpus figures from what the store holds, so a resumed run scores exactly like an uninterrupted one. */
 async function computeRunMetrics(store: RunStore, run: StoredRun, samples: Sample[], suite: LoadedSuite['suite'], metrics: SuiteMetric[]) {
-  const { items, values: sampleValues } = await loadRunItems(store, run, new Set(samples.map((s) => s.id)));
-  const figures = scoreCorpus(suite.task, metrics, items, sampleValues);
+  const { items } = await loadRunItems(store, run, new Set(samples.map((s) => s.id)));
+  // Scored once from what the store holds: corpus figures and intervals share these results.
+  const scored = items.map((item) => scoreSample(suite.task, metrics, item));
+  const figures = scoreCorpus(suite.task, metrics, items, scored);
   const { resamples, seed, confidence } = suite.statistics;
-  const intervals = resamples > 0 ? corpusIntervals(suite.task, metrics, items, { resamples, seed, confidence }) : new Map();
+  const intervals = resamples > 0 ? corpusIntervals(suite.task, metrics, items, scored, { resamples, seed, confidence }) : new Map();
   return figures.map((figure) => {
     const interval = intervals.get(figure.name);
     return interval ? { ...figure, ciLow: interval.low, ciHigh: interval.high } : figure;
