@@ -184,3 +184,167 @@ describe('bit-parallel indel distance', () => {
     expect(normalizedLevenshteinSimilarity('', '')).toBe(1);
   });
 });
+
+/** `text` with its code points at `positions` replaced by `replacement` (a character absent from it). */
+function substituteAt(text: string, positions: readonly number[], replacement: string): string {
+  const points = Array.from(text);
+  for (const position of positions) points[position] = replacement;
+  return points.join('');
+}
+
+/** `count` positions spread evenly over `length` (distinct when count ≤ length). */
+function spread(count: number, length: number): number[] {
+  return Array.from({ length: count }, (_, i) => Math.floor(((i + 0.5) * length) / count));
+}
+
+/** Deterministic paraphrase-like edit of `text`: dropped, substituted and inserted characters. */
+function mutate(seed: number, text: string, rate: number, alphabet: readonly string[]): string {
+  const noise = randomText(seed, 2 * text.length + 2, alphabet);
+  const picks = Array.from(randomText(seed * 13 + 7, text.length, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']));
+  const out: string[] = [];
+  let k = 0;
+  Array.from(text).forEach((char, i) => {
+    const r = Number(picks[i]) / 10;
+    if (r < rate / 3) return;
+    if (r < (2 * rate) / 3) out.push(noise[k++]!);
+    else if (r < rate) out.push(char, noise[k++]!);
+    else out.push(char);
+  });
+  return out.join('');
+}
+
+function expectBothDistances(a: string, b: string): void {
+  const levenshtein = referenceEditDistance(a, b, 1);
+  const indel = referenceEditDistance(a, b, 2);
+  expect(levenshteinDistance(a, b)).toBe(levenshtein);
+  expect(levenshteinDistance(b, a)).toBe(levenshtein);
+  expect(indelDistance(a, b)).toBe(indel);
+  expect(indelDistance(b, a)).toBe(indel);
+  // Indel first: the Levenshtein distance of the same pair then starts from the indel bound.
+  expect(indelDistance(a, `${b}`)).toBe(indel);
+  expect(levenshteinDistance(a, `${b}`)).toBe(levenshtein);
+}
+
+describe('long texts (banded kernels)', () => {
+  const alphabet = ['a', 'b', 'c', 'd', 'e', ' ', '.', 'r', 'o', 't'];
+
+  it('matches the O(n·m) reference on similar texts of many lengths', () => {
+    const lengths = [33, 40, 63, 64, 65, 95, 96, 97, 127, 128, 129, 160, 200, 257, 320, 450, 600];
+    let seed = 5000;
+    for (const length of lengths) {
+      for (const rate of [0.02, 0.1, 0.3]) {
+        seed++;
+        const a = randomText(seed, length, alphabet);
+        expectBothDistances(a, mutate(seed, a, rate, alphabet));
+      }
+    }
+  });
+
+  it('matches the O(n·m) reference on unrelated texts of many lengths', () => {
+    let seed = 6000;
+    for (const [lengthA, lengthB] of [[40, 70], [64, 64], [100, 97], [200, 260], [333, 129], [500, 480]] as const) {
+      seed++;
+      expectBothDistances(randomText(seed, lengthA, alphabet), randomText(seed * 17, lengthB, alphabet));
+    }
+  });
+
+  it('matches the reference on the benchmark workload (paraphrases with swapped lines)', async () => {
+    const { makeTextPairs } = await import('../bench/corpus.js');
+    for (const pair of makeTextPairs(6, 1500, 99)) expectBothDistances(pair.prediction, pair.reference);
+  });
+
+  it('is exact with the distance exactly at, and just past, the first band', () => {
+    // Substituting s characters by one absent from the text: Levenshtein s, indel 2s, lengths equal.
+    const base = randomText(77, 700, alphabet);
+    for (const substitutions of [47, 48, 94, 95, 96, 97]) {
+      const changed = substituteAt(base, spread(substitutions, 700), 'X');
+      expect(levenshteinDistance(base, changed)).toBe(substitutions);
+      expect(indelDistance(base, changed)).toBe(2 * substitutions);
+      expect(levenshteinDistance(changed, base)).toBe(substitutions);
+    }
+    // Deleting a block of d characters: both distances exactly d, the alignment on diagonals 0..d.
+    for (const removed of [94, 95, 96, 97, 191, 192]) {
+      const shorter = base.slice(0, 300) + base.slice(300 + removed);
+      expect(levenshteinDistance(base, shorter)).toBe(removed);
+      expect(indelDistance(shorter, base)).toBe(removed);
+      expectBothDistances(base.slice(0, 500), shorter.slice(0, 500 - removed));
+    }
+  });
+
+  it('is exact when the optimal alignment leaves the first band (moved blocks)', () => {
+    const text = randomText(91, 900, alphabet);
+    for (const blockLength of [60, 130, 250]) {
+      const moved = text.slice(blockLength, 2 * blockLength) + text.slice(0, blockLength) + text.slice(2 * blockLength);
+      expectBothDistances(text, moved);
+      expectBothDistances(text.slice(0, 500), moved.slice(0, 470));
+    }
+  });
+
+  it('handles one string much longer than the other', () => {
+    const long = randomText(31, 1200, alphabet);
+    for (const [start, length] of [[0, 33], [500, 40], [100, 300], [0, 1100]] as const) {
+      expectBothDistances(long, long.slice(start, start + length));
+      expectBothDistances(long, mutate(start + length, long.slice(start, start + length), 0.2, alphabet));
+    }
+    expectBothDistances(long.slice(0, 700), randomText(32, 35, alphabet));
+  });
+
+  it('ignores long common prefixes and suffixes', () => {
+    const prefix = randomText(41, 1000, alphabet);
+    const suffix = randomText(42, 800, alphabet);
+    expect(indelDistance(prefix + suffix, prefix + suffix)).toBe(0);
+    expect(levenshteinDistance(`${prefix}xyz${suffix}`, `${prefix}${suffix}`)).toBe(3);
+    expect(indelDistance(`${prefix}xyz${suffix}`, `${prefix}q${suffix}`)).toBe(4);
+    expect(levenshteinDistance(`${prefix}xyz${suffix}`, `${prefix}q${suffix}`)).toBe(3);
+    // The affix is all of one string: the rest of the other is the distance.
+    expect(levenshteinDistance(prefix, prefix + suffix)).toBe(800);
+    expect(indelDistance(prefix + suffix, suffix)).toBe(1000);
+    // A long middle between long affixes goes through the banded kernels.
+    const middleA = randomText(43, 300, alphabet);
+    const middleB = mutate(44, middleA, 0.2, alphabet);
+    expect(levenshteinDistance(prefix + middleA + suffix, prefix + middleB + suffix)).toBe(referenceEditDistance(middleA, middleB, 1));
+    expect(indelDistance(prefix + middleA + suffix, prefix + middleB + suffix)).toBe(referenceEditDistance(middleA, middleB, 2));
+  });
+
+  it('counts astral characters once in long texts', () => {
+    const astral = ['a', 'b', ' ', '😀', '😁', '𝔘', '👩', '\u200d', 'é', '𝄞'];
+    for (const [seed, length] of [[1, 70], [2, 150], [3, 400]] as const) {
+      const a = randomText(seed + 300, length, astral);
+      expectBothDistances(a, mutate(seed, a, 0.15, astral));
+      expectBothDistances(a, randomText(seed + 400, length - 5, astral));
+    }
+    const long = randomText(9, 300, astral);
+    const dropped = Array.from(long).slice(0, -2).join('');
+    expect(levenshteinDistance(long, dropped)).toBe(2);
+    expect(normalizedLevenshteinSimilarity(long, dropped)).toBe(1 - 2 / 300);
+  });
+
+  it('agrees at the short-text threshold (32 UTF-16 units), with and without surrogates', () => {
+    for (const [lengthA, lengthB] of [[32, 32], [32, 33], [33, 33], [31, 64], [1, 32]] as const) {
+      const a = randomText(lengthA * 3 + lengthB, lengthA, alphabet);
+      const b = mutate(lengthB, randomText(lengthA + lengthB * 5, lengthB, alphabet), 0.3, alphabet);
+      expectBothDistances(a, b);
+      // The same lengths in UTF-16 units, but two units are one astral character.
+      expectBothDistances(`${a.slice(0, -2)}😀`, b);
+    }
+  });
+
+  it('computes each distance once per pair and still answers every call for it', () => {
+    const a = randomText(51, 400, alphabet);
+    const b = mutate(52, a, 0.2, alphabet);
+    const indel = referenceEditDistance(a, b, 2);
+    const levenshtein = referenceEditDistance(a, b, 1);
+    const lengthSum = a.length + b.length;
+    // Levenshtein before indel, then the ratios of the same pair, then a new pair and back.
+    expect(levenshteinDistance(a, b)).toBe(levenshtein);
+    expect(normalizedLevenshteinSimilarity(a, b)).toBe(1 - levenshtein / Math.max(a.length, b.length));
+    expect(indelDistance(a, b)).toBe(indel);
+    expect(levenshteinRatio(a, b)).toBe((lengthSum - indel) / lengthSum);
+    expect(fuzzRatio(a, b)).toBe(roundHalfToEven((100 * (lengthSum - indel)) / lengthSum));
+    expect(indelDistance(a, a)).toBe(0);
+    expect(levenshteinDistance(b, a)).toBe(levenshtein);
+    expect(indelDistance('', '')).toBe(0);
+    expect(levenshteinRatio(a, b)).toBe((lengthSum - indel) / lengthSum);
+    expect(levenshteinDistance(a, b)).toBe(levenshtein);
+  });
+});

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { compareRuns, corpusIntervals, metricStatistics } from './runStatistics.js';
+import { fullSampleValue } from './statistics/index.js';
+import { scoreCorpus, scoreSample, type ScoringItem } from './taskScoring.js';
+
+const settings = { resamples: 500, seed: 7 };
+
+function classificationItems(correctEvery: number): ScoringItem[] {
+  return Array.from({ length: 120 }, (_, i) => {
+    const label = i % 3 === 0 ? 'anomalous' : 'normal';
+    const right = i % correctEvery !== 0;
+    return { output: null, predictedLabel: right ? label : label === 'normal' ? 'anomalous' : 'normal', label, reference: null, failed: false };
+  });
+}
+
+function textItems(noise: number): ScoringItem[] {
+  return Array.from({ length: 60 }, (_, i) => {
+    const reference = `Cause - disk sda${i % 4} failed while reading block ${i}\nRemediation - replace the disk and run fsck`;
+    const output = i % noise === 0 ? 'Cause - unknown' : reference.replace('replace', 'swap');
+    return { output, reference, label: null, failed: false };
+  });
+}
+
+describe('metricStatistics', () => {
+  it('gives the same full-sample values as the corpus figures', () => {
+    const metrics = ['fuzzy', 'bleu', 'sacrebleu', 'rouge'] as const;
+    const items = textItems(5);
+    const scored = items.map((item) => scoreSample('text', metrics, item));
+    const figures = new Map(scoreCorpus('text', metrics, items, scored).map((f) => [f.name, f.value]));
+    for (const [name, stat] of metricStatistics('text', metrics, items, scored)) {
+      expect(Math.abs(fullSampleValue(stat) - (figures.get(name) as number)), name).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(figures.get(name) as number)));
+    }
+  });
+
+  it('classification precision / recall / F1 equal scikit-learn figures on the full sample', () => {
+    const items = classificationItems(7);
+    const scored = items.map((item) => scoreSample('classification', ['classification'], item));
+    const figures = new Map(scoreCorpus('classification', ['classification'], items, scored).map((f) => [f.name, f.value]));
+    for (const name of ['accuracy', 'precision', 'recall', 'f1']) {
+      const stat = metricStatistics('classification', ['classification'], items, scored).get(name)!;
+      expect(fullSampleValue(stat)).toBeCloseTo(figures.get(name) as number, 12);
+    }
+  });
+});
+
+describe('corpusIntervals', () => {
+  it('brackets each estimate and is reproducible from its seed', () => {
+    const items = textItems(4);
+    const scored = items.map((item) => scoreSample('text', ['rouge', 'bleu'], item));
+    const a = corpusIntervals('text', ['rouge', 'bleu'], items, scored, settings);
+    const b = corpusIntervals('text', ['rouge', 'bleu'], items, scored, settings);
+    expect(a).toEqual(b);
+    const figures = scoreCorpus('text', ['rouge', 'bleu'], items, scored);
+    for (const f of figures) {
+      const interval = a.get(f.name);
+      if (!interval || f.value === null) continue;
+      expect(interval.low, f.name).toBeLessThanOrEqual(f.value + 1e-12);
+      expect(interval.high, f.name).toBeGreaterThanOrEqual(f.value - 1e-12);
+    }
+    expect(a.get('rougeL')!.high).toBeGreaterThan(a.get('rougeL')!.low);
+  });
+});
+
+describe('compareRuns', () => {
+  it('finds no difference between a run and itself', () => {
+    const items = textItems(5);
+    for (const c of compareRuns('text', ['rouge', 'bleu'], items, items, settings)) {
+      expect(c.delta, c.name).toBe(0);
+      expect(c.pValue, c.name).toBe(1);
+    }
+  });
+
+  it('calls a clearly better classifier significant by exact McNemar, and a better generator by paired bootstrap', () => {
+    const accuracy = compareRuns('classification', ['classification'], classificationItems(1000), classificationItems(3), settings).find((c) => c.name === 'accuracy')!;
+    expect(accuracy.method).toBe('mcnemar-exact');
+    expect(accuracy.delta).toBeGreaterThan(0.3);
+    expect(accuracy.pValue).toBeLessThan(1e-6);
+    const rouge = compareRuns('text', ['rouge'], textItems(50), textItems(2), settings).find((c) => c.name === 'rougeL')!;
+    expect(rouge.method).toBe('paired-bootstrap-two-sided');
+    expect(rouge.delta).toBeGreaterThan(0);
+    expect(rouge.ciLow).toBeGreaterThan(0);
+    expect(rouge.pValue).toBeLessThan(0.01);
+  });
+
+  it('refuses runs of different sizes', () => {
+    expect(() => compareRuns('text', ['rouge'], textItems(2), textItems(2).slice(1), settings)).toThrow(RangeError);
+  });
+});
