@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { InputRecordError } from '../io/jsonl.js';
+import { registerCompareCommand } from './commands/compare.js';
+import { registerGateCommands } from './commands/gate.js';
 import { registerMetricsCommands } from './commands/metrics.js';
+import { registerNoiseCommand } from './commands/noise.js';
 import { registerRunCommands } from './commands/run.js';
 import { CliError, ExitCode } from './errors.js';
 
@@ -13,6 +16,9 @@ function buildProgram(): Command {
     .configureOutput({ outputError: () => undefined });
   registerRunCommands(program);
   registerMetricsCommands(program);
+  registerCompareCommand(program);
+  registerGateCommands(program);
+  registerNoiseCommand(program);
   return program;
 }
 

@@ -1,0 +1,79 @@
+import { compareRuns } from '../../metrics/runStatistics.js';
+import { DEFAULT_RESAMPLES, type DifferenceMethod } from '../../metrics/statistics/index.js';
+import { LOWER_IS_BETTER } from '../../metrics/taskScoring.js';
+import { CliError, ExitCode } from '../cli/errors.js';
+import { loadRunItems } from '../run/items.js';
+import type { RunStore, StoredMetric, StoredRun } from '../store/index.js';
+import { formatNumber, formatSigned } from '../../reports/format.js';
+import { describeDifferences, runDifferences, sampleDifference } from './comparability.js';
+import { formatChange, formatPValue, formatValue, runLabel, textTable } from './format.js';
+import { runSettings } from './storedSuite.js';
+
+/** Candidate (A) minus baseline (B) for one metric; interval and p-value where the metric has a paired test. */
+export interface MetricDifference {
+  name: string;
+  a: number | null;
+  b: number | null;
+  delta: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+  pValue: number | null;
+  n: number;
+  /** `stored values`: a figure without a resampling form (macro F1, parse rates): the difference of the stored values, untested. */
+  method: DifferenceMethod | 'stored values';
+}
+
+export interface RunComparison {
+  /** Paired samples. */
+  samples: number;
+  confidence: number;
+  metrics: MetricDifference[];
+}
+
+/** How much worse the candidate is: positive when the metric moved in its bad direction. */
+export function worsening(name: string, delta: number): number {
+  return LOWER_IS_BETTER.has(name) ? delta : -delta;
+}
+
+function storedDifference(name: string, a: StoredMetric | undefined, b: StoredMetric | undefined): MetricDifference {
+  const valueA = a?.value ?? null;
+  const valueB = b?.value ?? null;
+  const delta = valueA === null || valueB === null ? null : valueA - valueB;
+  return { name, a: valueA, b: valueB, delta, ciLow: null, ciHigh: null, pValue: null, n: Math.min(a?.n ?? 0, b?.n ?? 0), method: 'stored values' };
+}
+
+/**
+ * Every metric of two runs compared sample by sample (paired bootstrap, exact McNemar for accuracy),
+ * with the candidate's suite statistics settings. Refuses, with exit code 2, runs that differ in
+ * task, split, prompt, decoding or predicted samples.
+ */
+export async function compareStoredRuns(store: RunStore, candidate: StoredRun, baseline: StoredRun): Promise<RunComparison> {
+  const notComparable = (reason: string) => new CliError(`runs ${candidate.id} and ${baseline.id} are not comparable: ${reason}`, ExitCode.notComparable);
+  const differences = runDifferences(candidate, baseline);
+  if (differences.length > 0) throw notComparable(describeDifferences(differences));
+  const candidateItems = await loadRunItems(store, candidate);
+  const baselineItems = await loadRunItems(store, baseline);
+  const samples = sampleDifference(candidateItems.sampleIds, baselineItems.sampleIds);
+  if (samples) throw notComparable(describeDifferences([samples]));
+
+  const { task, metrics, statistics } = runSettings(candidate);
+  // A suite that turned its stored intervals off (resamples: 0) still needs resamples to compare.
+  const settings = { ...statistics, resamples: statistics.resamples || DEFAULT_RESAMPLES };
+  const tested = new Map(compareRuns(task, metrics, candidateItems.items, baselineItems.items, settings).map((m) => [m.name, m]));
+  const storedA = new Map((await store.metrics(candidate.id)).map((m) => [m.name, m]));
+  const storedB = new Map((await store.metrics(baseline.id)).map((m) => [m.name, m]));
+  const names = [...new Set([...storedA.keys(), ...storedB.keys(), ...tested.keys()])];
+  return {
+    samples: candidateItems.items.length,
+    confidence: settings.confidence,
+    metrics: names.map((name) => tested.get(name) ?? storedDifference(name, storedA.get(name), storedB.get(name))),
+  };
+}
+
+/** The comparison as a terminal table: A, B, A − B with its interval, p-value and test. */
+export function comparisonText(candidate: StoredRun, baseline: StoredRun, comparison: RunComparison): string {
+  const interval = (m: MetricDifference) => (m.ciLow === null || m.ciHigh === null ? '—' : `[${formatSigned(m.ciLow)}, ${formatSigned(m.ciHigh)}]`);
+  const rows = comparison.metrics.map((m) => [m.name, formatValue(m.a), formatValue(m.b), formatChange(m.name, m.delta), interval(m), formatPValue(m.pValue), m.method]);
+  const header = ['metric', 'A', 'B', 'A − B', `${formatNumber(comparison.confidence * 100)} % interval`, 'p', 'test'];
+  return [`A ${runLabel(candidate)} · B ${runLabel(baseline)} · ${comparison.samples} paired samples`, '', textTable(header, rows, 'lrrrrrl')].join('\n') + '\n';
+}

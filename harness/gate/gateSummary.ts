@@ -1,0 +1,75 @@
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ExitCode } from '../cli/errors.js';
+import { formatChange, formatPValue, formatValue, runLabel, textTable } from './format.js';
+import type { GateReport } from './gate.js';
+import { DEFAULT_SIGNIFICANCE } from './thresholds.js';
+
+const HEADER = ['metric', 'candidate', 'baseline', 'Δ', 'p', 'rule', 'verdict'];
+
+function verdictRows(report: GateReport): string[][] {
+  return report.verdict.metrics.map((metric) => [
+    metric.name,
+    formatValue(metric.candidate),
+    formatValue(metric.baseline),
+    formatChange(metric.name, metric.delta),
+    formatPValue(metric.pValue),
+    metric.rules.join('; '),
+    metric.failures.length > 0 ? `regression: ${metric.failures.join('; ')}` : ['pass', ...metric.notes].join(': '),
+  ]);
+}
+
+function headline(report: GateReport): string {
+  const failed = report.verdict.metrics.filter((metric) => metric.failures.length > 0).map((metric) => metric.name);
+  return failed.length === 0 ? `pass (${report.verdict.metrics.length} metrics)` : `regression in ${failed.join(', ')}`;
+}
+
+function context(report: GateReport, code: (text: string) => string): string {
+  return [
+    `candidate ${code(runLabel(report.candidate))}`,
+    ...(report.baseline ? [`baseline ${code(runLabel(report.baseline))}`] : []),
+    ...(report.comparison ? [`${report.comparison.samples} paired samples`] : []),
+    `thresholds ${report.thresholdsFile === null ? `default (no significant drop, α ${DEFAULT_SIGNIFICANCE})` : code(report.thresholdsFile)}`,
+  ].join(' · ');
+}
+
+export function gateText(report: GateReport): string {
+  return [context(report, (text) => text), '', textTable(HEADER, verdictRows(report), 'lrrrrll'), '', `gate: ${headline(report)}`].join('\n') + '\n';
+}
+
+const LEGEND =
+  'Δ is candidate − baseline, ▲ better / ▼ worse in the metric’s direction; p is the paired test ' +
+  '(exact McNemar for accuracy, two-sided paired bootstrap otherwise; — where the metric has none).';
+
+/** The verdict as GitHub-flavoured Markdown, for job summaries and PR comments. */
+export function gateMarkdown(report: GateReport): string {
+  const row = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [
+    `### ${report.verdict.passed ? '✅' : '❌'} logbench gate: ${headline(report)}`,
+    '',
+    context(report, (text) => `\`${text}\``),
+    '',
+    row(HEADER),
+    row(['---', '---:', '---:', '---:', '---:', '---', '---']),
+    ...verdictRows(report).map(row),
+    '',
+    LEGEND,
+    '',
+  ].join('\n');
+}
+
+/** What a summary says when the gate could not judge the candidate (exit 2 or 3). */
+export function gateFailureMarkdown(message: string, exitCode: number): string {
+  const title = exitCode === ExitCode.notComparable ? 'runs not comparable' : 'could not judge the candidate';
+  return [`### ⚠️ logbench gate: ${title} (exit ${exitCode})`, '', '```text', message, '```', ''].join('\n');
+}
+
+/** Writes `markdown` to `file` when given, and appends it to the GitHub job summary when one is open. */
+export function publishSummary(markdown: string, file: string | undefined, env: NodeJS.ProcessEnv = process.env): void {
+  if (file !== undefined) {
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    writeFileSync(file, markdown);
+  }
+  const jobSummary = env['GITHUB_STEP_SUMMARY'];
+  if (jobSummary) appendFileSync(jobSummary, markdown + '\n');
+}

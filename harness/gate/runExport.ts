@@ -1,0 +1,185 @@
+/**
+ * A completed run as one small JSON file (run record, corpus metrics, batches with their
+ * predictions and per-sample scores), so a baseline can be committed to git instead of a binary
+ * DuckDB file and imported into any store that holds the same split. Sample texts stay out: the
+ * split hash names them, and the importing store must already hold them (run the suite first).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
+import { describeZodIssue } from '../io/jsonl.js';
+import { CliError } from '../cli/errors.js';
+import type { BatchRecord, PredictionRecord, RunStore, StoredRun } from '../store/index.js';
+import type { ServerBatchFigures } from '../telemetry/batchTelemetry.js';
+
+export const RUN_EXPORT_FORMAT = 'logbench-run-export/1';
+
+/**
+ * Imported runs get this run-key prefix, so `logbench run` never resumes into a baseline (it would
+ * "re-run" the candidate by rescoring the baseline's answers) and `latest:` never picks one.
+ */
+export const IMPORTED_RUN_KEY_PREFIX = 'imported:';
+
+const nullableNumber = z.number().nullable();
+const nullableText = z.string().nullable();
+const isoTime = z.iso.datetime();
+
+const ExportedRun = z.strictObject({
+  id: z.string().min(1),
+  runKey: z.string().min(1),
+  suiteName: z.string().min(1),
+  suitePath: nullableText,
+  modelId: z.string().min(1),
+  variant: nullableText,
+  provider: z.string().min(1),
+  modelName: nullableText,
+  endpoint: nullableText,
+  task: z.string().min(1),
+  status: z.literal('completed'),
+  startedAt: isoTime,
+  finishedAt: isoTime.nullable(),
+  gitSha: nullableText,
+  gitDirty: z.boolean().nullable(),
+  harnessVersion: z.string(),
+  nodeVersion: z.string(),
+  host: z.string(),
+  gpuName: nullableText,
+  configHash: z.string().min(1),
+  splitHash: z.string().min(1),
+  promptHash: nullableText,
+  decoding: z.record(z.string(), z.unknown()),
+  suite: z.unknown(),
+}) satisfies z.ZodType<StoredRun>;
+
+const ServerFigures = z.strictObject({
+  promptTokens: nullableNumber,
+  generationTokens: nullableNumber,
+  requestsFinished: nullableNumber,
+  e2eLatencySumMs: nullableNumber,
+  e2eLatencyMeanMs: nullableNumber,
+  kvCacheUsageBefore: nullableNumber,
+  kvCacheUsageAfter: nullableNumber,
+  requestsRunningBefore: nullableNumber,
+  requestsRunningAfter: nullableNumber,
+}) satisfies z.ZodType<ServerBatchFigures>;
+
+const ExportedPrediction = z.strictObject({
+  sampleId: z.string().min(1),
+  text: nullableText,
+  label: nullableText,
+  probs: z.record(z.string(), z.number()).nullable(),
+  score: z.record(z.string(), z.unknown()).nullable(),
+  latencyMs: z.number(),
+  tokensIn: nullableNumber,
+  tokensOut: nullableNumber,
+  error: nullableText,
+  cached: z.boolean(),
+  /** The per-sample scores (`sample_metrics`) of this prediction. */
+  values: z.record(z.string(), nullableNumber),
+});
+
+const ExportedBatch = z.strictObject({
+  batchIndex: z.int().min(0),
+  size: z.int().min(0),
+  startedAt: isoTime,
+  wallMs: z.number(),
+  cpuMs: nullableNumber,
+  rssPeakBytes: nullableNumber,
+  gpuUtilAvg: nullableNumber,
+  gpuUtilMax: nullableNumber,
+  gpuMemPeakMb: nullableNumber,
+  gpuMemDeltaMb: nullableNumber,
+  gpuTimeMs: nullableNumber,
+  tokensIn: nullableNumber,
+  tokensOut: nullableNumber,
+  latencyP50Ms: nullableNumber,
+  latencyP95Ms: nullableNumber,
+  latencyMaxMs: nullableNumber,
+  server: ServerFigures.nullable(),
+  predictions: z.array(ExportedPrediction),
+});
+
+const RunExport = z.strictObject({
+  format: z.literal(RUN_EXPORT_FORMAT),
+  run: ExportedRun,
+  metrics: z.array(z.strictObject({ name: z.string().min(1), value: nullableNumber, ciLow: nullableNumber, ciHigh: nullableNumber, n: z.int().min(0) })),
+  batches: z.array(ExportedBatch),
+});
+export type RunExport = z.infer<typeof RunExport>;
+
+/** The store's records use absent fields where the export (like the store's rows) holds nulls. */
+function withoutNulls<T extends object>(record: T): { [K in keyof T]: Exclude<T[K], null> } {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== null)) as { [K in keyof T]: Exclude<T[K], null> };
+}
+
+/** Everything needed to re-create `run` in another store, for a completed run. */
+export async function exportRun(store: RunStore, run: StoredRun): Promise<RunExport> {
+  if (run.status !== 'completed') throw new CliError(`run ${run.id} is ${run.status}: only completed runs can be exported`);
+  const values = new Map<string, Record<string, number | null>>();
+  for (const { sampleId, name, value } of await store.sampleMetrics(run.id)) {
+    const sample = values.get(sampleId) ?? {};
+    sample[name] = value;
+    values.set(sampleId, sample);
+  }
+  const predictions = await store.predictions(run.id);
+  const batches = (await store.batches(run.id)).map(({ runId: _runId, ...batch }) => ({
+    ...batch,
+    predictions: predictions
+      .filter((p) => p.batchIndex === batch.batchIndex)
+      .map(({ runId: _run, batchIndex: _batch, createdAt: _created, ...prediction }) => ({ ...prediction, values: values.get(prediction.sampleId) ?? {} })),
+  }));
+  const metrics = (await store.metrics(run.id)).map(({ runId: _runId, ...metric }) => metric);
+  return { format: RUN_EXPORT_FORMAT, run: { ...run, status: 'completed' }, metrics, batches };
+}
+
+export function writeRunExport(file: string, exported: RunExport): void {
+  writeFileSync(file, JSON.stringify(exported, null, 1) + '\n');
+}
+
+export function readRunExport(file: string): RunExport {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? `not valid JSON (${error.message})` : `cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
+    throw new CliError(`${file}: ${reason}`);
+  }
+  const parsed = RunExport.safeParse(json);
+  if (!parsed.success) throw new CliError(`${file}: ${parsed.error.issues.slice(0, 3).map(describeZodIssue).join('; ')}`);
+  return parsed.data;
+}
+
+/**
+ * Re-creates an exported run under its own id, as completed, and returns that id. Importing the
+ * same export again changes nothing. The store must hold the run's split (same split hash).
+ */
+export async function importRun(store: RunStore, exported: RunExport, source: string): Promise<{ id: string; alreadyThere: boolean }> {
+  const { run } = exported;
+  const runKey = run.runKey.startsWith(IMPORTED_RUN_KEY_PREFIX) ? run.runKey : IMPORTED_RUN_KEY_PREFIX + run.runKey;
+  const existing = await store.getRun(run.id);
+  if (existing) {
+    if (existing.runKey === runKey && existing.status === 'completed') return { id: run.id, alreadyThere: true };
+    throw new CliError(`${store.path} already holds a different (or partly imported) run ${run.id}`);
+  }
+  const stored = new Set((await store.samples(run.splitHash)).map((sample) => sample.id));
+  const missing = exported.batches.flatMap((b) => b.predictions).filter((p) => !stored.has(p.sampleId));
+  if (missing.length > 0) {
+    throw new CliError(
+      `${source}: ${store.path} lacks ${missing.length} sample(s) of split ${run.splitHash.slice(0, 12)} (first: ${missing[0]?.sampleId}); ` +
+        `run the suite into it first (logbench run ${run.suitePath ?? '<suite>'} --db ${store.path})`,
+    );
+  }
+  const { id, startedAt, finishedAt: _finished, status: _status, ...identity } = withoutNulls(run);
+  await store.createRun({ ...identity, id, runKey, startedAt: new Date(startedAt) });
+  for (const { predictions, startedAt: batchStart, ...figures } of exported.batches) {
+    const batch: BatchRecord = { ...withoutNulls(figures), startedAt: new Date(batchStart) };
+    const records: PredictionRecord[] = predictions.map(({ values: _values, ...prediction }) => withoutNulls(prediction));
+    const sampleMetrics = predictions.flatMap((p) => Object.entries(p.values).map(([name, value]) => ({ sampleId: p.sampleId, name, value })));
+    await store.writeBatch(id, batch, records, sampleMetrics);
+  }
+  await store.writeMetrics(
+    id,
+    exported.metrics.map(({ ciLow, ciHigh, ...metric }) => ({ ...metric, ...(ciLow !== null && { ciLow }), ...(ciHigh !== null && { ciHigh }) })),
+  );
+  await store.finishRun(id, 'completed');
+  return { id, alreadyThere: false };
+}

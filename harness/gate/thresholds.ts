@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { CliError } from '../cli/errors.js';
+import { describeZodIssue } from '../io/jsonl.js';
+
+const SignificanceLevel = z.number().gt(0).lt(1);
+
+/**
+ * What one metric must satisfy. `min`/`max` bound the candidate's value; `max_drop` (absolute) and
+ * `max_drop_relative` (share of the baseline's value) bound how much worse than the baseline it may
+ * get, in the metric's own direction (a rise, for error_rate). With `significant_at`, a change
+ * beyond them is a regression only when the paired test finds it significant at that level.
+ */
+export const MetricRule = z
+  .strictObject({
+    min: z.number().optional(),
+    max: z.number().optional(),
+    max_drop: z.number().min(0).optional(),
+    max_drop_relative: z.number().min(0).optional(),
+    significant_at: SignificanceLevel.optional(),
+  })
+  .refine((rule) => [rule.min, rule.max, rule.max_drop, rule.max_drop_relative].some((bound) => bound !== undefined), {
+    message: 'give at least one of min, max, max_drop, max_drop_relative',
+  })
+  .refine((rule) => rule.min === undefined || rule.max === undefined || rule.min <= rule.max, { message: 'min must not exceed max', path: ['min'] })
+  .refine((rule) => rule.significant_at === undefined || rule.max_drop !== undefined || rule.max_drop_relative !== undefined, {
+    message: 'significant_at only applies to max_drop or max_drop_relative',
+    path: ['significant_at'],
+  });
+export type MetricRule = z.infer<typeof MetricRule>;
+
+export const Thresholds = z.strictObject({
+  /** Run id or `latest:<suite>/<model>`; `--baseline` overrides it. */
+  baseline: z.string().min(1).optional(),
+  /** Default `significant_at` of every metric's change rule. */
+  significant_at: SignificanceLevel.optional(),
+  metrics: z
+    .record(z.string().regex(/^\w+$/, 'a metric name as the store has it (accuracy, rougeL, error_rate, …)'), MetricRule)
+    .refine((metrics) => Object.keys(metrics).length > 0, { message: 'name at least one metric' }),
+});
+export type Thresholds = z.infer<typeof Thresholds>;
+
+/** Reads and validates a thresholds file; every problem names the file and the field. */
+export function loadThresholds(file: string): Thresholds {
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`${file}: cannot read thresholds (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  let document: unknown;
+  try {
+    document = parse(source);
+  } catch (error) {
+    throw new CliError(`${file}: YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const parsed = Thresholds.safeParse(document);
+  if (!parsed.success) throw new CliError(`${file}: ${parsed.error.issues.map(describeZodIssue).join('; ')}`);
+  return parsed.data;
+}
+
+export const DEFAULT_SIGNIFICANCE = 0.05;
+
+/** Without a thresholds file: no metric with a paired test may get significantly worse than the baseline. */
+export function defaultThresholds(testedMetrics: readonly string[]): Thresholds {
+  return {
+    significant_at: DEFAULT_SIGNIFICANCE,
+    metrics: Object.fromEntries(testedMetrics.map((name) => [name, { max_drop: 0 }])),
+  };
+}

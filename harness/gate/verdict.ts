@@ -1,0 +1,94 @@
+import { formatNumber } from '../../reports/format.js';
+import { LOWER_IS_BETTER } from '../../metrics/taskScoring.js';
+import { CliError } from '../cli/errors.js';
+import type { StoredMetric } from '../store/index.js';
+import { worsening, type RunComparison } from './comparison.js';
+import { formatPValue, formatValue } from './format.js';
+import type { MetricRule, Thresholds } from './thresholds.js';
+
+/** Values of the same run, recomputed from per-sample sums, may differ in the last bits. */
+const ROUNDING_SLACK = 1e-12;
+
+export interface MetricVerdict {
+  name: string;
+  candidate: number | null;
+  baseline: number | null;
+  delta: number | null;
+  pValue: number | null;
+  /** The rules as written for people: `≥ 0.95`, `drop ≤ 0.01 (α 0.05)`. */
+  rules: string[];
+  /** Why the metric fails; empty when it passes. */
+  failures: string[];
+  /** Changes beyond a limit that the paired test did not find significant. */
+  notes: string[];
+}
+
+export interface GateVerdict {
+  passed: boolean;
+  metrics: MetricVerdict[];
+}
+
+export interface GateInput {
+  /** Where the thresholds came from (a file name), for error messages. */
+  source: string;
+  thresholds: Thresholds;
+  candidate: readonly Pick<StoredMetric, 'name' | 'value'>[];
+  /** Null without a baseline: then only `min`/`max` rules are allowed. */
+  comparison: RunComparison | null;
+}
+
+function changeLimitText(rule: MetricRule, word: string): string {
+  const limits = [
+    ...(rule.max_drop === undefined ? [] : [formatNumber(rule.max_drop)]),
+    ...(rule.max_drop_relative === undefined ? [] : [`${formatNumber(rule.max_drop_relative * 100)} %`]),
+  ];
+  return `${word} ≤ ${limits.join(' and ≤ ')}`;
+}
+
+/** Applies every metric's rules to the candidate (and its comparison with the baseline). Misnamed metrics exit 3. */
+export function evaluateGate({ source, thresholds, candidate, comparison }: GateInput): GateVerdict {
+  const metrics = Object.entries(thresholds.metrics).map(([name, rule]): MetricVerdict => {
+    const where = `${source}: metrics.${name}`;
+    const stored = candidate.find((metric) => metric.name === name);
+    if (!stored) throw new CliError(`${where}: the candidate run has no metric ${name} (it has ${candidate.map((m) => m.name).join(', ')})`);
+    const difference = comparison?.metrics.find((metric) => metric.name === name);
+    const verdict: MetricVerdict = {
+      name,
+      candidate: stored.value,
+      baseline: difference?.b ?? null,
+      delta: difference?.delta ?? null,
+      pValue: difference?.pValue ?? null,
+      rules: [],
+      failures: [],
+      notes: [],
+    };
+    if (rule.min !== undefined) {
+      verdict.rules.push(`≥ ${formatNumber(rule.min)}`);
+      if (stored.value === null || stored.value < rule.min) verdict.failures.push(`${formatValue(stored.value)} < ${formatNumber(rule.min)}`);
+    }
+    if (rule.max !== undefined) {
+      verdict.rules.push(`≤ ${formatNumber(rule.max)}`);
+      if (stored.value === null || stored.value > rule.max) verdict.failures.push(`${formatValue(stored.value)} > ${formatNumber(rule.max)}`);
+    }
+    if (rule.max_drop === undefined && rule.max_drop_relative === undefined) return verdict;
+
+    if (!comparison) throw new CliError(`${where}: max_drop and max_drop_relative need a baseline (--baseline RUN, or baseline: in the thresholds file)`);
+    if (difference?.delta == null || difference.b === null) throw new CliError(`${where}: candidate and baseline do not both have a value of ${name}`);
+    const word = LOWER_IS_BETTER.has(name) ? 'rise' : 'drop';
+    const alpha = rule.significant_at ?? thresholds.significant_at;
+    verdict.rules.push(changeLimitText(rule, word) + (alpha === undefined ? '' : ` (α ${formatNumber(alpha)})`));
+    const allowed = Math.min(rule.max_drop ?? Infinity, rule.max_drop_relative === undefined ? Infinity : rule.max_drop_relative * Math.abs(difference.b));
+    const worse = worsening(name, difference.delta);
+    if (worse <= allowed + ROUNDING_SLACK) return verdict;
+    const change = `${word} ${formatNumber(worse)} > ${formatNumber(allowed)}`;
+    if (alpha !== undefined && difference.pValue !== null && difference.pValue >= alpha) {
+      verdict.notes.push(`${change}, not significant (p ${formatPValue(difference.pValue)} ≥ ${formatNumber(alpha)})`);
+    } else {
+      // Without a paired test for this metric, significant_at cannot excuse the change.
+      const evidence = difference.pValue !== null ? ` (p ${formatPValue(difference.pValue)})` : alpha !== undefined ? ' (no paired test for this metric)' : '';
+      verdict.failures.push(change + evidence);
+    }
+    return verdict;
+  });
+  return { passed: metrics.every((metric) => metric.failures.length === 0), metrics };
+}
