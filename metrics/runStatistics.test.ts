@@ -86,3 +86,14 @@ describe('compareRuns', () => {
     expect(() => compareRuns('text', ['rouge'], textItems(2), textItems(2).slice(1), settings)).toThrow(RangeError);
   });
 });
+
+describe('corpusIntervals with figures defined on few samples', () => {
+  it('leaves out only the figure a resample can leave undefined', () => {
+    const reference = JSON.stringify({ risk_score: 10, should_alert_user: false, messages: { critical: [], warning: [] }, summary: [] });
+    const items: ScoringItem[] = Array.from({ length: 40 }, (_, i) => ({ output: i === 0 ? reference : null, reference, failed: i !== 0 }));
+    const scored = items.map((item) => scoreSample('json-analysis', ['json-analysis'], item));
+    const intervals = corpusIntervals('json-analysis', ['json-analysis'], items, scored, settings);
+    expect(intervals.has('risk_mae')).toBe(false);
+    expect(intervals.get('error_rate')!.low).toBeGreaterThan(0.8);
+  });
+});

@@ -123,9 +123,21 @@ export function corpusIntervals(
   const out = new Map<string, Interval>();
   if (items.length === 0) return out;
   const stats = Object.fromEntries(metricStatistics(task, metrics, items, scored));
-  const intervals = bootstrapCIs(stats, settings);
-  for (const [name, interval] of Object.entries(intervals)) {
-    if (Number.isFinite(interval.low) && Number.isFinite(interval.high)) out.set(name, { low: interval.low, high: interval.high });
+  const keep = (intervals: Record<string, { low: number; high: number }>) => {
+    for (const [name, interval] of Object.entries(intervals)) out.set(name, { low: interval.low, high: interval.high });
+  };
+  try {
+    keep(bootstrapCIs(stats, settings));
+  } catch {
+    // A mean over the samples where a value is defined (risk_mae over parsed answers) has no value on a
+    // resample that draws none of them: such a figure gets no interval; the others still get theirs.
+    for (const [name, stat] of Object.entries(stats)) {
+      try {
+        keep(bootstrapCIs({ [name]: stat }, settings));
+      } catch {
+        // no interval for this figure
+      }
+    }
   }
   return out;
 }

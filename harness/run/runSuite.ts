@@ -81,13 +81,31 @@ async function runModel(
   const metrics = (suite.metrics ?? DEFAULT_METRICS[suite.task]) as SuiteMetric[];
   const decoding = decodingOf(loaded, model);
   const runKey = runKeyOf(loaded, model, split.splitHash, options.shard);
-  const provenance = collectProvenance();
   const telemetry = new TelemetrySampler({
     gpu: suite.telemetry.gpu ? { intervalMs: suite.telemetry.gpu_sample_ms } : false,
     ...(model.provider === 'openai' && model.metrics_url !== undefined && { prometheusUrl: model.metrics_url, modelName: model.model }),
     onWarning: (message) => options.progress?.note(`${model.id}: ${message}`),
   });
   await telemetry.start();
+  try {
+    return await startOrResumeRun(loaded, model, split, samples, store, options, { runKey, metrics, decoding, telemetry });
+  } finally {
+    await telemetry.stop();
+  }
+}
+
+/** Finds the stored run with this key (or creates it) and continues it; a failure leaves it resumable. */
+async function startOrResumeRun(
+  loaded: LoadedSuite,
+  model: ModelSpec,
+  split: LoadedSplit,
+  samples: Sample[],
+  store: RunStore,
+  options: RunOptions,
+  { runKey, metrics, decoding, telemetry }: Omit<RunInProgress, 'runId' | 'resumed'> & { runKey: string },
+): Promise<ModelRunResult> {
+  const { suite } = loaded;
+  const provenance = collectProvenance();
   const existing = await store.findResumableRun(runKey);
   let runId: string;
   if (existing) {
@@ -118,6 +136,33 @@ async function runModel(
     });
   }
 
+  try {
+    return await continueRun(loaded, model, samples, store, options, { runId, resumed: existing !== null, metrics, decoding, telemetry });
+  } catch (err) {
+    // What is stored stays valid: mark the run resumable, so the next `logbench run` picks it up.
+    await store.finishRun(runId, 'interrupted');
+    throw err;
+  }
+}
+
+interface RunInProgress {
+  runId: string;
+  resumed: boolean;
+  metrics: SuiteMetric[];
+  decoding: Record<string, unknown>;
+  telemetry: TelemetrySampler;
+}
+
+/** Queries what the store lacks, batch by batch, then stores the run's corpus figures. */
+async function continueRun(
+  loaded: LoadedSuite,
+  model: ModelSpec,
+  samples: Sample[],
+  store: RunStore,
+  options: RunOptions,
+  { runId, resumed, metrics, decoding, telemetry }: RunInProgress,
+): Promise<ModelRunResult> {
+  const { suite } = loaded;
   const done = await store.completedSampleIds(runId);
   const todo = samples.filter((s) => !done.has(s.id));
   options.progress?.modelStarted(model.id, samples.length, samples.length - todo.length);
@@ -165,7 +210,6 @@ async function runModel(
     }
   } finally {
     await runner.close?.();
-    await telemetry.stop();
   }
 
   const interrupted = options.signal?.aborted ?? false;
@@ -174,7 +218,7 @@ async function runModel(
   await store.finishRun(runId, interrupted ? 'interrupted' : 'completed');
   options.progress?.modelFinished(model.id);
   const run = (await store.getRun(runId)) as StoredRun;
-  return { modelId: model.id, run, resumed: existing !== null, queried: todo.length, metrics: figures };
+  return { modelId: model.id, run, resumed, queried: todo.length, metrics: figures };
 }
 
 /** What the cache keeps of an answer: enough to replay it, nothing about the request. */

@@ -93,7 +93,7 @@ export const Suite = z
     /** Model whose scores the others are compared against in tables; defaults to the first. */
     baseline: z.string().optional(),
     metrics: z.array(MetricName).optional(),
-    /** A run whose failed-sample share exceeds this is marked failed (gates treat it as infrastructure error). */
+    /** Most failed samples a run may have: `logbench gate` treats a run above it as an infrastructure error (exit 3). */
     max_error_rate: z.number().min(0).max(1).default(0.05),
     /** Bootstrap intervals stored with every corpus figure; compare/gate reuse the seed. */
     statistics: z
