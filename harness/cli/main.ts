@@ -5,6 +5,7 @@ import { registerCompareCommand } from './commands/compare.js';
 import { registerGateCommands } from './commands/gate.js';
 import { registerMetricsCommands } from './commands/metrics.js';
 import { registerNoiseCommand } from './commands/noise.js';
+import { registerReportCommands } from './commands/report.js';
 import { registerRunCommands } from './commands/run.js';
 import { CliError, ExitCode } from './errors.js';
 
@@ -15,6 +16,7 @@ function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
   registerRunCommands(program);
+  registerReportCommands(program);
   registerMetricsCommands(program);
   registerCompareCommand(program);
   registerGateCommands(program);

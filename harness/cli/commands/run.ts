@@ -37,8 +37,10 @@ export function registerRunCommands(program: Command): void {
     .option('--no-cache', 'ignore the response cache (answers are still stored)')
     .option('--data-dir <dir>', 'local copies of remote datasets (e.g. ../shared/data)')
     .option('--cache-dir <dir>', 'where downloaded datasets are cached')
+    .option('--out <dir>', 'where the HTML reports go (default: the database folder)')
+    .option('--no-report', 'skip the HTML reports at the end')
     .option('--lock-wait <seconds>', 'how long to wait for another logbench process holding the database', parseSeconds, 30)
-    .action(async (suiteFile: string, opts: { db: string; lockWait: number; only?: string[]; limit?: number; shard?: { index: number; count: number }; cache: boolean; dataDir?: string; cacheDir?: string }) => {
+    .action(async (suiteFile: string, opts: { db: string; out?: string; report: boolean; lockWait: number; only?: string[]; limit?: number; shard?: { index: number; count: number }; cache: boolean; dataDir?: string; cacheDir?: string }) => {
       // Imported here so that `logbench --help` and the metrics commands start fast.
       const [{ loadSuite }, { runSuite }, { createProgress }, { metricTable }] = await Promise.all([
         import('../../suite/load.js'),
@@ -78,6 +80,19 @@ export function registerRunCommands(program: Command): void {
         process.stdout.write(`\nsuite ${loaded.suite.name} · split ${split.name} (${split.samples.length} samples, ${split.splitHash.slice(0, 12)}) · ${path.relative(process.cwd(), opts.db) || opts.db}\n`);
         for (const r of results) process.stdout.write(`  ${r.modelId}: run ${r.run.id}${r.resumed ? ' (resumed)' : ''}, ${r.queried} queried\n`);
         process.stdout.write('\n' + metricTable(results.map((r) => ({ modelId: r.modelId, metrics: r.metrics })), baseline) + '\n');
+        if (opts.report && results.length) {
+          // The store is closed by now: reports read it through their own read-only handle.
+          const { writeReport } = await import('./report.js');
+          const outDir = opts.out ?? path.dirname(opts.db);
+          const baselineRun = results.find((r) => r.modelId === baseline)?.run.id;
+          const written: string[] = [];
+          for (const r of results) {
+            const out = path.join(outDir, `${loaded.suite.name}-${r.modelId}.html`);
+            const against = r.run.id === baselineRun ? {} : baselineRun ? { baselineId: baselineRun } : {};
+            written.push(...(await writeReport({ db: opts.db, runId: r.run.id, ...against, format: 'html', out })));
+          }
+          process.stdout.write(`\nreports: ${written.map((f) => path.relative(process.cwd(), f) || f).join(', ')}\n`);
+        }
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

@@ -1,0 +1,220 @@
+/** The history of one suite: each metric and the GPU cost of every run of it, by model and date. */
+import type { RunStore } from '../harness/store/index.js';
+import { modelLabel } from './data.js';
+import { formatDuration } from './format.js';
+import { escapeHtml, renderPage, type PageLink } from './html.js';
+import { type StoreQueries, withStoreQueries } from './queries.js';
+import { type Datasets, NO_GPU_VISIBLE, PANEL_HEIGHT, PANEL_WIDTH, type PanelSpec, type ReportChart, messagePanel, modelColor } from './specs.js';
+
+export interface HistoryRun {
+  id: string;
+  model: string;
+  startedAt: string;
+  status: string;
+  task: string;
+  samples: number;
+  wallMs: number | null;
+  /** Null when the run had no GPU figures ("no GPU visible"). */
+  gpuTimeMs: number | null;
+  gpuMemPeakMb: number | null;
+}
+
+export interface HistoryMetric {
+  runId: string;
+  model: string;
+  startedAt: string;
+  name: string;
+  value: number;
+  ciLow: number | null;
+  ciHigh: number | null;
+}
+
+export interface HistoryData {
+  suiteName: string;
+  generatedAt: string;
+  /** Oldest first. */
+  runs: HistoryRun[];
+  metrics: HistoryMetric[];
+}
+
+type HistoryStore = Pick<RunStore, 'path' | 'readOnly' | 'listRuns' | 'metrics'>;
+
+/** Reads the history of `suiteName` with queries already open. */
+export async function collectHistoryData(store: HistoryStore, queries: StoreQueries, suiteName: string): Promise<HistoryData> {
+  const stored = (await store.listRuns()).filter((run) => run.suiteName === suiteName);
+  if (stored.length === 0) throw new Error(`no runs of suite "${suiteName}" in the store`);
+  const totals = new Map((await queries.runTotals(stored.map((run) => run.id))).map((row) => [row.runId, row]));
+  const runs: HistoryRun[] = stored.map((run) => {
+    const total = totals.get(run.id);
+    return {
+      id: run.id,
+      model: modelLabel(run),
+      startedAt: run.startedAt,
+      status: run.status,
+      task: run.task,
+      samples: total?.samples ?? 0,
+      wallMs: total?.wallMs ?? null,
+      gpuTimeMs: total?.gpuTimeMs ?? null,
+      gpuMemPeakMb: total?.gpuMemPeakMb ?? null,
+    };
+  });
+  const metrics: HistoryMetric[] = [];
+  for (const run of runs) {
+    for (const metric of await store.metrics(run.id)) {
+      if (metric.value === null) continue;
+      metrics.push({ runId: run.id, model: run.model, startedAt: run.startedAt, name: metric.name, value: metric.value, ciLow: metric.ciLow, ciHigh: metric.ciHigh });
+    }
+  }
+  return { suiteName, generatedAt: new Date().toISOString(), runs, metrics };
+}
+
+/** Reads the history of `suiteName`; `store` must be open read-only. */
+export async function loadHistoryData(store: HistoryStore, suiteName: string): Promise<HistoryData> {
+  return withStoreQueries(store, (queries) => collectHistoryData(store, queries, suiteName));
+}
+
+function historyModels(data: HistoryData): string[] {
+  return [...new Set(data.runs.map((run) => run.model))];
+}
+
+function historyDatasets(data: HistoryData): Datasets {
+  return {
+    // Whisker ends fall back to the value: no whisker layer is ever left without data.
+    historyMetrics: data.metrics.map((metric) => ({ ...metric, low: metric.ciLow ?? metric.value, high: metric.ciHigh ?? metric.value })),
+    historyRuns: data.runs.map((run) => ({
+      ...run,
+      wallS: run.wallMs === null ? null : run.wallMs / 1000,
+      gpuTimeS: run.gpuTimeMs === null ? null : run.gpuTimeMs / 1000,
+    })),
+  };
+}
+
+function costOverTime(title: string, field: string, axisTitle: string, models: readonly string[]): PanelSpec {
+  const x = { field: 'startedAt', type: 'temporal', title: 'run started' } as const;
+  const y = { field, type: 'quantitative', title: axisTitle } as const;
+  return {
+    title,
+    width: PANEL_WIDTH,
+    height: PANEL_HEIGHT,
+    data: { name: 'historyRuns' },
+    transform: [{ filter: `isValid(datum['${field}'])` }],
+    layer: [
+      { mark: { type: 'line', strokeWidth: 1 }, encoding: { x, y, color: modelColor(models) } },
+      {
+        mark: { type: 'point', filled: true, size: 60 },
+        encoding: {
+          x,
+          y,
+          color: modelColor(models),
+          tooltip: [
+            { field: 'model', type: 'nominal' },
+            { field: 'id', type: 'nominal', title: 'run' },
+            { field: 'startedAt', type: 'temporal', format: '%Y-%m-%d %H:%M' },
+            { field, type: 'quantitative', title: axisTitle, format: ',.4~g' },
+          ],
+        },
+      },
+    ],
+  };
+}
+
+/** Metric values over time, and each run's GPU time and wall time. */
+export function historyCharts(data: HistoryData): ReportChart[] {
+  const models = historyModels(data);
+  const charts: ReportChart[] = [];
+  if (data.metrics.length > 0) {
+    const x = { field: 'startedAt', type: 'temporal', title: 'run started' } as const;
+    charts.push({
+      id: 'history-metrics',
+      title: 'Metrics over time',
+      description: 'Each corpus metric of every run of this suite, by model and start date; whiskers are 95 % intervals where stored.',
+      datasets: ['historyMetrics'],
+      spec: {
+        data: { name: 'historyMetrics' },
+        facet: { row: { field: 'name', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelFontWeight: 'bold' } } },
+        spec: {
+          width: 2 * PANEL_WIDTH,
+          height: 120,
+          layer: [
+            {
+              mark: { type: 'rule' },
+              encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color: modelColor(models) },
+            },
+            { mark: { type: 'line', strokeWidth: 1 }, encoding: { x, y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } }, color: modelColor(models) } },
+            {
+              mark: { type: 'point', filled: true, size: 50 },
+              encoding: {
+                x,
+                y: { field: 'value', type: 'quantitative' },
+                color: modelColor(models),
+                tooltip: [
+                  { field: 'model', type: 'nominal' },
+                  { field: 'runId', type: 'nominal', title: 'run' },
+                  { field: 'name', type: 'nominal', title: 'metric' },
+                  { field: 'value', type: 'quantitative', format: ',.4~g' },
+                  { field: 'ciLow', type: 'quantitative', title: '95 % low', format: ',.4~g' },
+                  { field: 'ciHigh', type: 'quantitative', title: '95 % high', format: ',.4~g' },
+                ],
+              },
+            },
+          ],
+        },
+        resolve: { scale: { y: 'independent' } },
+      },
+    });
+  }
+  const gpuSeen = data.runs.some((run) => run.gpuTimeMs !== null);
+  charts.push({
+    id: 'history-cost',
+    title: 'GPU time and wall time per run',
+    description: 'Total GPU time (∫ utilisation dt over every batch window) and wall-clock time of each run, by model and start date.',
+    datasets: ['historyRuns'],
+    spec: {
+      hconcat: [
+        gpuSeen ? costOverTime('GPU time per run', 'gpuTimeS', 'GPU time (s)', models) : messagePanel('GPU time per run', NO_GPU_VISIBLE),
+        costOverTime('wall time per run', 'wallS', 'wall time (s)', models),
+      ],
+    },
+  });
+  return charts;
+}
+
+export interface RenderHistoryOptions {
+  links?: readonly PageLink[];
+  /** Where each run's report lives, relative to the history page; no link when absent. */
+  reportHref?: (runId: string) => string;
+}
+
+export function renderHistoryHtml(data: HistoryData, options: RenderHistoryOptions = {}): string {
+  const rows = data.runs
+    .map((run) => {
+      const id = escapeHtml(run.id);
+      const link = options.reportHref === undefined ? `<code>${id}</code>` : `<a href="${escapeHtml(options.reportHref(run.id))}"><code>${id}</code></a>`;
+      const cells = [
+        escapeHtml(run.startedAt),
+        escapeHtml(run.model),
+        link,
+        escapeHtml(run.status),
+        String(run.samples),
+        run.wallMs === null ? '—' : escapeHtml(formatDuration(run.wallMs)),
+        run.gpuTimeMs === null ? NO_GPU_VISIBLE : escapeHtml(formatDuration(run.gpuTimeMs)),
+      ];
+      return `<tr>${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`;
+    })
+    .join('\n');
+  const headerHtml = `<header>
+<h1>logbench history: ${escapeHtml(data.suiteName)}</h1>
+<p class="subtitle">${data.runs.length} runs · generated ${escapeHtml(data.generatedAt)}</p>
+</header>
+<table class="runs"><tr><th>started</th><th>model</th><th>run</th><th>status</th><th>samples</th><th>wall time</th><th>GPU time</th></tr>
+${rows}</table>`;
+  return renderPage({
+    title: `logbench history: ${data.suiteName}`,
+    headerHtml,
+    footerHtml: '',
+    links: options.links ?? [],
+    charts: historyCharts(data),
+    datasets: historyDatasets(data),
+    samples: null,
+  });
+}

@@ -1,0 +1,26 @@
+export {
+  loadReportData,
+  higherIsBetter,
+  type ClassificationBreakdown,
+  type Comparability,
+  type JsonAnalysisBreakdown,
+  type LabelShare,
+  type PerClassScore,
+  type QualityMetric,
+  type ReportBatch,
+  type ReportData,
+  type ReportMetric,
+  type ReportOptions,
+  type ReportRun,
+  type RiskErrorBin,
+  type RunCost,
+  type SampleOutput,
+  type SampleView,
+} from './data.js';
+export { NO_ANSWER, type LabelCount } from './queries.js';
+export { NO_GPU_VISIBLE, headlineChart, reportCharts, reportDatasets, withDatasets, type Datasets, type ReportChart } from './specs.js';
+export { GPU_TIME_DEFINITION, renderReportHtml, type PageLink, type RenderReportOptions } from './html.js';
+export { renderReportMarkdown } from './markdown.js';
+export { renderChartSvg, renderHeadlineSvg } from './svg.js';
+export { historyCharts, loadHistoryData, renderHistoryHtml, type HistoryData, type HistoryMetric, type HistoryRun, type RenderHistoryOptions } from './history.js';
+export { publishSite, type PublishedReport, type PublishedSite } from './publish.js';

@@ -1,0 +1,69 @@
+/** The report as GitHub-flavoured Markdown, for CI job summaries: metric × model with deltas and intervals, then cost. */
+import type { ReportData } from './data.js';
+import { formatDuration, formatMetric, formatSigned, metricTable } from './format.js';
+import { NO_GPU_VISIBLE } from './specs.js';
+
+/** Text safe in a table cell: no column break, no line break, no markup (job summaries render HTML). */
+function cell(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n|\r/g, ' ');
+}
+
+function row(cells: readonly string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+export function renderReportMarkdown(data: ReportData): string {
+  const versus = data.baseline === null ? data.candidate.model : `${data.candidate.model} vs ${data.baseline.model}`;
+  const lines = [`### logbench · ${cell(data.suiteName)}: ${cell(versus)}`, ''];
+  const c = data.comparability;
+  if (c !== null && !(c.sameSplit && c.samePrompt && c.sameDecoding)) {
+    const differences = [...(c.sameSplit ? [] : ['test split']), ...(c.samePrompt ? [] : ['prompt']), ...(c.sameDecoding ? [] : ['decoding parameters'])];
+    lines.push(`> **Not directly comparable:** the runs differ in ${differences.join(', ')}.`, '');
+  }
+
+  const metrics = metricTable(data);
+  const withDelta = data.baseline !== null;
+  if (metrics.length === 0) {
+    lines.push('No corpus metrics are stored for these runs.', '');
+  } else {
+    lines.push(
+      row(['metric', ...data.runs.map((run) => cell(run.model)), ...(withDelta ? ['Δ (candidate − baseline)'] : [])]),
+      row(['---', ...data.runs.map(() => '---:'), ...(withDelta ? ['---:'] : [])]),
+      ...metrics.map((metric) =>
+        row([
+          cell(metric.name),
+          ...metric.cells.map((value) => cell(formatMetric(value))),
+          ...(withDelta ? [metric.delta === null ? '—' : formatSigned(metric.delta)] : []),
+        ]),
+      ),
+      '',
+      'Values are corpus metrics with their 95 % bootstrap interval in brackets where the run computed one.',
+      '',
+    );
+  }
+
+  lines.push(
+    row(['run', 'predictions (errors)', 'wall time', 'GPU time', 'peak GPU memory']),
+    row(['---', '---:', '---:', '---:', '---:']),
+    ...data.runs.map((run) => {
+      const cost = data.costs.find((item) => item.runId === run.id);
+      return row([
+        `${cell(run.model)} (\`${cell(run.id)}\`)`,
+        `${run.predictions} (${run.errors})`,
+        cost === undefined ? '—' : formatDuration(cost.wallMs),
+        cost?.gpuTimeMs == null ? NO_GPU_VISIBLE : formatDuration(cost.gpuTimeMs),
+        cost?.gpuMemPeakMb == null ? NO_GPU_VISIBLE : `${Math.round(cost.gpuMemPeakMb)} MB`,
+      ]);
+    }),
+    '',
+    'GPU time is ∫ utilisation dt over each batch window, summed over the run.',
+    '',
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,361 @@
+/**
+ * Read-only SQL aggregates over a run store, for what `RunStore`'s row-by-row readers would make
+ * slow (a 100,000-sample run): per-batch quality, label counts, JSON-analysis rates, ranked samples.
+ *
+ * RunStore has no public SQL method, so this opens its own READ_ONLY DuckDB handle on the file of a
+ * store that is itself open read-only: with no writer in this process (or, then, in any other), two
+ * read-only handles on one file see the same committed data.
+ */
+import {
+  DOUBLE,
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBType,
+  type DuckDBValue,
+  INTEGER,
+  LIST,
+  VARCHAR,
+  listValue,
+} from '@duckdb/node-api';
+import { z } from 'zod';
+import type { RunStore } from '../harness/store/index.js';
+
+/** Where a sample's quality score comes from: a stored per-sample metric, or (classifiers without one) label == gold label. */
+export type QualitySource = { kind: 'sample-metric'; name: string } | { kind: 'label-agreement' };
+
+/** Shown where a prediction has no parsed label (classification) or no schema-valid analysis (alert flag): unparsable or failed. */
+export const NO_ANSWER = '(no answer)';
+
+type Param = string | number | null | readonly string[];
+
+export interface LabelCount {
+  truth: string;
+  predicted: string;
+  count: number;
+}
+
+export interface BatchQuality {
+  batchIndex: number;
+  quality: number;
+  /** Samples of the batch with a defined score. */
+  scored: number;
+}
+
+/** JSON-analysis answers sharing a parse outcome, a reference/predicted alert pair and a risk-error bin. */
+export interface JsonAnalysisCell {
+  parsed: boolean;
+  schemaValid: boolean;
+  /** Reference `should_alert_user` ('true' / 'false'); null when the reference does not parse. */
+  trueAlert: string | null;
+  /** The schema-valid answer's flag; null without a schema-valid answer. */
+  predictedAlert: string | null;
+  /** Lower edge of the predicted − reference risk-score bin; null without both scores. */
+  riskErrorBin: number | null;
+  count: number;
+}
+
+/** One sample picked for the sample browser, with its score in both runs. */
+export interface RankedSample {
+  sampleId: string;
+  candidate: number;
+  baseline: number | null;
+}
+
+export interface SampleText {
+  sampleId: string;
+  input: string;
+  inputLength: number;
+  reference: string | null;
+  referenceLength: number | null;
+  label: string | null;
+}
+
+export interface PredictionText {
+  runId: string;
+  sampleId: string;
+  output: string | null;
+  outputLength: number | null;
+  label: string | null;
+  error: string | null;
+}
+
+export interface RunTotals {
+  runId: string;
+  batches: number;
+  samples: number;
+  wallMs: number;
+  cpuMs: number | null;
+  /** Null when no batch of the run had a GPU figure. */
+  gpuTimeMs: number | null;
+  gpuMemPeakMb: number | null;
+}
+
+const count = z.number().int();
+const nullableNumber = z.number().nullable();
+
+/** Per-sample scores of `run` under `quality`, as a CTE named `name`. */
+function qualityCte(name: string, quality: QualitySource, runParam: '$candidate' | '$baseline'): string {
+  if (quality.kind === 'sample-metric') {
+    return `${name} AS (SELECT sample_id, value FROM sample_metrics WHERE run_id = ${runParam} AND name = $metric AND value IS NOT NULL)`;
+  }
+  return `${name} AS (
+    SELECT p.sample_id, CASE WHEN p.label = s.label THEN 1.0 ELSE 0.0 END AS value
+    FROM predictions p JOIN runs r ON r.id = p.run_id
+    JOIN samples s ON s.split_hash = r.split_hash AND s.sample_id = p.sample_id
+    WHERE p.run_id = ${runParam} AND s.label IS NOT NULL)`;
+}
+
+function qualityParams(quality: QualitySource): Record<string, Param> {
+  return quality.kind === 'sample-metric' ? { metric: quality.name } : {};
+}
+
+/**
+ * What the report reads of a JSON-analysis prediction: `predictions.score` as the scorer stores it
+ * (metrics/taskScoring.ts: `parsed`, `schemaValid`, and the analysis `value` when schema-valid); the
+ * truth is the reference analysis JSON. Each JSON text is parsed once, for all of its paths.
+ */
+const JSON_ANALYSIS_FACTS = `raw AS (
+  SELECT
+    json_extract_string(p.score, ['$.parsed', '$.schemaValid', '$.value.should_alert_user', '$.value.risk_score']) AS answer,
+    CASE WHEN json_valid(s.reference) THEN json_extract_string(s.reference, ['$.should_alert_user', '$.risk_score']) END AS truth
+  FROM predictions p JOIN runs r ON r.id = p.run_id
+  LEFT JOIN samples s ON s.split_hash = r.split_hash AND s.sample_id = p.sample_id
+  WHERE p.run_id = $candidate),
+facts AS (
+  SELECT coalesce(answer[1] = 'true', false) AS parsed, coalesce(answer[2] = 'true', false) AS schema_valid,
+    answer[3] AS predicted_alert, TRY_CAST(answer[4] AS DOUBLE) AS predicted_risk,
+    truth[1] AS true_alert, TRY_CAST(truth[2] AS DOUBLE) AS true_risk
+  FROM raw)`;
+
+function bindingType(value: Param): DuckDBType {
+  if (value === null || typeof value === 'string') return VARCHAR;
+  if (typeof value === 'number') return Number.isInteger(value) ? INTEGER : DOUBLE;
+  return LIST(VARCHAR);
+}
+
+function bindingValue(value: Param): DuckDBValue {
+  return value !== null && typeof value === 'object' ? listValue([...value]) : value;
+}
+
+/** Aggregating queries over one store file; open with `withStoreQueries`. */
+export class StoreQueries {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(store: Pick<RunStore, 'path' | 'readOnly'>): Promise<StoreQueries> {
+    if (!store.readOnly) {
+      throw new Error(`${store.path}: reports read a store opened with { readOnly: true } (a writable handle may hold uncommitted batches)`);
+    }
+    const instance = await DuckDBInstance.create(store.path, { access_mode: 'READ_ONLY' });
+    try {
+      return new StoreQueries(instance, await instance.connect());
+    } catch (error) {
+      instance.closeSync();
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  private async select<T>(sql: string, params: Record<string, Param>, row: z.ZodType<T>): Promise<T[]> {
+    const values: Record<string, DuckDBValue> = {};
+    const types: Record<string, DuckDBType> = {};
+    for (const [name, value] of Object.entries(params)) {
+      values[name] = bindingValue(value);
+      types[name] = bindingType(value);
+    }
+    const reader = await this.connection.runAndReadAll(sql, values, types);
+    return reader.getRowObjectsJS().map((object) => row.parse(object));
+  }
+
+  async sampleMetricNames(runId: string): Promise<string[]> {
+    const rows = await this.select(
+      'SELECT DISTINCT name FROM sample_metrics WHERE run_id = $candidate AND value IS NOT NULL ORDER BY name',
+      { candidate: runId },
+      z.object({ name: z.string() }),
+    );
+    return rows.map((row) => row.name);
+  }
+
+  async predictionCounts(runId: string): Promise<{ predictions: number; errors: number }> {
+    const rows = await this.select(
+      'SELECT count(*)::INTEGER AS predictions, count(error)::INTEGER AS errors FROM predictions WHERE run_id = $candidate',
+      { candidate: runId },
+      z.object({ predictions: count, errors: count }),
+    );
+    return rows[0] ?? { predictions: 0, errors: 0 };
+  }
+
+  /** Mean quality of each batch: per-sample scores joined to the batch that produced the prediction. */
+  async batchQuality(runId: string, quality: QualitySource): Promise<BatchQuality[]> {
+    const rows = await this.select(
+      `WITH ${qualityCte('quality', quality, '$candidate')}
+       SELECT p.batch_index, avg(q.value) AS quality, count(*)::INTEGER AS scored
+       FROM predictions p JOIN quality q ON q.sample_id = p.sample_id
+       WHERE p.run_id = $candidate GROUP BY p.batch_index ORDER BY p.batch_index`,
+      { candidate: runId, ...qualityParams(quality) },
+      z.object({ batch_index: count, quality: z.number(), scored: count }),
+    );
+    return rows.map((row) => ({ batchIndex: row.batch_index, quality: row.quality, scored: row.scored }));
+  }
+
+  /** Gold label × predicted label counts over the run's labelled samples. */
+  async labelConfusion(runId: string): Promise<LabelCount[]> {
+    return this.select(
+      `SELECT s.label AS truth, coalesce(p.label, $none) AS predicted, count(*)::INTEGER AS count
+       FROM predictions p JOIN runs r ON r.id = p.run_id
+       JOIN samples s ON s.split_hash = r.split_hash AND s.sample_id = p.sample_id
+       WHERE p.run_id = $candidate AND s.label IS NOT NULL
+       GROUP BY ALL ORDER BY ALL`,
+      { candidate: runId, none: NO_ANSWER },
+      z.object({ truth: z.string(), predicted: z.string(), count }),
+    );
+  }
+
+  /** The run's JSON-analysis answers in one pass, grouped finely enough to derive every rate, confusion and histogram. */
+  async jsonAnalysisCells(runId: string, riskBinWidth: number): Promise<JsonAnalysisCell[]> {
+    const rows = await this.select(
+      `WITH ${JSON_ANALYSIS_FACTS}
+       SELECT parsed, schema_valid, true_alert, predicted_alert,
+         CASE WHEN predicted_risk IS NOT NULL AND true_risk IS NOT NULL THEN (floor((predicted_risk - true_risk) / $width) * $width)::DOUBLE END AS risk_bin,
+         count(*)::INTEGER AS count
+       FROM facts GROUP BY ALL ORDER BY ALL`,
+      { candidate: runId, width: riskBinWidth },
+      z.object({
+        parsed: z.boolean(),
+        schema_valid: z.boolean(),
+        true_alert: z.string().nullable(),
+        predicted_alert: z.string().nullable(),
+        risk_bin: nullableNumber,
+        count,
+      }),
+    );
+    return rows.map((row) => ({
+      parsed: row.parsed,
+      schemaValid: row.schema_valid,
+      trueAlert: row.true_alert,
+      predictedAlert: row.predicted_alert,
+      riskErrorBin: row.risk_bin,
+      count: row.count,
+    }));
+  }
+
+  /**
+   * The `limit` samples the candidate scores worst (`order: 'worst'`), or whose score moved most
+   * against the baseline (`'changed'`, samples scored in both runs). Ties break on sample id.
+   */
+  async rankedSamples(options: {
+    order: 'worst' | 'changed';
+    candidateId: string;
+    baselineId: string | null;
+    quality: QualitySource;
+    higherIsBetter: boolean;
+    limit: number;
+  }): Promise<RankedSample[]> {
+    const ranking =
+      options.order === 'worst'
+        ? `FROM cq LEFT JOIN bq ON bq.sample_id = cq.sample_id ORDER BY cq.value ${options.higherIsBetter ? 'ASC' : 'DESC'}, cq.sample_id`
+        : 'FROM cq JOIN bq ON bq.sample_id = cq.sample_id WHERE cq.value <> bq.value ORDER BY abs(cq.value - bq.value) DESC, cq.sample_id';
+    const rows = await this.select(
+      `WITH ${qualityCte('cq', options.quality, '$candidate')}, ${qualityCte('bq', options.quality, '$baseline')}
+       SELECT cq.sample_id, cq.value AS candidate, bq.value AS baseline ${ranking} LIMIT $limit`,
+      { candidate: options.candidateId, baseline: options.baselineId, limit: options.limit, ...qualityParams(options.quality) },
+      z.object({ sample_id: z.string(), candidate: z.number(), baseline: nullableNumber }),
+    );
+    return rows.map((row) => ({ sampleId: row.sample_id, candidate: row.candidate, baseline: row.baseline }));
+  }
+
+  /** Inputs and references of `sampleIds`, cut to `maxChars` characters (their full lengths alongside). */
+  async sampleTexts(splitHash: string, sampleIds: readonly string[], maxChars: { input: number; text: number }): Promise<SampleText[]> {
+    const rows = await this.select(
+      `SELECT sample_id, left(input, $inputChars) AS input, length(input)::INTEGER AS input_length,
+         left(reference, $textChars) AS reference, length(reference)::INTEGER AS reference_length, label
+       FROM samples WHERE split_hash = $split AND sample_id IN (SELECT unnest($ids))`,
+      { split: splitHash, ids: sampleIds, inputChars: maxChars.input, textChars: maxChars.text },
+      z.object({
+        sample_id: z.string(),
+        input: z.string(),
+        input_length: count,
+        reference: z.string().nullable(),
+        reference_length: count.nullable(),
+        label: z.string().nullable(),
+      }),
+    );
+    return rows.map((row) => ({
+      sampleId: row.sample_id,
+      input: row.input,
+      inputLength: row.input_length,
+      reference: row.reference,
+      referenceLength: row.reference_length,
+      label: row.label,
+    }));
+  }
+
+  /** Outputs of `runIds` for `sampleIds`, cut to `maxChars` characters. */
+  async predictionTexts(runIds: readonly string[], sampleIds: readonly string[], maxChars: number): Promise<PredictionText[]> {
+    const rows = await this.select(
+      `SELECT run_id, sample_id, left(output, $chars) AS output, length(output)::INTEGER AS output_length, label, error
+       FROM predictions WHERE run_id IN (SELECT unnest($runs)) AND sample_id IN (SELECT unnest($ids))`,
+      { runs: runIds, ids: sampleIds, chars: maxChars },
+      z.object({
+        run_id: z.string(),
+        sample_id: z.string(),
+        output: z.string().nullable(),
+        output_length: count.nullable(),
+        label: z.string().nullable(),
+        error: z.string().nullable(),
+      }),
+    );
+    return rows.map((row) => ({
+      runId: row.run_id,
+      sampleId: row.sample_id,
+      output: row.output,
+      outputLength: row.output_length,
+      label: row.label,
+      error: row.error,
+    }));
+  }
+
+  /** Summed resource use of each run (runs without batches are absent). */
+  async runTotals(runIds: readonly string[]): Promise<RunTotals[]> {
+    const rows = await this.select(
+      `SELECT run_id, count(*)::INTEGER AS batches, sum(size)::DOUBLE AS samples, sum(wall_ms) AS wall_ms, sum(cpu_ms) AS cpu_ms,
+         sum(gpu_time_ms) AS gpu_time_ms, max(gpu_mem_peak_mb) AS gpu_mem_peak_mb
+       FROM batches WHERE run_id IN (SELECT unnest($runs)) GROUP BY run_id ORDER BY run_id`,
+      { runs: runIds },
+      z.object({
+        run_id: z.string(),
+        batches: count,
+        samples: z.number(),
+        wall_ms: z.number(),
+        cpu_ms: nullableNumber,
+        gpu_time_ms: nullableNumber,
+        gpu_mem_peak_mb: nullableNumber,
+      }),
+    );
+    return rows.map((row) => ({
+      runId: row.run_id,
+      batches: row.batches,
+      samples: row.samples,
+      wallMs: row.wall_ms,
+      cpuMs: row.cpu_ms,
+      gpuTimeMs: row.gpu_time_ms,
+      gpuMemPeakMb: row.gpu_mem_peak_mb,
+    }));
+  }
+}
+
+/** Opens aggregate queries on `store`'s file for the duration of `work`. */
+export async function withStoreQueries<T>(store: Pick<RunStore, 'path' | 'readOnly'>, work: (queries: StoreQueries) => Promise<T>): Promise<T> {
+  const queries = await StoreQueries.open(store);
+  try {
+    return await work(queries);
+  } finally {
+    queries.close();
+  }
+}
