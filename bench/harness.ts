@@ -51,7 +51,8 @@ function runOnce(suite: string, db: string): Measured {
   rmSync(db, { force: true });
   rmSync(`${db}.wal`, { force: true });
   // --no-cache: the kit's cases repeat (193 distinct of 1,000) and the peer run queries every one.
-  const args = [cli, 'run', suite, '--db', db, '--no-cache'];
+  // --no-report: the report is its own step, measured by bench:report.
+  const args = [cli, 'run', suite, '--db', db, '--no-cache', '--no-report'];
   const gnuTime = existsSync('/usr/bin/time');
   const started = performance.now();
   const result = gnuTime
