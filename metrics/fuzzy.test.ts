@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { internals } from './bitParallelLcs.js';
 import {
   fuzzRatio,
   fuzzyMatch,
@@ -253,21 +254,40 @@ describe('long texts (banded kernels)', () => {
     for (const pair of makeTextPairs(6, 1500, 99)) expectBothDistances(pair.prediction, pair.reference);
   });
 
+  // The first pass certifies costs up to this width + 1 (95 + 1 today); the cases sit on both sides.
+  const band = internals.firstBand;
+  const half = Math.floor(band / 2);
+
   it('is exact with the distance exactly at, and just past, the first band', () => {
     // Substituting s characters by one absent from the text: Levenshtein s, indel 2s, lengths equal.
     const base = randomText(77, 700, alphabet);
-    for (const substitutions of [47, 48, 94, 95, 96, 97]) {
+    for (const substitutions of [half, half + 1, band - 1, band, band + 1, band + 2]) {
       const changed = substituteAt(base, spread(substitutions, 700), 'X');
       expect(levenshteinDistance(base, changed)).toBe(substitutions);
       expect(indelDistance(base, changed)).toBe(2 * substitutions);
       expect(levenshteinDistance(changed, base)).toBe(substitutions);
     }
     // Deleting a block of d characters: both distances exactly d, the alignment on diagonals 0..d.
-    for (const removed of [94, 95, 96, 97, 191, 192]) {
+    for (const removed of [band - 1, band, band + 1, band + 2, 2 * band + 1, 2 * band + 2]) {
       const shorter = base.slice(0, 300) + base.slice(300 + removed);
       expect(levenshteinDistance(base, shorter)).toBe(removed);
       expect(indelDistance(shorter, base)).toBe(removed);
       expectBothDistances(base.slice(0, 500), shorter.slice(0, 500 - removed));
+    }
+  });
+
+  it('is exact when the first band costs just past its width but a cheaper alignment leaves it', () => {
+    // a = U + C, b = C + V over disjoint characters, |U| = |V| = s = half + 1: shifting C by s
+    // (2s edits) leaves the first band (diagonals −half..half), whose best costs s + |C| = 2s + 1
+    // for |C| = s + 1 and 2s + 2 for |C| = s + 2.
+    const run = (from: number, length: number): string => String.fromCodePoint(...Array.from({ length }, (_, i) => from + i));
+    const shift = half + 1;
+    for (const common of [shift + 1, shift + 2]) {
+      const a = run(0x4e00, shift) + run(0x3040, common);
+      const b = run(0x3040, common) + run(0xac00, shift);
+      expect(levenshteinDistance(a, b)).toBe(2 * shift);
+      expect(levenshteinDistance(b, a)).toBe(2 * shift);
+      expect(indelDistance(a, b)).toBe(2 * shift);
     }
   });
 
@@ -319,8 +339,9 @@ describe('long texts (banded kernels)', () => {
     expect(normalizedLevenshteinSimilarity(long, dropped)).toBe(1 - 2 / 300);
   });
 
-  it('agrees at the short-text threshold (32 UTF-16 units), with and without surrogates', () => {
-    for (const [lengthA, lengthB] of [[32, 32], [32, 33], [33, 33], [31, 64], [1, 32]] as const) {
+  it('agrees around the one-word (32) and short-text (64 UTF-16 units) thresholds, with and without surrogates', () => {
+    const sizes = [[32, 32], [32, 33], [33, 33], [31, 64], [1, 32], [64, 64], [64, 65], [65, 65], [63, 128], [2, 64]] as const;
+    for (const [lengthA, lengthB] of sizes) {
       const a = randomText(lengthA * 3 + lengthB, lengthA, alphabet);
       const b = mutate(lengthB, randomText(lengthA + lengthB * 5, lengthB, alphabet), 0.3, alphabet);
       expectBothDistances(a, b);

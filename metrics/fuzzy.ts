@@ -1,130 +1,108 @@
 /**
  * Fuzzy string similarity over Unicode code points, matching the Python references in the golden
  * file: python-Levenshtein 0.12.2 (`ratio`, `distance`) and thefuzz 0.19 (`fuzz.ratio`).
+ * Distances come from the banded bit-parallel kernels of `bitParallelLcs.ts`; short strings without
+ * surrogates go to fastest-levenshtein, whose UTF-16 units are then code points.
  */
 import { distance as utf16LevenshteinDistance } from 'fastest-levenshtein';
+import { indelDistanceOfPoints, levenshteinDistanceOfPoints } from './bitParallelLcs.js';
 
-const WORD_BITS = 32;
-const SURROGATE = /[\uD800-\uDFFF]/;
+// Code points of the two arguments, in scratch buffers grown to the longest text seen.
+let pointsA = new Int32Array(2048);
+let pointsB = new Int32Array(2048);
 
-/** Code points of `text`; a lone surrogate counts as one, as it does in a Python str. */
-function codePoints(text: string): Int32Array {
-  const points = new Int32Array(text.length);
+/**
+ * Writes the code points of `text` into `into` from index 0 and returns how many there are; a lone
+ * surrogate counts as one, as it does in a Python str. `into` must hold `text.length` entries.
+ */
+function writeCodePoints(text: string, into: Int32Array): number {
   let count = 0;
-  for (let i = 0; i < text.length; i++) {
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
     const unit = text.charCodeAt(i);
-    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < length) {
       const low = text.charCodeAt(i + 1);
       if (low >= 0xdc00 && low <= 0xdfff) {
-        points[count++] = (unit - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
+        into[count++] = (unit - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
         i++;
         continue;
       }
     }
-    points[count++] = unit;
+    into[count++] = unit;
   }
-  return points.subarray(0, count);
+  return count;
 }
 
-function popcount32(word: number): number {
-  let x = word - ((word >>> 1) & 0x55555555);
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  x = (x + (x >>> 4)) & 0x0f0f0f0f;
-  return Math.imul(x, 0x01010101) >>> 24;
-}
+const SURROGATE = /[\uD800-\uDFFF]/;
 
-/**
- * Row of the bit-mask table for each BMP code point of the pattern (0 = absent). Reused across calls
- * and cleared after each, like fastest-levenshtein's `peq`, so no 64K table is allocated per pair.
+/** Up to this many UTF-16 units on both sides, fastest-levenshtein (Myers, one or two words) is quicker. */
+const SHORT_TEXT = 64;
+
+/*
+ * The last pair asked about and what is known of it. `scoreTextPair` asks for the indel distance
+ * (fuzz ratio, Levenshtein ratio) and the Levenshtein distance (distance, normalized similarity) of
+ * the same two strings twice each; this way each is computed once. It starts as the empty pair.
  */
-const bmpRowIndex = new Int32Array(0x10000);
+let pairA = '';
+let pairB = '';
+let pairLengthA = 0;
+let pairLengthB = 0;
+let pairIndel = 0;
+let pairLevenshtein = 0;
+let knownPoints = true;
+let knownIndel = true;
+let knownLevenshtein = true;
+/** Bumped whenever `pointsA` / `pointsB` change; while it stays, the kernels may reuse their masks. */
+let pointsVersion = 1;
 
-/**
- * Length of the longest common subsequence, bit-parallel after Hyyrö (2004) / Allison–Dix (1986),
- * as in rapidfuzz-cpp `lcs_unroll`/`lcs_blockwise`: per column, u = S & Match(c);
- * S = (S + u) | (S - u) with the addition's carry running across 32-bit words; LCS = popcount(~S).
- */
-function lcsLength(pattern: Int32Array, text: Int32Array): number {
-  const words = Math.ceil(pattern.length / WORD_BITS);
-  // One table row (`words` masks) per distinct pattern code point; row 0 stays zero for the rest.
-  const astralRowIndex = new Map<number, number>();
-  const rowOf = (point: number): number =>
-    point < 0x10000 ? bmpRowIndex[point]! : (astralRowIndex.get(point) ?? 0);
-  const patternRows = new Int32Array(pattern.length);
-  let rows = 1;
-  for (let i = 0; i < pattern.length; i++) {
-    const point = pattern[i]!;
-    let row = rowOf(point);
-    if (row === 0) {
-      row = rows++;
-      if (point < 0x10000) bmpRowIndex[point] = row;
-      else astralRowIndex.set(point, row);
-    }
-    patternRows[i] = row;
-  }
-  const masks = new Int32Array(rows * words);
-  for (let i = 0; i < pattern.length; i++) {
-    masks[patternRows[i]! * words + (i >>> 5)]! |= 1 << (i & 31);
-  }
-  const textOffsets = new Int32Array(text.length);
-  for (let j = 0; j < text.length; j++) textOffsets[j] = rowOf(text[j]!) * words;
-  for (let i = 0; i < pattern.length; i++) {
-    const point = pattern[i]!;
-    if (point < 0x10000) bmpRowIndex[point] = 0;
-  }
-
-  if (words === 1) {
-    let state = -1;
-    for (let j = 0; j < text.length; j++) {
-      const matched = state & masks[textOffsets[j]!]!;
-      state = (state + matched) | (state & ~matched);
-    }
-    // Bits above the pattern length never leave 1, so ~state counts only real matches.
-    return popcount32(~state);
-  }
-
-  const state = new Int32Array(words).fill(-1);
-  for (let j = 0; j < text.length; j++) {
-    const offset = textOffsets[j]!;
-    let carry = 0;
-    for (let w = 0; w < words; w++) {
-      const current = state[w]!;
-      const matched = current & masks[offset + w]!;
-      const sum = (current + matched + carry) | 0;
-      // Carry out of bit 31 of an unsigned add, kept in int32 arithmetic (faster than a double compare).
-      carry = ((current & matched) | ((current | matched) & ~sum)) >>> 31;
-      // u ⊆ S, so S - u (no borrow) is S & ~u.
-      state[w] = sum | (current & ~matched);
-    }
-  }
-  let lcs = 0;
-  for (let w = 0; w < words; w++) lcs += popcount32(~state[w]!);
-  return lcs;
+function selectPair(a: string, b: string): void {
+  if (a === pairA && b === pairB) return;
+  pairA = a;
+  pairB = b;
+  knownPoints = knownIndel = knownLevenshtein = false;
 }
 
-/** Indel distance (insertions + deletions only) = len(a) + len(b) − 2·LCS, on code point arrays. */
-function indelDistanceOfPoints(a: Int32Array, b: Int32Array): number {
-  // A common prefix and suffix never change the LCS (rapidfuzz `remove_common_affix`).
-  let start = 0;
-  const shorterLength = Math.min(a.length, b.length);
-  while (start < shorterLength && a[start] === b[start]) start++;
-  let endA = a.length;
-  let endB = b.length;
-  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
-    endA--;
-    endB--;
+/** Code points of the selected pair into `pointsA` / `pointsB`, and their counts. */
+function loadPoints(): void {
+  if (knownPoints) return;
+  if (pointsA.length < pairA.length) pointsA = new Int32Array(pairA.length * 2);
+  if (pointsB.length < pairB.length) pointsB = new Int32Array(pairB.length * 2);
+  pairLengthA = writeCodePoints(pairA, pointsA);
+  pairLengthB = writeCodePoints(pairB, pointsB);
+  pointsVersion = (pointsVersion % 0x3fffffff) + 1;
+  knownPoints = true;
+}
+
+function selectedIndel(): number {
+  if (!knownIndel) {
+    loadPoints();
+    pairIndel = indelDistanceOfPoints(pointsA, pairLengthA, pointsB, pairLengthB, pointsVersion);
+    knownIndel = true;
   }
-  const restA = a.subarray(start, endA);
-  const restB = b.subarray(start, endB);
-  if (restA.length === 0 || restB.length === 0) return restA.length + restB.length;
-  // The shorter side as pattern keeps more pairs on the single-word path.
-  const lcs = restA.length <= restB.length ? lcsLength(restA, restB) : lcsLength(restB, restA);
-  return restA.length + restB.length - 2 * lcs;
+  return pairIndel;
+}
+
+function selectedLevenshtein(): number {
+  if (!knownLevenshtein) {
+    if (pairA.length <= SHORT_TEXT && pairB.length <= SHORT_TEXT && !SURROGATE.test(pairA) && !SURROGATE.test(pairB)) {
+      pairLengthA = pairA.length;
+      pairLengthB = pairB.length;
+      pairLevenshtein = utf16LevenshteinDistance(pairA, pairB);
+    } else {
+      loadPoints();
+      // Every indel alignment is a Levenshtein one: a known indel distance bounds the search.
+      const bound = knownIndel ? pairIndel : -1;
+      pairLevenshtein = levenshteinDistanceOfPoints(pointsA, pairLengthA, pointsB, pairLengthB, pointsVersion, bound);
+    }
+    knownLevenshtein = true;
+  }
+  return pairLevenshtein;
 }
 
 /** Indel distance between two strings, counted in code points. */
 export function indelDistance(a: string, b: string): number {
-  return indelDistanceOfPoints(codePoints(a), codePoints(b));
+  selectPair(a, b);
+  return selectedIndel();
 }
 
 /**
@@ -132,11 +110,11 @@ export function indelDistance(a: string, b: string): number {
  * The division order matters: rapidfuzz's 1 − indel/lensum differs in the last bit (golden A_p015).
  */
 export function levenshteinRatio(a: string, b: string): number {
-  const pointsA = codePoints(a);
-  const pointsB = codePoints(b);
-  const lengthSum = pointsA.length + pointsB.length;
+  selectPair(a, b);
+  const indel = selectedIndel();
+  const lengthSum = pairLengthA + pairLengthB;
   if (lengthSum === 0) return 1;
-  return (lengthSum - indelDistanceOfPoints(pointsA, pointsB)) / lengthSum;
+  return (lengthSum - indel) / lengthSum;
 }
 
 /** Python 3 `round(x)` for a double: nearest integer, ties to even, on the exact binary value. */
@@ -166,41 +144,17 @@ export function fuzzyMatch(a: string, b: string): number {
   return fuzzRatio(a, b) / 100;
 }
 
-const NON_SURROGATE_BMP_CHARS = 0x10000 - 0x800;
-
-/** The k-th BMP character that is not a surrogate (k < NON_SURROGATE_BMP_CHARS). */
-function nonSurrogateBmpChar(k: number): string {
-  return String.fromCharCode(k < 0xd800 ? k : k + 0x800);
-}
-
-/**
- * Unit-cost Levenshtein distance over code points. fastest-levenshtein works on UTF-16 units, so
- * strings with surrogates are first re-spelled with one distinct BMP character per code point.
- */
+/** Unit-cost Levenshtein distance over code points (an astral character is one edit). */
 export function levenshteinDistance(a: string, b: string): number {
-  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return utf16LevenshteinDistance(a, b);
-  const charOf = new Map<number, string>();
-  const respell = (text: string): string => {
-    let out = '';
-    for (const point of codePoints(text)) {
-      let char = charOf.get(point);
-      if (char === undefined) {
-        if (charOf.size === NON_SURROGATE_BMP_CHARS) {
-          throw new RangeError(`levenshteinDistance supports at most ${NON_SURROGATE_BMP_CHARS} distinct code points`);
-        }
-        char = nonSurrogateBmpChar(charOf.size);
-        charOf.set(point, char);
-      }
-      out += char;
-    }
-    return out;
-  };
-  return utf16LevenshteinDistance(respell(a), respell(b));
+  selectPair(a, b);
+  return selectedLevenshtein();
 }
 
 /** 1 − distance / max(len(a), len(b)) in code points; 1.0 when both are empty. */
 export function normalizedLevenshteinSimilarity(a: string, b: string): number {
-  const longest = Math.max(codePoints(a).length, codePoints(b).length);
+  selectPair(a, b);
+  const distance = selectedLevenshtein();
+  const longest = Math.max(pairLengthA, pairLengthB);
   if (longest === 0) return 1;
-  return 1 - levenshteinDistance(a, b) / longest;
+  return 1 - distance / longest;
 }
