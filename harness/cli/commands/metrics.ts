@@ -17,10 +17,11 @@ export function registerMetricsCommands(program: Command): void {
     .requiredOption('--pairs <file>', 'JSONL: {"prediction": str, "reference": str} (or "references": [str]) per line; "-" reads stdin')
     .option('--stem', 'Porter-stem tokens for ROUGE (rouge_score use_stemmer=True)', false)
     .option('--workers <n>', 'worker threads scoring in parallel', positiveInt, 1)
+    .option('--no-levenshtein', 'leave out the Levenshtein distance and ratios (a second pass over the characters)')
     .option('--json', 'print JSON (the only output format; accepted for scripts that pass it)', true)
-    .action(async (opts: { pairs: string; stem: boolean; workers: number }) => {
+    .action(async (opts: { pairs: string; stem: boolean; workers: number; levenshtein: boolean }) => {
       const { runTextMetrics } = await import('../textScoring.js');
-      await runTextMetrics(opts.pairs, { stem: opts.stem, levenshtein: true, workers: opts.workers }, process.stdout);
+      await runTextMetrics(opts.pairs, { stem: opts.stem, levenshtein: opts.levenshtein, workers: opts.workers }, process.stdout);
     });
 
   const ClassLabel = z.union([z.string(), z.number(), z.boolean()]);
