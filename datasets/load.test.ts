@@ -30,6 +30,14 @@ describe('loadDataset', () => {
     expect(shuffledThree.splitHash).not.toBe(firstThree.splitHash);
   });
 
+  it('drops the first N with offset (the held-out tail of a time-ordered split), then applies limit', async () => {
+    const all = await loadFixtureDataset(chunks);
+    const tail = await loadFixtureDataset({ ...chunks, offset: 2 });
+    expect(tail.samples).toEqual(all.samples.slice(2));
+    const window = await loadFixtureDataset({ ...chunks, offset: 1, limit: 2 });
+    expect(window.samples).toEqual(all.samples.slice(1, 3));
+  });
+
   it('hashes ids, inputs, references and labels in order, not meta', () => {
     const a = { id: 'a', input: 'x', meta: { file: '/one/path' } };
     const b = { id: 'b', input: 'y', label: 'normal', meta: {} };
@@ -47,7 +55,7 @@ describe('loadDataset', () => {
 
 describe('DatasetSpec', () => {
   it('fills the common defaults', () => {
-    expect(DatasetSpec.parse({ source: 'sharegpt', path: 'a.json' })).toEqual({ source: 'sharegpt', path: 'a.json', split: 'test', seed: 42, shuffle: false, skip_invalid: false });
+    expect(DatasetSpec.parse({ source: 'sharegpt', path: 'a.json' })).toEqual({ source: 'sharegpt', path: 'a.json', split: 'test', offset: 0, seed: 42, shuffle: false, skip_invalid: false });
     expect(DatasetSpec.parse({ source: 'loghub-chunks', system: 'HDFS' })).toMatchObject({ min_lines: 50, max_lines: 150 });
   });
 

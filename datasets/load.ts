@@ -82,12 +82,14 @@ function describeSource(spec: DatasetSpec): string {
 
 /**
  * Loads the split a suite's `dataset:` names. Samples keep file order unless `shuffle` is set (seeded);
- * `limit` then keeps the first N. An empty split is an error.
+ * `offset` then drops the first N (a time-ordered held-out part: the samples after a cut) and `limit`
+ * keeps the next N. An empty split is an error.
  */
 export async function loadDataset(spec: DatasetSpec, ctx: DatasetLoadContext): Promise<LoadedSplit> {
   const { samples: all, skipped } = await loadRecords(spec, ctx);
   if (all.length === 0) throw new Error(`dataset ${describeSource(spec)}: no samples${skipped.length ? ` (${skipped.length} skipped as invalid)` : ''}`);
   const ordered = spec.shuffle ? seededShuffle(all, spec.seed) : all;
-  const samples = spec.limit === undefined ? ordered : ordered.slice(0, spec.limit);
+  const start = spec.offset;
+  const samples = ordered.slice(start, spec.limit === undefined ? undefined : start + spec.limit);
   return { name: spec.split, samples, splitHash: splitHashOf(samples), skipped };
 }

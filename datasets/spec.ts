@@ -6,7 +6,8 @@ import { LOGHUB_SYSTEMS } from './shipped.js';
 /** Fields every source takes. Paths anywhere in a spec are relative to the suite file's folder. */
 const common = {
   split: z.string().min(1).default('test').describe('name of the split, stored with every run'),
-  limit: z.int().min(1).optional().describe('keep only the first N samples (after the shuffle, if any)'),
+  offset: z.int().min(0).default(0).describe('drop the first N samples (after the shuffle, if any): e.g. the training part of a time-ordered split'),
+  limit: z.int().min(1).optional().describe('keep only the first N samples (after the shuffle and offset, if any)'),
   seed: z.int().default(42).describe('seed for chunk lengths and the shuffle'),
   shuffle: z.boolean().default(false).describe('shuffle (seeded) before applying limit; off: the first N, in file order'),
   skip_invalid: z

@@ -38,10 +38,30 @@ export async function createRunner(model: ModelSpec, ctx: RunnerContext): Promis
         file: path.resolve(ctx.baseDir, model.path),
         fields: { id: model.id_field, output: model.output_field },
       });
+    case 'onnx-classifier': {
+      // Loaded on demand: onnxruntime and transformers.js are heavy, and most suites never need them.
+      const { OnnxClassifierRunner } = await import('./onnxClassifier.js');
+      return OnnxClassifierRunner.create({
+        path: path.resolve(ctx.baseDir, model.path),
+        executionProvider: model.execution_provider,
+        ...(model.threads !== undefined && { threads: model.threads }),
+      });
+    }
+    case 'transformers': {
+      const { TransformersRunner } = await import('./transformers.js');
+      return TransformersRunner.create({
+        model: model.path !== undefined ? path.resolve(ctx.baseDir, model.path) : (model.hub_id as string),
+        ...(model.hub_id !== undefined && { fromHub: true }),
+        dtype: model.dtype,
+        device: model.device,
+        decoding: model.decoding,
+        ...(model.chat_template_kwargs !== undefined && { chatTemplateKwargs: model.chat_template_kwargs }),
+      });
+    }
   }
 }
 
-/** Providers whose answers are worth caching: remote or expensive, and not derived from the input alone. */
+/** Providers whose answers are worth caching: remote or expensive generation. */
 export function isCacheable(model: ModelSpec): boolean {
-  return model.provider === 'openai';
+  return model.provider === 'openai' || model.provider === 'transformers';
 }

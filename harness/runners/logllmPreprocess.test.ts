@@ -14,7 +14,8 @@ describe('maskLogVariables (LogLLM replace_patterns)', () => {
     ['generating core.2275', 'generating <*>'],
     ['63543 double-hummer alignment exceptions', '<*> double-hummer alignment exceptions'],
     ['ciod: Error reading message prefix on CioStream socket to 172.16.96.116:42213, Link has been severed', 'ciod: Error reading message prefix on CioStream socket to <*>, Link has been severed'],
-    ['LOGIN chdir(/p/gb2/glosli/8M_5000K/t800) failed', 'LOGIN chdir(<*>) failed'],
+    // The path pattern's last segment runs to the next space, closing parenthesis included.
+    ['LOGIN chdir(/p/gb2/glosli/8M_5000K/t800) failed', 'LOGIN chdir(<*> failed'],
     // The month pattern swallows "Jun 14 " including its trailing space.
     ['session closed for user root on Mon Jun 14 10:18:50 2005', 'session closed for user root on <*> <*><*> <*>'],
     ['Jun 14 15:16:01 combo sshd(pam_unix)[19939]: check pass; user unknown', '<*><*> combo sshd(pam_unix)[<*>]: check pass; user unknown'],

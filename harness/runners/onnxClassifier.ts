@@ -12,21 +12,6 @@ import { z } from 'zod';
 import { logllmMessages } from './logllmPreprocess.js';
 import type { Prediction, RenderedRequest, Runner } from './runner.js';
 
-// ── Suite fragment ─────────────────────────────────────────────────────────────────────────────
-
-/** The suite's model entry for this provider (the suite schema adds id, variant, batch_size). */
-export const OnnxClassifierModelSpec = z
-  .object({
-    provider: z.literal('onnx-classifier'),
-    /** The bundle folder, the one holding bundle.json. */
-    path: z.string().min(1),
-    execution_provider: z.enum(['cpu', 'cuda']).default('cpu'),
-    /** onnxruntime intra-op threads per session; default: onnxruntime's choice (one per core). */
-    threads: z.int().positive().optional(),
-  })
-  .strict();
-export type OnnxClassifierModelSpec = z.infer<typeof OnnxClassifierModelSpec>;
-
 // ── Bundle manifest ────────────────────────────────────────────────────────────────────────────
 
 const FileInBundle = z
@@ -133,18 +118,26 @@ function softmax(logits: readonly number[]): number[] {
 export class OnnxClassifierRunner implements Runner {
   readonly provider = 'onnx-classifier';
 
+  private readonly instructionPrefixIds: ort.Tensor;
+  private readonly instructionSuffixIds: ort.Tensor;
+
   private constructor(
     readonly bundle: ClassifierBundle,
     private readonly encoder: ort.InferenceSession,
     private readonly decoder: ort.InferenceSession,
     private readonly encoderTokenizer: PreTrainedTokenizer,
-    private readonly instructionPrefixIds: ort.Tensor,
-    private readonly instructionSuffixIds: ort.Tensor,
-  ) {}
+    /** Decoder ids of the instruction: prefix, and suffix followed by the answer prefix. */
+    readonly instructionTokenIds: { prefix: number[]; suffix: number[] },
+  ) {
+    this.instructionPrefixIds = int64Tensor(instructionTokenIds.prefix, [instructionTokenIds.prefix.length]);
+    this.instructionSuffixIds = int64Tensor(instructionTokenIds.suffix, [instructionTokenIds.suffix.length]);
+  }
 
   static async create(options: OnnxClassifierRunnerOptions): Promise<OnnxClassifierRunner> {
-    const bundle = await readClassifierBundle(options.path);
-    const inBundle = (file: string) => path.join(options.path, file);
+    // Absolute: transformers.js would read a relative "a/b" as a hub id under env.localModelPath.
+    const bundleDir = path.resolve(options.path);
+    const bundle = await readClassifierBundle(bundleDir);
+    const inBundle = (file: string) => path.join(bundleDir, file);
     const [encoderTokenizer, decoderTokenizer] = await Promise.all([loadTokenizer(inBundle(bundle.encoder.tokenizer)), loadTokenizer(inBundle(bundle.decoder.tokenizer))]);
     const encoder = await createSession(inBundle(bundle.encoder.onnx), options, ENCODER_IO);
     const decoder = await createSession(inBundle(bundle.decoder.onnx), options, DECODER_IO).catch(async (error: unknown) => {
@@ -154,9 +147,7 @@ export class OnnxClassifierRunner implements Runner {
     // LogLLM tokenizes the instruction pieces separately and concatenates them (model.py); no special tokens.
     const idsOf = (text: string) => decoderTokenizer.encode(text, { add_special_tokens: false });
     const { prefix, suffix, answer_prefix: answerPrefix } = bundle.instruction;
-    const prefixIds = idsOf(prefix);
-    const suffixIds = [...idsOf(suffix), ...idsOf(answerPrefix)];
-    return new OnnxClassifierRunner(bundle, encoder, decoder, encoderTokenizer, int64Tensor(prefixIds, [prefixIds.length]), int64Tensor(suffixIds, [suffixIds.length]));
+    return new OnnxClassifierRunner(bundle, encoder, decoder, encoderTokenizer, { prefix: idsOf(prefix), suffix: [...idsOf(suffix), ...idsOf(answerPrefix)] });
   }
 
   /** Encoder ids of one message: [CLS] pieces [SEP], cut as Hugging Face cuts (pieces first, so [SEP] stays). */
@@ -181,7 +172,8 @@ export class OnnxClassifierRunner implements Runner {
       distinctIds.push(this.encoderTokenIds(message));
     }
     const width = Math.max(...distinctIds.map((ids) => ids.length));
-    const inputIds = new BigInt64Array(distinctIds.length * width);
+    // Padded positions are masked out; the pad id only keeps the ids in the vocabulary.
+    const inputIds = new BigInt64Array(distinctIds.length * width).fill(BigInt(this.encoderTokenizer.pad_token_id ?? 0));
     const attentionMask = new BigInt64Array(distinctIds.length * width);
     distinctIds.forEach((ids, row) =>
       ids.forEach((id, column) => {
@@ -235,13 +227,9 @@ export class OnnxClassifierRunner implements Runner {
       const latencyMs = performance.now() - started;
       return batch.map(({ sample }, i) => this.prediction(sample.id, scores[i], latencyMs));
     } catch (error) {
-      if (batch.length === 1) {
-        return [{ sampleId: batch[0]?.sample.id ?? '', latencyMs: performance.now() - started, error: errorMessage(error) }];
-      }
-      // One window broke the batch: score each alone so only that sample fails.
-      const predictions: Prediction[] = [];
-      for (const request of batch) predictions.push(...(await this.runBatch([request], signal)));
-      return predictions;
+      // Any string is a valid window, so a failed run is the session's, not a sample's: the batch fails together.
+      const latencyMs = performance.now() - started;
+      return batch.map(({ sample }) => ({ sampleId: sample.id, latencyMs, error: errorMessage(error) }));
     }
   }
 

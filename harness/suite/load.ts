@@ -96,6 +96,7 @@ export function loadSuite(file: string): LoadedSuite {
 
 /** The decoding parameters that change a model's outputs: what gates compare, and what the cache keys on. */
 export function decodingOf(loaded: LoadedSuite, model: ModelSpec): Record<string, unknown> {
+  if (model.provider === 'transformers') return { ...model.decoding, ...(model.chat_template_kwargs && { chat_template_kwargs: model.chat_template_kwargs }) };
   if (model.provider !== 'openai') return {};
   const { response_format: _rf, ...rest } = model.decoding;
   const responseFormat = loaded.responseFormats.get(model.id);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DatasetSpec } from '../../datasets/spec.js';
+import { OnnxClassifierModelSpec, TransformersModelSpec } from '../runners/specs.js';
 
 /** The task decides how outputs are parsed and which metrics apply by default. */
 export const TaskKind = z.enum(['json-analysis', 'classification', 'cause-remediation', 'text']);
@@ -66,7 +67,14 @@ const ReplayModel = z
   })
   .strict();
 
-export const ModelSpec = z.discriminatedUnion('provider', [OpenAIModel, RulesModel, ReplayModel]);
+const OnnxClassifierModel = z.object({ ...ModelCommon, ...OnnxClassifierModelSpec.shape }).strict();
+
+const TransformersModel = z
+  .object({ ...ModelCommon, ...TransformersModelSpec.shape })
+  .strict()
+  .refine((spec) => (spec.path === undefined) !== (spec.hub_id === undefined), { message: 'give exactly one of path or hub_id' });
+
+export const ModelSpec = z.discriminatedUnion('provider', [OpenAIModel, RulesModel, ReplayModel, OnnxClassifierModel, TransformersModel]);
 export type ModelSpec = z.infer<typeof ModelSpec>;
 
 export const MetricName = z.enum(['fuzzy', 'levenshtein', 'bleu', 'sacrebleu', 'rouge', 'json-analysis', 'classification', 'cause-remediation']);

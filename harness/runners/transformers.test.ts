@@ -1,0 +1,88 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RenderedRequest } from './runner.js';
+import { TransformersRunner } from './transformers.js';
+import { TransformersModelSpec } from './specs.js';
+
+const MODEL = path.resolve(import.meta.dirname, '../../models/alsate-rules-lm-tiny');
+
+function request(id: string, line: string): RenderedRequest {
+  return { sample: { id, input: line, meta: {} }, messages: [{ role: 'user', content: line }] };
+}
+
+describe('TransformersModelSpec', () => {
+  it('takes exactly one of a local path and a hub id, with CPU fp32 defaults', () => {
+    expect(TransformersModelSpec.parse({ provider: 'transformers', path: 'models/lm' })).toEqual({
+      provider: 'transformers',
+      path: 'models/lm',
+      dtype: 'fp32',
+      device: 'cpu',
+      decoding: {},
+    });
+    expect(TransformersModelSpec.safeParse({ provider: 'transformers', hub_id: 'Qwen/Qwen3-0.6B' }).success).toBe(true);
+    expect(TransformersModelSpec.safeParse({ provider: 'transformers' }).success).toBe(false);
+    expect(TransformersModelSpec.safeParse({ provider: 'transformers', path: 'a', hub_id: 'b/c' }).success).toBe(false);
+  });
+
+  it('accepts the decoding parameters it honours and rejects the others', () => {
+    const decoding = { temperature: 0.7, top_p: 0.9, max_tokens: 64, seed: 3 };
+    expect(TransformersModelSpec.parse({ provider: 'transformers', path: 'm', decoding }).decoding).toEqual(decoding);
+    expect(TransformersModelSpec.parse({ provider: 'transformers', path: 'm', chat_template_kwargs: { enable_thinking: false } }).chat_template_kwargs).toEqual({ enable_thinking: false });
+    expect(TransformersModelSpec.safeParse({ provider: 'transformers', path: 'm', decoding: { stop: ['\n'] } }).success).toBe(false);
+  });
+});
+
+describe('TransformersRunner on the shipped tiny LM', () => {
+  let greedy: TransformersRunner;
+  beforeAll(async () => {
+    // Relative on purpose: "models/alsate-rules-lm-tiny" also reads as a hub id; it must stay a local folder.
+    greedy = await TransformersRunner.create({ model: path.relative(process.cwd(), MODEL), decoding: { temperature: 0, max_tokens: 48 } });
+  });
+  afterAll(async () => {
+    await greedy.close();
+  });
+
+  it('answers through the chat template and counts tokens in and out', async () => {
+    const [prediction] = await greedy.runBatch([request('oom', 'kernel: Out of memory: Killed process 2213 (chrome)')]);
+    expect(prediction?.error).toBeUndefined();
+    expect(prediction?.text).toMatch(/^Cause - /);
+    expect(prediction?.tokensIn).toBeGreaterThan(10);
+    expect(prediction?.tokensOut).toBeGreaterThan(0);
+    expect(prediction?.tokensOut).toBeLessThanOrEqual(48);
+    expect(greedy.renderPrompt([{ role: 'user', content: 'x' }])).toBe('<|user|>\nx<|end|>\n<|assistant|>\n');
+  });
+
+  it('is deterministic at temperature 0', async () => {
+    const requests = [request('a', 'sshd[24200]: Failed password for invalid user webmaster from 173.234.31.186'), request('b', 'instruction cache parity error corrected')];
+    const first = await greedy.runBatch(requests);
+    const second = await greedy.runBatch(requests);
+    expect(second.map((p) => p.text)).toEqual(first.map((p) => p.text));
+  });
+
+  it('fails only the sample whose prompt does not fit the context, and generates the rest', async () => {
+    const tooLong = request('long', Array.from({ length: 400 }, (_, i) => `word${i}`).join(' '));
+    const predictions = await greedy.runBatch([request('ok', 'EXT3-fs error (device sda1)'), tooLong]);
+    expect(predictions.map((p) => p.sampleId)).toEqual(['ok', 'long']);
+    expect(predictions[0]?.error).toBeUndefined();
+    expect(predictions[0]?.text).toMatch(/^Cause - /);
+    expect(predictions[1]?.error).toMatch(/token context/);
+    expect(predictions[1]?.text).toBeUndefined();
+  });
+
+  it('reproduces a sampled answer when the seed is fixed', async () => {
+    const sampler = await TransformersRunner.create({ model: MODEL, decoding: { temperature: 1.5, top_p: 0.95, max_tokens: 24, seed: 11 } });
+    try {
+      const requests = [request('a', 'session opened for user root'), request('b', 'Lustre mount FAILED : bglio559')];
+      const first = await sampler.runBatch(requests);
+      const second = await sampler.runBatch(requests);
+      expect(first.every((p) => p.error === undefined)).toBe(true);
+      expect(second.map((p) => p.text)).toEqual(first.map((p) => p.text));
+    } finally {
+      await sampler.close();
+    }
+  });
+
+  it('rejects once the signal has aborted', async () => {
+    await expect(greedy.runBatch([request('a', 'x')], AbortSignal.abort(new Error('stopped')))).rejects.toThrow('stopped');
+  });
+});
