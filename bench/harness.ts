@@ -19,15 +19,15 @@ const cli = fileURLToPath(new URL('../harness/cli/main.js', import.meta.url));
 const server = fileURLToPath(new URL('../test/support/loopback-openai.js', import.meta.url));
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 
-function writeSuite(dir: string, n: number, url: string): string {
+function writeSuite(dir: string, n: number, url: string, telemetry = true): string {
   const data = path.join(dir, `cases-${n}.jsonl`);
   writeFileSync(data, makeHarnessCases(n).map((c, i) => JSON.stringify({ id: `case-${i}`, logs: c.logs, reference: c.reference })).join('\n') + '\n');
   writeFileSync(path.join(dir, 'prompt.txt'), 'You are a log analysis expert. Respond only in JSON.\n\n{{input}}');
   const model = (id: string) => `  - id: ${id}\n    provider: openai\n    model: ${id}\n    endpoint: ${url}\n    concurrency: 16\n    batch_size: 64\n`;
-  const suite = path.join(dir, `harness-${n}.yaml`);
+  const suite = path.join(dir, `harness-${n}${telemetry ? '' : '-no-telemetry'}.yaml`);
   writeFileSync(
     suite,
-    `name: bench-harness\ntask: text\ndataset:\n  source: jsonl\n  path: ${data}\n  input_field: logs\n  reference_field: reference\n  id_field: id\nprompt:\n  user: prompt.txt\nmetrics: [fuzzy, bleu, rouge]\nmodels:\n${model('qwen3-base')}${model('qwen3-ft')}`,
+    `name: bench-harness\ntask: text\ndataset:\n  source: jsonl\n  path: ${data}\n  input_field: logs\n  reference_field: reference\n  id_field: id\nprompt:\n  user: prompt.txt\nmetrics: [fuzzy, bleu, rouge]\ntelemetry:\n  enabled: ${telemetry}\nmodels:\n${model('qwen3-base')}${model('qwen3-ft')}`,
   );
   return suite;
 }
@@ -69,21 +69,27 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-bench-harness-'));
 const { url, child } = await startServer();
 try {
-  const sizes = [1000, 2000];
-  const suites = new Map(sizes.map((n) => [n, writeSuite(dir, n, url)]));
-  const runs = new Map<number, Measured[]>(sizes.map((n) => [n, []]));
-  for (let r = 0; r < REPEATS; r++) for (const n of sizes) runs.get(n)!.push(runOnce(suites.get(n)!, path.join(dir, `run-${n}.duckdb`)));
+  // Three configurations, interleaved so machine noise hits each alike: the workload, the same with
+  // telemetry off (for its overhead), and twice the cases (for the cost per extra 1,000 cases).
+  const configs = [
+    { name: 'cases_1000', suite: writeSuite(dir, 1000, url) },
+    { name: 'cases_1000_telemetry_off', suite: writeSuite(dir, 1000, url, false) },
+    { name: 'cases_2000', suite: writeSuite(dir, 2000, url) },
+  ];
+  const runs = new Map<string, Measured[]>(configs.map((c) => [c.name, []]));
+  for (let r = 0; r < REPEATS; r++) for (const c of configs) runs.get(c.name)!.push(runOnce(c.suite, path.join(dir, `${c.name}.duckdb`)));
   const summary: Record<string, unknown> = { models: 2, repeats: REPEATS, cpus: os.cpus().length, node: process.version };
-  for (const n of sizes) {
-    const m = runs.get(n)!;
-    summary[`cases_${n}`] = {
+  for (const c of configs) {
+    const m = runs.get(c.name)!;
+    summary[c.name] = {
       wall_s_median: Number(median(m.map((x) => x.wallS)).toFixed(3)),
       wall_s_all: m.map((x) => Number(x.wallS.toFixed(3))),
       peak_rss_mb_median: m[0]!.peakRssMb === null ? null : Math.round(median(m.map((x) => x.peakRssMb as number))),
     };
   }
-  const w = (n: number) => median(runs.get(n)!.map((x) => x.wallS));
-  summary.extra_1000_cases_s = Number((w(2000) - w(1000)).toFixed(3));
+  const w = (name: string) => median(runs.get(name)!.map((x) => x.wallS));
+  summary.extra_1000_cases_s = Number((w('cases_2000') - w('cases_1000')).toFixed(3));
+  summary.telemetry_overhead_pct = Number((((w('cases_1000') - w('cases_1000_telemetry_off')) / w('cases_1000_telemetry_off')) * 100).toFixed(1));
   summary.promptfoo_same_workload = { wall_s_median: 16.5, peak_rss_mib: 571, source: 'shared/bench/README.md, measured on this machine kind' };
   console.log(JSON.stringify(summary, null, 2));
 } finally {

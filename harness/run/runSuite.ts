@@ -81,9 +81,10 @@ async function runModel(
   const metrics = (suite.metrics ?? DEFAULT_METRICS[suite.task]) as SuiteMetric[];
   const decoding = decodingOf(loaded, model);
   const runKey = runKeyOf(loaded, model, split.splitHash, options.shard);
+  const sampling = suite.telemetry.enabled;
   const telemetry = new TelemetrySampler({
-    gpu: suite.telemetry.gpu ? { intervalMs: suite.telemetry.gpu_sample_ms } : false,
-    ...(model.provider === 'openai' && model.metrics_url !== undefined && { prometheusUrl: model.metrics_url, modelName: model.model }),
+    gpu: sampling && suite.telemetry.gpu ? { intervalMs: suite.telemetry.gpu_sample_ms } : false,
+    ...(sampling && model.provider === 'openai' && model.metrics_url !== undefined && { prometheusUrl: model.metrics_url, modelName: model.model }),
     onWarning: (message) => options.progress?.note(`${model.id}: ${message}`),
   });
   await telemetry.start();

@@ -114,12 +114,14 @@ export const Suite = z
       .default({ resamples: 1000, seed: 42, confidence: 0.95 }),
     telemetry: z
       .object({
+        /** Off: no GPU sampling and no server scrapes (wall time, CPU, RSS, tokens and latency are always kept). */
+        enabled: z.boolean().default(true),
         /** Sample GPUs with nvidia-smi beside every batch (null figures where none is visible). */
         gpu: z.boolean().default(true),
         gpu_sample_ms: z.number().int().min(20).default(200),
       })
       .strict()
-      .default({ gpu: true, gpu_sample_ms: 200 }),
+      .default({ enabled: true, gpu: true, gpu_sample_ms: 200 }),
   })
   .strict()
   .refine((s) => s.baseline === undefined || s.models.some((m) => m.id === s.baseline), {
