@@ -3,18 +3,7 @@
  * of cause / remediation prose quoting log lines) and a prediction that paraphrases it the way a
  * fine-tuned model would (dropped, swapped and substituted words, reordered bullets).
  */
-
-/** mulberry32: tiny, fast, good enough for benchmark inputs, identical on every platform. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../datasets/seeded.js';
 
 const SENTENCES = [
   'Repeated authentication failures for user {user} from {ip} indicate a brute force attempt against sshd.',

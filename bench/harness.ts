@@ -7,13 +7,14 @@
  * The cases are those of the peer-comparison kit (`make_cases.mjs`: same generator, same seed), so
  * the figures sit next to promptfoo's on the same workload.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { makeHarnessCases } from './harnessCases.js';
+import { measureNodeProcess, median, type MeasuredProcess as Measured } from './measureProcess.js';
 
 const cli = fileURLToPath(new URL('../harness/cli/main.js', import.meta.url));
 const server = fileURLToPath(new URL('../test/support/loopback-openai.js', import.meta.url));
@@ -42,29 +43,14 @@ async function startServer(): Promise<{ url: string; child: ChildProcess }> {
   throw new Error('loopback server did not start');
 }
 
-interface Measured {
-  wallS: number;
-  peakRssMb: number | null;
-}
-
 function runOnce(suite: string, db: string): Measured {
   rmSync(db, { force: true });
   rmSync(`${db}.wal`, { force: true });
   // --no-cache: the kit's cases repeat (193 distinct of 1,000) and the peer run queries every one.
   // --no-report: the report is its own step, measured by bench:report.
-  const args = [cli, 'run', suite, '--db', db, '--no-cache', '--no-report'];
-  const gnuTime = existsSync('/usr/bin/time');
-  const started = performance.now();
-  const result = gnuTime
-    ? spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
-    : spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  const wallS = (performance.now() - started) / 1000;
-  if (result.status !== 0) throw new Error(`logbench run failed (${result.status}): ${result.stderr}`);
-  const kb = gnuTime ? Number(result.stderr.trim().split('\n').pop()) : NaN;
-  return { wallS, peakRssMb: Number.isFinite(kb) ? kb / 1024 : null };
+  return measureNodeProcess([cli, 'run', suite, '--db', db, '--no-cache', '--no-report'], 'logbench run');
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-bench-harness-'));
 const { url, child } = await startServer();

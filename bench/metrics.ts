@@ -3,12 +3,12 @@
  * process (start-up, reading, scoring, printing), on 10,000 pairs of ~1,500-character log-analysis
  * texts, with 1 and 2 worker threads; then peak memory on 100,000 pairs to show it stays flat.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeTextPairs } from './corpus.js';
+import { measureNodeProcess, median, type MeasuredProcess as Measured } from './measureProcess.js';
 
 const cli = fileURLToPath(new URL('../harness/cli/main.js', import.meta.url));
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
@@ -19,26 +19,9 @@ function writePairs(file: string, count: number): number {
   return pairs.reduce((sum, p) => sum + p.reference.length + p.prediction.length, 0) / (2 * pairs.length);
 }
 
-interface Measured {
-  wallS: number;
-  peakRssMb: number | null;
-}
-
-/** One whole `logbench metrics` process; peak RSS from GNU time where the machine has it. */
 function measure(pairsFile: string, workers: number, extra: string[] = []): Measured {
-  const args = [cli, 'metrics', '--pairs', pairsFile, '--json', '--workers', String(workers), ...extra];
-  const gnuTime = existsSync('/usr/bin/time');
-  const started = performance.now();
-  const result = gnuTime
-    ? spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
-    : spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  const wallS = (performance.now() - started) / 1000;
-  if (result.status !== 0) throw new Error(`logbench metrics failed: ${result.stderr}`);
-  const kb = gnuTime ? Number(result.stderr.trim().split('\n').pop()) : NaN;
-  return { wallS, peakRssMb: Number.isFinite(kb) ? kb / 1024 : null };
+  return measureNodeProcess([cli, 'metrics', '--pairs', pairsFile, '--json', '--workers', String(workers), ...extra], 'logbench metrics');
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-bench-metrics-'));
 try {
