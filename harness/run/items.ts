@@ -18,8 +18,6 @@ export interface RunItems {
   /** Sample ids in split order, only those the run has a prediction for. */
   sampleIds: string[];
   items: ScoringItem[];
-  /** Stored per-sample values, aligned with `items`. */
-  values: Record<string, number | null>[];
 }
 
 /**
@@ -28,13 +26,7 @@ export interface RunItems {
  */
 export async function loadRunItems(store: RunStore, run: Pick<StoredRun, 'id' | 'splitHash'>, only?: ReadonlySet<string>): Promise<RunItems> {
   const predictions = new Map((await store.predictions(run.id)).map((p) => [p.sampleId, p]));
-  const values = new Map<string, Record<string, number | null>>();
-  for (const row of await store.sampleMetrics(run.id)) {
-    let entry = values.get(row.sampleId);
-    if (!entry) values.set(row.sampleId, (entry = {}));
-    entry[row.name] = row.value;
-  }
-  const out: RunItems = { sampleIds: [], items: [], values: [] };
+  const out: RunItems = { sampleIds: [], items: [] };
   for (const sample of await store.samples(run.splitHash)) {
     if (only && !only.has(sample.id)) continue;
     const p = predictions.get(sample.id);
@@ -46,7 +38,6 @@ export async function loadRunItems(store: RunStore, run: Pick<StoredRun, 'id' | 
         { ...(p.text !== null && { text: p.text }), ...(p.label !== null && { label: p.label }), ...(p.error !== null && { error: p.error }) },
       ),
     );
-    out.values.push(values.get(sample.id) ?? {});
   }
   return out;
 }
