@@ -65,7 +65,7 @@ describe('export-run / import-run', () => {
       const latest = await resolveRun(store, 'latest:default/rules', 'candidate');
       expect(latest.id).not.toBe(original.id);
       const comparison = await compareStoredRuns(store, latest, imported as StoredRun);
-      expect(comparison.samples).toBe(200);
+      expect(comparison.samples).toBe(40);
       expect(comparison.metrics.map((m) => m.delta)).toEqual(comparison.metrics.map(() => 0));
       // Importing it again changes nothing.
       expect(await importRun(store, exported, file)).toEqual({ id: original.id, alreadyThere: true });
@@ -75,7 +75,7 @@ describe('export-run / import-run', () => {
   it('refuses a store without the split, saying to run the suite first', async () => {
     const emptyDb = path.join(dir, 'empty.duckdb');
     await expect(withStore(emptyDb, (store) => importRun(store, exported, 'baseline.json'))).rejects.toThrow(
-      /^baseline\.json: .*empty\.duckdb lacks 200 sample\(s\) of split [0-9a-f]{12} \(first: BGL-w0000\); run the suite into it first \(logbench run \S*suites\/default\.yaml --db /,
+      /^baseline\.json: .*empty\.duckdb lacks 40 sample\(s\) of split [0-9a-f]{12} \(first: BGL-w0160\); run the suite into it first \(logbench run \S*suites\/default\.yaml --db /,
     );
     await withStore(emptyDb, async (store) => expect(await store.listRuns()).toEqual([]));
   });
