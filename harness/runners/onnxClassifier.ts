@@ -77,7 +77,9 @@ async function createSession(file: string, options: OnnxClassifierRunnerOptions,
     session = await ort.InferenceSession.create(file, {
       executionProviders: [provider],
       graphOptimizationLevel: 'all',
-      ...(options.threads === undefined ? {} : { intraOpNumThreads: options.threads }),
+      // `threads` bounds the session's whole thread use: operators run one after another (sequential
+      // execution, one inter-op thread), each on at most `threads` intra-op threads.
+      ...(options.threads === undefined ? {} : { intraOpNumThreads: options.threads, interOpNumThreads: 1, executionMode: 'sequential' as const }),
     });
   } catch (error) {
     if (provider !== 'cuda') throw error;
