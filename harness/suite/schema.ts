@@ -43,7 +43,7 @@ const OpenAIModel = z
     ...ModelCommon,
     provider: z.literal('openai'),
     model: z.string().min(1),
-    endpoint: z.url(),
+    endpoint: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:8000/v1' }),
     /** The NAME of the environment variable holding the key; the value is never stored. */
     api_key_env: z.string().regex(ENV_VAR_NAME, 'an environment variable name, not a key').optional(),
     decoding: Decoding.default({}),
@@ -51,7 +51,7 @@ const OpenAIModel = z
     timeout_ms: z.number().int().positive().default(120_000),
     max_retries: z.number().int().min(0).default(5),
     /** Prometheus endpoint of the server (vLLM `/metrics`): its token and latency counters are recorded per batch. */
-    metrics_url: z.url().optional(),
+    metrics_url: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:8000/metrics' }).optional(),
   })
   .strict();
 
