@@ -7,6 +7,7 @@ import { registerMetricsCommands } from './commands/metrics.js';
 import { registerNoiseCommand } from './commands/noise.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerRunCommands } from './commands/run.js';
+import { registerTransferCommands } from './commands/transfer.js';
 import { CliError, ExitCode } from './errors.js';
 
 function buildProgram(): Command {
@@ -17,6 +18,7 @@ function buildProgram(): Command {
     .configureOutput({ outputError: () => undefined });
   registerRunCommands(program);
   registerReportCommands(program);
+  registerTransferCommands(program);
   registerMetricsCommands(program);
   registerCompareCommand(program);
   registerGateCommands(program);

@@ -547,6 +547,57 @@ export class RunStore {
     };
   }
 
+  /**
+   * Copies every run of another logbench store (a `--shard` database, say) into this one, in one
+   * transaction: runs and their rows are added, samples and cache entries already here are kept.
+   * A run id present in both is refused: merging the same shard twice would double its rows.
+   */
+  async mergeFrom(otherPath: string): Promise<{ runs: number }> {
+    const other = resolve(otherPath);
+    if (other === this.path) throw new Error(`${otherPath}: cannot merge a store into itself`);
+    if (!existsSync(other)) throw new Error(`${otherPath}: no logbench store there`);
+    if (this.readOnly) throw new Error(`${this.path} is open read-only; merge writes`);
+    // ATTACH and DETACH must sit outside the transaction that copies the rows.
+    return this.exclusive(async (connection) => {
+      await connection.run(`ATTACH '${other.replaceAll("'", "''")}' AS logbench_merge_source (READ_ONLY)`);
+      try {
+        await connection.run('BEGIN TRANSACTION');
+        try {
+          const clash = (await connection.runAndReadAll('SELECT id FROM logbench_merge_source.runs WHERE id IN (SELECT id FROM main.runs) LIMIT 1')).getRowObjectsJS()[0];
+          if (clash) throw new Error(`${otherPath}: run ${String(clash['id'])} is already in ${this.path} (merged before?)`);
+          const runs = Number((await connection.runAndReadAll('SELECT count(*)::INTEGER AS n FROM logbench_merge_source.runs')).getRowObjectsJS()[0]?.['n'] ?? 0);
+          for (const table of ['runs', 'predictions', 'batches', 'sample_metrics', 'metrics']) {
+            await connection.run(`INSERT INTO main.${table} BY NAME SELECT * FROM logbench_merge_source.${table}`);
+          }
+          await connection.run('INSERT INTO main.samples BY NAME SELECT * FROM logbench_merge_source.samples ON CONFLICT DO NOTHING');
+          await connection.run('INSERT INTO main.cache BY NAME SELECT * FROM logbench_merge_source.cache ON CONFLICT DO NOTHING');
+          await connection.run('COMMIT');
+          this.predictedSampleIds.clear();
+          return { runs };
+        } catch (error) {
+          await connection.run('ROLLBACK');
+          throw error;
+        }
+      } finally {
+        await connection.run('DETACH logbench_merge_source');
+      }
+    });
+  }
+
+  /** Writes every table as `<dir>/<table>.parquet` (DuckDB's COPY), for pandas / polars / Spark. */
+  async exportParquet(dir: string): Promise<string[]> {
+    mkdirSync(dir, { recursive: true });
+    return this.exclusive(async (connection) => {
+      const files: string[] = [];
+      for (const table of ['runs', 'samples', 'predictions', 'batches', 'sample_metrics', 'metrics']) {
+        const file = resolve(dir, `${table}.parquet`);
+        await connection.run(`COPY ${table} TO '${file.replaceAll("'", "''")}' (FORMAT parquet)`);
+        files.push(file);
+      }
+      return files;
+    });
+  }
+
   /** Caches a successful response; never call it for a failed request. */
   async cachePut(requestHash: string, provider: string, model: string, response: unknown): Promise<void> {
     await this.transaction((connection) => RunStore.putCacheEntries(connection, [{ requestHash, provider, model, response }]));
