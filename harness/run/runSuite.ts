@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { loadDataset } from '../../datasets/index.js';
 import type { LoadedSplit, Sample } from '../../datasets/sample.js';
 import { corpusIntervals } from '../../metrics/runStatistics.js';
@@ -169,9 +170,11 @@ async function continueRun(
   options.progress?.modelStarted(model.id, samples.length, samples.length - todo.length);
   const runner = await createRunner(model, { task: suite.task, baseDir: loaded.baseDir, env: options.env ?? process.env, decoding });
   const cacheable = isCacheable(model) && !options.noCache;
+  // Everything that decides the answer: two models sharing decoding must never share cache entries.
   const identity = {
     provider: model.provider,
     ...(model.provider === 'openai' && { endpoint: model.endpoint, model: model.model }),
+    ...(model.provider === 'transformers' && { model: model.hub_id ?? path.resolve(loaded.baseDir, model.path as string), dtype: model.dtype }),
     decoding,
   };
   let batchIndex = await store.nextBatchIndex(runId);
