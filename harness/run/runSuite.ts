@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadDataset } from '../../datasets/index.js';
 import type { LoadedSplit, Sample } from '../../datasets/sample.js';
 import { corpusIntervals } from '../../metrics/runStatistics.js';
-import { scoreCorpus, scoreSample, type SuiteMetric } from '../../metrics/taskScoring.js';
+import { scoreCorpus, scoreSample, type SampleScores, type SuiteMetric } from '../../metrics/taskScoring.js';
 import { createRunner, isCacheable } from '../runners/index.js';
 import type { Prediction, RenderedRequest } from '../runners/runner.js';
 import { RunStore, type PredictionRecord, type SampleMetricRecord, type CacheRecord, type StoredRun } from '../store/index.js';
@@ -178,6 +178,7 @@ async function continueRun(
     decoding,
   };
   let batchIndex = await store.nextBatchIndex(runId);
+  const scoredHere = new Map<string, SampleScores>();
   let completed = samples.length - todo.length;
   let errors = 0;
   try {
@@ -195,6 +196,7 @@ async function continueRun(
       predictions.forEach(({ prediction, hash }, i) => {
         const sample = batch[i] as Sample;
         const scored = scoreSample(suite.task, metrics, scoringItem(sample, prediction));
+        scoredHere.set(sample.id, scored);
         records.push({
           ...prediction,
           ...(scored.label !== undefined && scored.label !== null && { label: scored.label }),
@@ -217,7 +219,7 @@ async function continueRun(
   }
 
   const interrupted = options.signal?.aborted ?? false;
-  const figures = interrupted ? [] : await computeRunMetrics(store, (await store.getRun(runId)) as StoredRun, samples, suite, metrics);
+  const figures = interrupted ? [] : await computeRunMetrics(store, (await store.getRun(runId)) as StoredRun, samples, suite, metrics, scoredHere);
   if (!interrupted) await store.writeMetrics(runId, figures);
   await store.finishRun(runId, interrupted ? 'interrupted' : 'completed');
   options.progress?.modelFinished(model.id);
@@ -276,11 +278,19 @@ async function predictBatch(
   return out;
 }
 
-/** Corpus figures from what the store holds, so a resumed run scores exactly like an uninterrupted one. */
-async function computeRunMetrics(store: RunStore, run: StoredRun, samples: Sample[], suite: LoadedSuite['suite'], metrics: SuiteMetric[]) {
-  const { items } = await loadRunItems(store, run, new Set(samples.map((s) => s.id)));
-  // Scored once from what the store holds: corpus figures and intervals share these results.
-  const scored = items.map((item) => scoreSample(suite.task, metrics, item));
+/** Corpus figures over every stored prediction of the run, so a resumed run scores exactly like an uninterrupted one. */
+async function computeRunMetrics(
+  store: RunStore,
+  run: StoredRun,
+  samples: Sample[],
+  suite: LoadedSuite['suite'],
+  metrics: SuiteMetric[],
+  scoredHere: ReadonlyMap<string, SampleScores>,
+) {
+  const { sampleIds, items } = await loadRunItems(store, run, new Set(samples.map((s) => s.id)));
+  // Samples answered in this process keep their batch-time scores; those stored by an earlier
+  // process are scored from the store, with the same function on the same outputs.
+  const scored = items.map((item, i) => scoredHere.get(sampleIds[i] as string) ?? scoreSample(suite.task, metrics, item));
   const figures = scoreCorpus(suite.task, metrics, items, scored);
   const { resamples, seed, confidence } = suite.statistics;
   const intervals = resamples > 0 ? corpusIntervals(suite.task, metrics, items, scored, { resamples, seed, confidence }) : new Map();
