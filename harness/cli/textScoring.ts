@@ -162,9 +162,15 @@ async function write(out: Writable, text: string): Promise<void> {
  * goes. Memory stays flat: a few chunks in flight and a few numbers per pair for the corpus.
  */
 export async function runTextMetrics(file: string, options: TextMetricsRunOptions, out: Writable): Promise<void> {
-  if (file !== '-') await validatePairsFile(file);
-  const corpus = new TextCorpusAccumulator();
+  // Workers load their modules while the main thread validates the file.
   const pool = options.workers > 1 ? new ChunkPool(options.workers, options) : undefined;
+  try {
+    if (file !== '-') await validatePairsFile(file);
+  } catch (err) {
+    await pool?.close();
+    throw err;
+  }
+  const corpus = new TextCorpusAccumulator();
   let first = true;
   const emit = async (chunk: NumberedChunk, scored: ScoredChunk): Promise<void> => {
     if (scored.invalid) throw new InputRecordError(file, chunk.lineNumbers[scored.invalid.index], scored.invalid.reason);
