@@ -1,27 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RunStore } from '../../harness/store/index.js';
-import { StoreChild, readWithPlainDuckDB, requireBuiltStore } from '../support/store-child-process.js';
+import { readWithPlainDuckDB, useStoreScratch } from '../support/store-child-process.js';
 
-let dir: string;
-let dbPath: string;
-let children: StoreChild[] = [];
-
-beforeAll(requireBuiltStore);
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'logbench-store-crash-'));
-  dbPath = join(dir, 'logbench.duckdb');
-});
-afterEach(async () => {
-  for (const child of children) {
-    child.kill('SIGKILL');
-    await child.exited;
-  }
-  children = [];
-  rmSync(dir, { recursive: true, force: true });
-});
+const scratch = useStoreScratch('logbench-store-crash-');
 
 const committedIndex = (line: string): number => Number(line.replace('committed ', ''));
 
@@ -30,15 +11,14 @@ describe('a writer killed with SIGKILL', () => {
     let lastAcknowledged = -1;
     // Several kill/resume rounds, so the kill lands at different points of the write loop.
     for (let round = 0; round < 4; round++) {
-      const child = new StoreChild('write-forever', dbPath);
-      children.push(child);
+      const child = scratch.start('write-forever', scratch.dbPath);
       await child.waitForLine((line) => line.startsWith('committed ') && committedIndex(line) >= lastAcknowledged + 5);
       child.kill('SIGKILL');
       expect((await child.exited).signal).toBe('SIGKILL');
       lastAcknowledged = Math.max(...child.lines.filter((l) => l.startsWith('committed ')).map(committedIndex));
     }
 
-    const store = await RunStore.open(dbPath, { lockWaitMs: 10_000 });
+    const store = await RunStore.open(scratch.dbPath, { lockWaitMs: 10_000 });
     try {
       const run = await store.findResumableRun('crash');
       expect(run?.status).toBe('running');
@@ -69,14 +49,14 @@ describe('a writer killed with SIGKILL', () => {
       await store.close();
     }
 
-    const plain = readWithPlainDuckDB(dbPath);
+    const plain = readWithPlainDuckDB(scratch.dbPath);
     expect(plain.ok).toBe(true);
   });
 });
 
 describe('the file is a plain DuckDB database', () => {
   it('reads runs, predictions and metrics with @duckdb/node-api alone, read-only', async () => {
-    const store = await RunStore.open(dbPath);
+    const store = await RunStore.open(scratch.dbPath);
     const runId = await store.createRun({
       id: 'plain-run',
       runKey: 'plain',
@@ -100,12 +80,12 @@ describe('the file is a plain DuckDB database', () => {
     await store.finishRun(runId, 'completed');
 
     // DuckDB lets no other process in, not even to read, while a writer holds the file.
-    const whileOpen = readWithPlainDuckDB(dbPath);
+    const whileOpen = readWithPlainDuckDB(scratch.dbPath);
     expect(whileOpen).toMatchObject({ ok: false });
     expect(whileOpen.ok ? '' : whileOpen.error).toMatch(/lock/i);
 
     await store.close();
-    expect(readWithPlainDuckDB(dbPath)).toEqual({
+    expect(readWithPlainDuckDB(scratch.dbPath)).toEqual({
       ok: true,
       result: {
         runs: [{ id: 'plain-run', status: 'completed', model_id: 'baseline' }],

@@ -1,36 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RunStore, StoreLockedError } from '../../harness/store/index.js';
-import { StoreChild, readWithPlainDuckDB, requireBuiltStore } from '../support/store-child-process.js';
+import { readWithPlainDuckDB, useStoreScratch } from '../support/store-child-process.js';
 
-let dir: string;
-let dbPath: string;
-let children: StoreChild[] = [];
-
-beforeAll(requireBuiltStore);
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'logbench-store-lock-'));
-  dbPath = join(dir, 'logbench.duckdb');
-});
-afterEach(async () => {
-  for (const child of children) {
-    child.kill('SIGKILL');
-    await child.exited;
-  }
-  children = [];
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function start(...args: ConstructorParameters<typeof StoreChild>): StoreChild {
-  const child = new StoreChild(...args);
-  children.push(child);
-  return child;
-}
+const scratch = useStoreScratch('logbench-store-lock-');
 
 async function expectHeldRunIntact(heldRunId: string): Promise<void> {
-  const store = await RunStore.open(dbPath, { readOnly: true });
+  const store = await RunStore.open(scratch.dbPath, { readOnly: true });
   try {
     expect(await store.predictions(heldRunId)).toHaveLength(1);
     expect(await store.batches(heldRunId)).toHaveLength(1);
@@ -42,10 +17,10 @@ async function expectHeldRunIntact(heldRunId: string): Promise<void> {
 
 describe('two processes opening one store for writing', () => {
   it('makes the second wait until the first closes, then lets it write', async () => {
-    const holder = start('hold', dbPath);
+    const holder = scratch.start('hold', scratch.dbPath);
     const heldRunId = (await holder.waitForLine((l) => l.startsWith('ready '))).slice('ready '.length);
 
-    const second = start('open-write', dbPath, 60_000);
+    const second = scratch.start('open-write', scratch.dbPath, 60_000);
     await second.waitForLine((l) => l === 'opening');
     // Give the second process time to hit the lock; whatever the timing, it must not get in while the holder is open.
     await new Promise((done) => setTimeout(done, 1_000));
@@ -57,23 +32,23 @@ describe('two processes opening one store for writing', () => {
     expect((await second.exited).code).toBe(0);
 
     await expectHeldRunIntact(heldRunId);
-    const plain = readWithPlainDuckDB(dbPath);
+    const plain = readWithPlainDuckDB(scratch.dbPath);
     expect(plain.ok && plain.result.runs.map((r) => r.model_id).sort()).toEqual(['model-held', 'model-second']);
   });
 
   it('makes the second give up with StoreLockedError after lockWaitMs, naming the file, and leaves the file intact', async () => {
-    const holder = start('hold', dbPath);
+    const holder = scratch.start('hold', scratch.dbPath);
     const heldRunId = (await holder.waitForLine((l) => l.startsWith('ready '))).slice('ready '.length);
 
-    const second = start('open-write', dbPath, 300);
+    const second = scratch.start('open-write', scratch.dbPath, 300);
     expect((await second.exited).code).toBe(3);
     const reported = JSON.parse(second.lines.find((l) => l.startsWith('{')) ?? '{}') as { error?: string; message?: string };
     expect(reported.error).toBe('StoreLockedError');
-    expect(reported.message).toContain(dbPath);
+    expect(reported.message).toContain(scratch.dbPath);
     expect(reported.message).toMatch(/another logbench process/);
 
     // The same from this process, through the class.
-    const inProcess = RunStore.open(dbPath, { lockWaitMs: 200 });
+    const inProcess = RunStore.open(scratch.dbPath, { lockWaitMs: 200 });
     await expect(inProcess).rejects.toBeInstanceOf(StoreLockedError);
     await expect(inProcess).rejects.toThrow(/locked by another logbench process/);
 

@@ -1,5 +1,8 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach } from 'vitest';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -92,4 +95,37 @@ export function readWithPlainDuckDB(dbPath: string): { ok: true; result: PlainRe
   const run = spawnSync(process.execPath, [plainReaderScript, dbPath], { cwd: repoRoot, encoding: 'utf8' });
   if (run.status !== 0) return { ok: false, error: run.stderr };
   return { ok: true, result: JSON.parse(run.stdout) as PlainReadResult };
+}
+
+/**
+ * Per-test scratch for the store integration tests: a fresh folder and database path before each
+ * test, and every child started through `start` killed and the folder removed after it.
+ */
+export function useStoreScratch(prefix: string): { readonly dbPath: string; start: (...args: ConstructorParameters<typeof StoreChild>) => StoreChild } {
+  let dir = '';
+  let dbPath = '';
+  let children: StoreChild[] = [];
+  beforeAll(requireBuiltStore);
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+    dbPath = join(dir, 'logbench.duckdb');
+  });
+  afterEach(async () => {
+    for (const child of children) {
+      child.kill('SIGKILL');
+      await child.exited;
+    }
+    children = [];
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    get dbPath() {
+      return dbPath;
+    },
+    start: (...args) => {
+      const child = new StoreChild(...args);
+      children.push(child);
+      return child;
+    },
+  };
 }
