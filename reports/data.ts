@@ -63,27 +63,30 @@ export interface ReportMetric {
   n: number;
 }
 
-export interface ReportBatch {
-  runId: string;
+/** One batch as the report charts it: the stored figures (RSS in MB) next to the batch's mean quality. */
+export type ReportBatch = Pick<
+  StoredBatch,
+  | 'runId'
+  | 'batchIndex'
+  | 'size'
+  | 'wallMs'
+  | 'cpuMs'
+  | 'tokensIn'
+  | 'tokensOut'
+  | 'latencyP50Ms'
+  | 'latencyP95Ms'
+  | 'latencyMaxMs'
+  | 'gpuUtilAvg'
+  | 'gpuUtilMax'
+  | 'gpuMemPeakMb'
+  | 'gpuMemDeltaMb'
+  | 'gpuTimeMs'
+> & {
   model: string;
-  batchIndex: number;
-  size: number;
-  wallMs: number;
-  cpuMs: number | null;
   rssPeakMb: number | null;
-  tokensIn: number | null;
-  tokensOut: number | null;
-  latencyP50Ms: number | null;
-  latencyP95Ms: number | null;
-  latencyMaxMs: number | null;
-  gpuUtilAvg: number | null;
-  gpuUtilMax: number | null;
-  gpuMemPeakMb: number | null;
-  gpuMemDeltaMb: number | null;
-  gpuTimeMs: number | null;
   /** Mean per-sample quality of the batch; null where no sample of it has a score. */
   quality: number | null;
-}
+};
 
 /** One run's totals next to its quality: a point of the quality-vs-cost scatter. */
 export interface RunCost {
