@@ -90,22 +90,15 @@ async function runModel(
   });
   await telemetry.start();
   try {
-    return await startOrResumeRun(loaded, model, split, samples, store, options, { runKey, metrics, decoding, telemetry });
+    return await startOrResumeRun({ loaded, model, split, samples, store, options, metrics, decoding, telemetry }, runKey);
   } finally {
     await telemetry.stop();
   }
 }
 
 /** Finds the stored run with this key (or creates it) and continues it; a failure leaves it resumable. */
-async function startOrResumeRun(
-  loaded: LoadedSuite,
-  model: ModelSpec,
-  split: LoadedSplit,
-  samples: Sample[],
-  store: RunStore,
-  options: RunOptions,
-  { runKey, metrics, decoding, telemetry }: Omit<RunInProgress, 'runId' | 'resumed'> & { runKey: string },
-): Promise<ModelRunResult> {
+async function startOrResumeRun(run: ModelRun, runKey: string): Promise<ModelRunResult> {
+  const { loaded, model, split, store, decoding, telemetry } = run;
   const { suite } = loaded;
   const provenance = collectProvenance();
   const existing = await store.findResumableRun(runKey);
@@ -139,7 +132,7 @@ async function startOrResumeRun(
   }
 
   try {
-    return await continueRun(loaded, model, samples, store, options, { runId, resumed: existing !== null, metrics, decoding, telemetry });
+    return await continueRun(run, runId, existing !== null);
   } catch (err) {
     // What is stored stays valid: mark the run resumable, so the next `logbench run` picks it up.
     await store.finishRun(runId, 'interrupted');
@@ -147,23 +140,22 @@ async function startOrResumeRun(
   }
 }
 
-interface RunInProgress {
-  runId: string;
-  resumed: boolean;
+/** Everything one model's run needs, set up once by `runModel`. */
+interface ModelRun {
+  loaded: LoadedSuite;
+  model: ModelSpec;
+  split: LoadedSplit;
+  samples: Sample[];
+  store: RunStore;
+  options: RunOptions;
   metrics: SuiteMetric[];
   decoding: Record<string, unknown>;
   telemetry: TelemetrySampler;
 }
 
 /** Queries what the store lacks, batch by batch, then stores the run's corpus figures. */
-async function continueRun(
-  loaded: LoadedSuite,
-  model: ModelSpec,
-  samples: Sample[],
-  store: RunStore,
-  options: RunOptions,
-  { runId, resumed, metrics, decoding, telemetry }: RunInProgress,
-): Promise<ModelRunResult> {
+async function continueRun(run: ModelRun, runId: string, resumed: boolean): Promise<ModelRunResult> {
+  const { loaded, model, samples, store, options, metrics, decoding, telemetry } = run;
   const { suite } = loaded;
   const done = await store.completedSampleIds(runId);
   const todo = samples.filter((s) => !done.has(s.id));
@@ -223,8 +215,8 @@ async function continueRun(
   if (!interrupted) await store.writeMetrics(runId, figures);
   await store.finishRun(runId, interrupted ? 'interrupted' : 'completed');
   options.progress?.modelFinished(model.id);
-  const run = (await store.getRun(runId)) as StoredRun;
-  return { modelId: model.id, run, resumed, queried: todo.length, metrics: figures };
+  const stored = (await store.getRun(runId)) as StoredRun;
+  return { modelId: model.id, run: stored, resumed, queried: todo.length, metrics: figures };
 }
 
 /** What the cache keeps of an answer: enough to replay it, nothing about the request. */
