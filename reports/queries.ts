@@ -6,19 +6,12 @@
  * store that is itself open read-only: with no writer in this process (or, then, in any other), two
  * read-only handles on one file see the same committed data.
  */
-import {
-  DOUBLE,
-  type DuckDBConnection,
-  DuckDBInstance,
-  type DuckDBType,
-  type DuckDBValue,
-  INTEGER,
-  LIST,
-  VARCHAR,
-  listValue,
-} from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { z } from 'zod';
+import { duckdb } from '../harness/store/duckdb.js';
 import type { RunStore } from '../harness/store/index.js';
+
+const { DOUBLE, INTEGER, LIST, VARCHAR, listValue } = duckdb;
 
 /** Where a sample's quality score comes from: a stored per-sample metric, or (classifiers without one) label == gold label. */
 export type QualitySource = { kind: 'sample-metric'; name: string } | { kind: 'label-agreement' };
@@ -148,7 +141,7 @@ export class StoreQueries {
     if (!store.readOnly) {
       throw new Error(`${store.path}: reports read a store opened with { readOnly: true } (a writable handle may hold uncommitted batches)`);
     }
-    const instance = await DuckDBInstance.create(store.path, { access_mode: 'READ_ONLY' });
+    const instance = await duckdb.DuckDBInstance.create(store.path, { access_mode: 'READ_ONLY' });
     try {
       return new StoreQueries(instance, await instance.connect());
     } catch (error) {
