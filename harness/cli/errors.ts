@@ -4,6 +4,8 @@ export const ExitCode = {
   regression: 1,
   notComparable: 2,
   usage: 3,
+  /** Stopped by SIGINT / SIGTERM (128 + 2, the shell's convention); what is stored resumes on rerun. */
+  interrupted: 130,
 } as const;
 
 /** A failure the user can fix: printed as one line, no stack trace, with the command's exit code. */

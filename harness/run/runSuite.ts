@@ -179,7 +179,8 @@ async function continueRun(run: ModelRun, runId: string, resumed: boolean): Prom
       const batch = todo.slice(start, start + model.batch_size);
       const requests = batch.map((sample) => renderRequest(sample, loaded.prompt));
       const window = await telemetry.batchWindow(batchIndex);
-      const predictions = await predictBatch(runner, requests, store, cacheable ? identity : undefined, options.signal);
+      // No signal for the runner: an interrupt lets the batch in flight finish and be stored.
+      const predictions = await predictBatch(runner, requests, store, cacheable ? identity : undefined);
       const figures = await window.finish(predictions.map((p) => p.prediction));
 
       const records: PredictionRecord[] = [];
@@ -240,7 +241,6 @@ async function predictBatch(
   requests: RenderedRequest[],
   store: RunStore,
   identity: Parameters<typeof requestHash>[0] | undefined,
-  signal: AbortSignal | undefined,
 ): Promise<{ prediction: Prediction; hash?: string }[]> {
   const out: { prediction: Prediction; hash?: string }[] = new Array(requests.length);
   const misses: number[] = [];
@@ -261,7 +261,7 @@ async function predictBatch(
     }
   }
   if (misses.length) {
-    const answered = await runner.runBatch(misses.map((i) => requests[i] as RenderedRequest), signal);
+    const answered = await runner.runBatch(misses.map((i) => requests[i] as RenderedRequest));
     misses.forEach((i, k) => {
       const previous = out[i];
       out[i] = { prediction: answered[k] as Prediction, ...(previous?.hash !== undefined && { hash: previous.hash }) };
@@ -307,9 +307,17 @@ export async function runSuite(loaded: LoadedSuite, options: RunOptions): Promis
   const store = await RunStore.open(options.dbPath, options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs });
   try {
     await store.upsertSamples(split.splitHash, samples);
+    const run = (model: ModelSpec) => runModel(loaded, model, split, samples, store, options);
+    if (loaded.suite.concurrent_models) {
+      // Settled, not Promise.all: the store must not close under a model still writing.
+      const settled = await Promise.allSettled(models.map(run));
+      const failed = settled.find((outcome) => outcome.status === 'rejected');
+      if (failed) throw failed.reason;
+      return { split, results: settled.map((outcome) => (outcome as PromiseFulfilledResult<ModelRunResult>).value) };
+    }
     const results: ModelRunResult[] = [];
     for (const model of models) {
-      results.push(await runModel(loaded, model, split, samples, store, options));
+      results.push(await run(model));
       if (options.signal?.aborted) break;
     }
     return { split, results };

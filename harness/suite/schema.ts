@@ -98,6 +98,12 @@ export const Suite = z
       .array(ModelSpec)
       .min(1)
       .refine((ms) => new Set(ms.map((m) => m.id)).size === ms.length, { message: 'model ids must be unique' }),
+    /**
+     * Query every model at once instead of one after another: the wall time of the slowest model
+     * rather than the sum (two endpoints, or one server with both models). Off by default, because
+     * models sharing a local GPU then share its per-batch telemetry too.
+     */
+    concurrent_models: z.boolean().default(false),
     /** Model whose scores the others are compared against in tables; defaults to the first. */
     baseline: z.string().optional(),
     metrics: z.array(MetricName).optional(),

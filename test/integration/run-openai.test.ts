@@ -122,4 +122,59 @@ describe('logbench run against an OpenAI-compatible loopback server', () => {
     const counts = await queryDb<{ n: bigint }>(db, 'SELECT count(*) AS n FROM predictions');
     expect(Number(counts[0]!.n)).toBe(400);
   });
+
+  it('with concurrent_models, queries both models at once and stores what a sequential run stores', async () => {
+    const loopback = await server({ latencyMs: 5 });
+    const concurrent = writeOpenAISuite({ url: loopback.url, cases: 120, batchSize: 20, concurrency: 4, concurrentModels: true });
+    const sequential = writeOpenAISuite({ url: loopback.url, cases: 120, batchSize: 20, concurrency: 4 });
+    dirs.push(concurrent.dir, sequential.dir);
+    for (const { suite, db } of [concurrent, sequential]) {
+      const result = await runCli(['run', suite, '--db', db, '--no-report']);
+      expect(result.code, result.stderr).toBe(0);
+    }
+    type Window = { model_id: string; started: bigint; finished: bigint };
+    const windows = (db: string) =>
+      queryDb<Window>(db, 'SELECT model_id, epoch_us(started_at) AS started, epoch_us(finished_at) AS finished FROM runs ORDER BY model_id');
+    const overlaps = ([a, b]: Window[]) => a!.started < b!.finished && b!.started < a!.finished;
+    expect(overlaps(await windows(concurrent.db))).toBe(true);
+    expect(overlaps(await windows(sequential.db))).toBe(false);
+
+    const outputsOf = (db: string) =>
+      queryDb(db, 'SELECT r.model_id, p.sample_id, p.output, p.error FROM predictions p JOIN runs r ON r.id = p.run_id ORDER BY 1, 2');
+    const metricsOf = (db: string) =>
+      queryDb(db, 'SELECT r.model_id, m.name, m.value, m.ci_low, m.ci_high, m.n FROM metrics m JOIN runs r ON r.id = m.run_id ORDER BY 1, 2');
+    expect(await outputsOf(concurrent.db)).toHaveLength(240);
+    expect(await outputsOf(concurrent.db)).toEqual(await outputsOf(sequential.db));
+    expect(await metricsOf(concurrent.db)).toEqual(await metricsOf(sequential.db));
+  });
+
+  it('on SIGINT, stores the batches in flight, exits 130, and a rerun queries each remaining sample once', async () => {
+    const loopback = await server({ latencyMs: 3 });
+    const { dir, suite, db } = writeOpenAISuite({ url: loopback.url, cases: 600, batchSize: 40, concurrency: 4, concurrentModels: true });
+    dirs.push(dir);
+    const child = spawn(process.execPath, [CLI, 'run', suite, '--db', db, '--no-report'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    while (loopback.stats().requests < 150) await sleep(5);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/interrupted: finishing the batch in flight/);
+    expect(stderr).toMatch(/rerun the same command to resume/);
+
+    const runs = await queryDb<{ status: string; n: bigint }>(db, 'SELECT status, (SELECT count(*) FROM predictions p WHERE p.run_id = r.id) AS n FROM runs r');
+    expect(runs.map((r) => r.status)).toEqual(['interrupted', 'interrupted']);
+    for (const { n } of runs) {
+      expect(Number(n) % 40).toBe(0); // whole batches, none cut short
+      expect(Number(n)).toBeLessThan(600);
+    }
+    expect(Number(runs[0]!.n) + Number(runs[1]!.n)).toBe(loopback.stats().requests); // every answer received was stored
+
+    const resumed = await runCli(['run', suite, '--db', db, '--no-report']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const stats = loopback.stats();
+    expect(stats.requests).toBe(1200);
+    // Both models send the same prompts: two requests per prompt, none repeated.
+    expect(new Set(stats.byPromptHash.values())).toEqual(new Set([2]));
+  });
 });

@@ -14,6 +14,7 @@ export interface OpenAISuiteOptions {
   timeoutMs?: number;
   maxRetries?: number;
   metrics?: string;
+  concurrentModels?: boolean;
 }
 
 /**
@@ -45,7 +46,8 @@ export function writeOpenAISuite(options: OpenAISuiteOptions): { dir: string; su
   writeFileSync(
     suite,
     `name: loopback\ntask: json-analysis\ndataset:\n  source: jsonl\n  path: cases.jsonl\n  input_field: logs\n  reference_field: reference\n  id_field: id\n` +
-      `prompt:\n  user: prompt.txt\nmetrics: ${options.metrics ?? '[json-analysis, fuzzy, bleu, rouge]'}\nmax_error_rate: 0.5\nmodels:\n${models}`,
+      `prompt:\n  user: prompt.txt\nmetrics: ${options.metrics ?? '[json-analysis, fuzzy, bleu, rouge]'}\nmax_error_rate: 0.5\n` +
+      `concurrent_models: ${options.concurrentModels ?? false}\nmodels:\n${models}`,
   );
   return { dir, suite, db: path.join(dir, 'runs.duckdb') };
 }

@@ -1,7 +1,6 @@
-import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { CliError } from '../errors.js';
+import { CliError, ExitCode } from '../errors.js';
 
 export const DEFAULT_DB = 'runs/logbench.duckdb';
 
@@ -50,8 +49,6 @@ export function registerRunCommands(program: Command): void {
       ]);
       const loaded = loadSuite(suiteFile);
       const controller = new AbortController();
-      // Every in-flight request listens on this one signal.
-      setMaxListeners(0, controller.signal);
       const onSignal = () => {
         if (controller.signal.aborted) process.exit(130); // second Ctrl-C: leave now
         process.stderr.write('\ninterrupted: finishing the batch in flight, then stopping (rerun to resume; Ctrl-C again to quit now)\n');
@@ -73,8 +70,7 @@ export function registerRunCommands(program: Command): void {
           signal: controller.signal,
         });
         if (controller.signal.aborted) {
-          process.exitCode = 130;
-          return;
+          throw new CliError('interrupted: the batches stored so far are kept; rerun the same command to resume', ExitCode.interrupted);
         }
         const baseline = loaded.suite.baseline ?? results[0]?.modelId ?? '';
         process.stdout.write(`\nsuite ${loaded.suite.name} · split ${split.name} (${split.samples.length} samples, ${split.splitHash.slice(0, 12)}) · ${path.relative(process.cwd(), opts.db) || opts.db}\n`);
