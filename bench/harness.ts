@@ -5,7 +5,11 @@
  * RSS, median of 3, and again with 2,000 cases for the cost per extra 1,000 cases.
  *
  * The cases are those of the peer-comparison kit (`make_cases.mjs`: same generator, same seed), so
- * the figures sit next to promptfoo's on the same workload.
+ * the figures sit next to promptfoo's on the same workload. The two models run concurrently with
+ * 8 requests in flight each: 16 in all, promptfoo's concurrency on that workload.
+ *
+ * Beside it, the floor: the same 2,000 requests through the `openai` client alone in a fresh
+ * process (bench/clientFloor.ts), so the harness's own share of the wall time is visible.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,17 +22,27 @@ import { measureNodeProcess, median, type MeasuredProcess as Measured } from './
 
 const cli = fileURLToPath(new URL('../harness/cli/main.js', import.meta.url));
 const server = fileURLToPath(new URL('../test/support/loopback-openai.js', import.meta.url));
+const clientFloor = fileURLToPath(new URL('./clientFloor.js', import.meta.url));
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 
-function writeSuite(dir: string, n: number, url: string, telemetry = true): string {
+interface SuiteVariant {
+  telemetry?: boolean;
+  /** One model after the other, 16 in flight each (the suite default), instead of both at once with 8 each. */
+  sequential?: boolean;
+}
+
+function writeSuite(dir: string, n: number, url: string, variant: SuiteVariant = {}): string {
   const data = path.join(dir, `cases-${n}.jsonl`);
   writeFileSync(data, makeHarnessCases(n).map((c, i) => JSON.stringify({ id: `case-${i}`, logs: c.logs, reference: c.reference })).join('\n') + '\n');
   writeFileSync(path.join(dir, 'prompt.txt'), 'You are a log analysis expert. Respond only in JSON.\n\n{{input}}');
-  const model = (id: string) => `  - id: ${id}\n    provider: openai\n    model: ${id}\n    endpoint: ${url}\n    concurrency: 16\n    batch_size: 64\n`;
-  const suite = path.join(dir, `harness-${n}${telemetry ? '' : '-no-telemetry'}.yaml`);
+  const telemetry = variant.telemetry ?? true;
+  const concurrency = variant.sequential ? 16 : 8;
+  const model = (id: string) => `  - id: ${id}\n    provider: openai\n    model: ${id}\n    endpoint: ${url}\n    concurrency: ${concurrency}\n    batch_size: 64\n`;
+  const suite = path.join(dir, `harness-${n}${telemetry ? '' : '-no-telemetry'}${variant.sequential ? '-sequential' : ''}.yaml`);
   writeFileSync(
     suite,
-    `name: bench-harness\ntask: text\ndataset:\n  source: jsonl\n  path: ${data}\n  input_field: logs\n  reference_field: reference\n  id_field: id\nprompt:\n  user: prompt.txt\nmetrics: [fuzzy, bleu, rouge]\ntelemetry:\n  enabled: ${telemetry}\nmodels:\n${model('qwen3-base')}${model('qwen3-ft')}`,
+    `name: bench-harness\ntask: text\ndataset:\n  source: jsonl\n  path: ${data}\n  input_field: logs\n  reference_field: reference\n  id_field: id\nprompt:\n  user: prompt.txt\n` +
+      `metrics: [fuzzy, bleu, rouge]\nconcurrent_models: ${!variant.sequential}\ntelemetry:\n  enabled: ${telemetry}\nmodels:\n${model('qwen3-base')}${model('qwen3-ft')}`,
   );
   return suite;
 }
@@ -55,25 +69,31 @@ function runOnce(suite: string, db: string): Measured {
 const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-bench-harness-'));
 const { url, child } = await startServer();
 try {
-  // Three configurations, interleaved so machine noise hits each alike: the workload, the same with
-  // telemetry off (for its overhead), and twice the cases (for the cost per extra 1,000 cases).
+  // Configurations interleaved so machine noise hits each alike: the workload, the same with
+  // telemetry off (for its overhead), with the models one after the other, and twice the cases
+  // (for the cost per extra 1,000 cases); then the client floor.
   const configs = [
     { name: 'cases_1000', suite: writeSuite(dir, 1000, url) },
-    { name: 'cases_1000_telemetry_off', suite: writeSuite(dir, 1000, url, false) },
+    { name: 'cases_1000_telemetry_off', suite: writeSuite(dir, 1000, url, { telemetry: false }) },
+    { name: 'cases_1000_sequential_models', suite: writeSuite(dir, 1000, url, { sequential: true }) },
     { name: 'cases_2000', suite: writeSuite(dir, 2000, url) },
   ];
-  const runs = new Map<string, Measured[]>(configs.map((c) => [c.name, []]));
-  for (let r = 0; r < REPEATS; r++) for (const c of configs) runs.get(c.name)!.push(runOnce(c.suite, path.join(dir, `${c.name}.duckdb`)));
+  const runs = new Map<string, Measured[]>([...configs.map((c) => [c.name, []] as [string, Measured[]]), ['client_floor_2000_requests', []]]);
+  for (let r = 0; r < REPEATS; r++) {
+    for (const c of configs) runs.get(c.name)!.push(runOnce(c.suite, path.join(dir, `${c.name}.duckdb`)));
+    runs.get('client_floor_2000_requests')!.push(measureNodeProcess([clientFloor, url, '2000'], 'client floor'));
+  }
   const summary: Record<string, unknown> = { models: 2, repeats: REPEATS, cpus: os.cpus().length, node: process.version };
-  for (const c of configs) {
-    const m = runs.get(c.name)!;
-    summary[c.name] = {
+  for (const name of runs.keys()) {
+    const m = runs.get(name)!;
+    summary[name] = {
       wall_s_median: Number(median(m.map((x) => x.wallS)).toFixed(3)),
       wall_s_all: m.map((x) => Number(x.wallS.toFixed(3))),
       peak_rss_mb_median: m[0]!.peakRssMb === null ? null : Math.round(median(m.map((x) => x.peakRssMb as number))),
     };
   }
   const w = (name: string) => median(runs.get(name)!.map((x) => x.wallS));
+  summary.harness_beyond_client_floor_s = Number((w('cases_1000') - w('client_floor_2000_requests')).toFixed(3));
   summary.extra_1000_cases_s = Number((w('cases_2000') - w('cases_1000')).toFixed(3));
   summary.telemetry_overhead_pct = Number((((w('cases_1000') - w('cases_1000_telemetry_off')) / w('cases_1000_telemetry_off')) * 100).toFixed(1));
   summary.promptfoo_same_workload = { wall_s_median: 16.5, peak_rss_mib: 571, source: 'shared/bench/README.md, measured on this machine kind' };
