@@ -77,6 +77,8 @@ async function runModel(
   samples: Sample[],
   store: RunStore,
   options: RunOptions,
+  /** Other models run at the same time (`concurrent_models`). */
+  concurrent: boolean,
 ): Promise<ModelRunResult> {
   const { suite } = loaded;
   const metrics = (suite.metrics ?? DEFAULT_METRICS[suite.task]) as SuiteMetric[];
@@ -89,6 +91,9 @@ async function runModel(
     onWarning: (message) => options.progress?.note(`${model.id}: ${message}`),
   });
   await telemetry.start();
+  if (concurrent && telemetry.gpuName !== null) {
+    options.progress?.note(`${model.id}: concurrent_models is on, so the per-batch GPU figures (${telemetry.gpuName}) include every model running at once`);
+  }
   try {
     return await startOrResumeRun({ loaded, model, split, samples, store, options, metrics, decoding, telemetry }, runKey);
   } finally {
@@ -307,8 +312,9 @@ export async function runSuite(loaded: LoadedSuite, options: RunOptions): Promis
   const store = await RunStore.open(options.dbPath, options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs });
   try {
     await store.upsertSamples(split.splitHash, samples);
-    const run = (model: ModelSpec) => runModel(loaded, model, split, samples, store, options);
-    if (loaded.suite.concurrent_models) {
+    const concurrent = loaded.suite.concurrent_models && models.length > 1;
+    const run = (model: ModelSpec) => runModel(loaded, model, split, samples, store, options, concurrent);
+    if (concurrent) {
       // Settled, not Promise.all: the store must not close under a model still writing.
       const settled = await Promise.allSettled(models.map(run));
       const failed = settled.find((outcome) => outcome.status === 'rejected');

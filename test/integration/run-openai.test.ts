@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { installFakeNvidiaSmi } from '../../harness/telemetry/fixtures/fakeNvidiaSmi.js';
 import { CLI, REPO, runCli } from '../support/cli.js';
 import { logAnalysisAnswer, promptHash, startLoopbackOpenAI, type LoopbackOpenAI } from '../support/loopback-openai.js';
 import { caseLogs, queryDb, writeOpenAISuite } from '../support/run-fixtures.js';
@@ -146,6 +147,24 @@ describe('logbench run against an OpenAI-compatible loopback server', () => {
     expect(await outputsOf(concurrent.db)).toHaveLength(240);
     expect(await outputsOf(concurrent.db)).toEqual(await outputsOf(sequential.db));
     expect(await metricsOf(concurrent.db)).toEqual(await metricsOf(sequential.db));
+  });
+
+  it('with concurrent_models and a GPU in view, says that each batch\'s GPU figures cover every model', async () => {
+    const loopback = await server({ latencyMs: 5 });
+    const fake = await installFakeNvidiaSmi('nvidia-smi-geforce-mixed.csv');
+    try {
+      const { dir, suite, db } = writeOpenAISuite({ url: loopback.url, cases: 40, batchSize: 20, concurrency: 4, concurrentModels: true });
+      dirs.push(dir);
+      const result = await runCli(['run', suite, '--db', db, '--no-report'], { env: fake.env });
+      expect(result.code, result.stderr).toBe(0);
+      for (const model of ['base', 'tuned']) {
+        expect(result.stderr).toMatch(new RegExp(`${model}: concurrent_models is on, so the per-batch GPU figures \\(.+\\) include every model running at once`));
+      }
+      const gpus = await queryDb<{ gpu_name: string | null }>(db, 'SELECT gpu_name FROM runs');
+      expect(gpus.map((r) => r.gpu_name)).toEqual([expect.any(String), expect.any(String)]);
+    } finally {
+      await fake.remove();
+    }
   });
 
   it('on SIGINT, stores the batches in flight, exits 130, and a rerun queries each remaining sample once', async () => {
