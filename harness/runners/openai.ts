@@ -52,7 +52,7 @@ const completionSchema = z.object({
 // Local servers ignore the key, but the client refuses to start without one.
 const dummyApiKey = 'logbench-no-key';
 
-type AttemptOutcome =
+export type AttemptOutcome =
   | { ok: true; text: string; tokensIn?: number; tokensOut?: number }
   | { ok: false; retryable: boolean; message: string; retryAfterMs?: number };
 
@@ -208,7 +208,8 @@ export class OpenAIChatRunner implements Runner {
   }
 }
 
-function parseCompletion(text: string): AttemptOutcome {
+/** One response body to an attempt's outcome (exported for its unit test). */
+export function parseCompletion(text: string): AttemptOutcome {
   let json: unknown;
   try {
     json = JSON.parse(text);
