@@ -5,8 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sample } from '../../datasets/sample.js';
 import { sha256 } from '../hash.js';
 import type { BatchRecord, NewRun, PredictionRecord, SampleMetricRecord } from './records.js';
-import { duckdb } from './duckdb.js';
-import { COLUMNS, RunStore, StoreLockedError } from './store.js';
+import { RunStore, StoreLockedError } from './store.js';
 
 let dir: string;
 let dbPath: string;
@@ -68,28 +67,6 @@ function scoresFor(sampleIds: readonly string[]): SampleMetricRecord[] {
     { sampleId, name: 'bleu', value: 0.25 },
   ]);
 }
-
-describe('schema', () => {
-  it('bulk inserts name every column of every table, in order and with its type', async () => {
-    await (await openStore()).close();
-    const instance = await duckdb.DuckDBInstance.create(dbPath, { access_mode: 'READ_ONLY' });
-    const connection = await instance.connect();
-    try {
-      const reader = await connection.runAndReadAll(
-        "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_name <> 'schema_version' ORDER BY table_name, ordinal_position",
-      );
-      const migrated: Record<string, Record<string, string>> = {};
-      for (const [table, column, type] of reader.getRowsJS() as [string, string, string][]) {
-        (migrated[table] ??= {})[column] = type === 'TIMESTAMP WITH TIME ZONE' ? 'TIMESTAMPTZ' : type;
-      }
-      expect(Object.keys(migrated).sort()).toEqual(Object.keys(COLUMNS).sort());
-      for (const [table, columns] of Object.entries(COLUMNS)) expect(Object.entries(migrated[table] ?? {})).toEqual(Object.entries(columns));
-    } finally {
-      connection.closeSync();
-      instance.closeSync();
-    }
-  });
-});
 
 describe('runs', () => {
   it('round-trips every column, strips credentials from the endpoint, and lists runs in start order', async () => {

@@ -2,12 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue, JS } from '@duckdb/node-api';
+import { duckdb } from './duckdb.js';
 import { z } from 'zod';
 import type { ServerBatchFigures } from '../telemetry/batchTelemetry.js';
 import type { Sample } from '../../datasets/sample.js';
 import { sha256 } from '../hash.js';
-import { bulkInsertStatements, type Cell, type ColumnType } from './bulkInsert.js';
-import { duckdb } from './duckdb.js';
 import { redactEndpoint } from './endpoint.js';
 import { migrate } from './migrations.js';
 import type {
@@ -26,6 +25,8 @@ import type {
   StoredSample,
   StoredSampleMetric,
 } from './records.js';
+
+const { DuckDBDataChunkWriter, JSToDuckDBValueConverter, LIST, VARCHAR, listValue } = duckdb;
 
 export interface OpenStoreOptions {
   readOnly?: boolean;
@@ -151,83 +152,6 @@ async function createInstanceWhenUnlocked(path: string, readOnly: boolean, lockW
   }
 }
 
-/** Every table's columns in migration order, with the types bulk inserts send them as (a test checks them against the migrated schema). */
-export const COLUMNS = {
-  runs: {
-    id: 'VARCHAR',
-    run_key: 'VARCHAR',
-    suite_name: 'VARCHAR',
-    suite_path: 'VARCHAR',
-    model_id: 'VARCHAR',
-    variant: 'VARCHAR',
-    provider: 'VARCHAR',
-    model_name: 'VARCHAR',
-    endpoint: 'VARCHAR',
-    task: 'VARCHAR',
-    status: 'VARCHAR',
-    started_at: 'TIMESTAMPTZ',
-    finished_at: 'TIMESTAMPTZ',
-    git_sha: 'VARCHAR',
-    git_dirty: 'BOOLEAN',
-    harness_version: 'VARCHAR',
-    node_version: 'VARCHAR',
-    host: 'VARCHAR',
-    gpu_name: 'VARCHAR',
-    config_hash: 'VARCHAR',
-    split_hash: 'VARCHAR',
-    prompt_hash: 'VARCHAR',
-    decoding: 'JSON',
-    suite: 'JSON',
-  },
-  samples: {
-    split_hash: 'VARCHAR',
-    sample_id: 'VARCHAR',
-    input_hash: 'VARCHAR',
-    input: 'VARCHAR',
-    reference: 'VARCHAR',
-    label: 'VARCHAR',
-    meta: 'JSON',
-  },
-  predictions: {
-    run_id: 'VARCHAR',
-    sample_id: 'VARCHAR',
-    batch_index: 'INTEGER',
-    output: 'VARCHAR',
-    label: 'VARCHAR',
-    probs: 'JSON',
-    score: 'JSON',
-    latency_ms: 'DOUBLE',
-    tokens_in: 'INTEGER',
-    tokens_out: 'INTEGER',
-    error: 'VARCHAR',
-    cached: 'BOOLEAN',
-    created_at: 'TIMESTAMPTZ',
-  },
-  batches: {
-    run_id: 'VARCHAR',
-    batch_index: 'INTEGER',
-    size: 'INTEGER',
-    started_at: 'TIMESTAMPTZ',
-    wall_ms: 'DOUBLE',
-    cpu_ms: 'DOUBLE',
-    rss_peak_bytes: 'BIGINT',
-    gpu_util_avg: 'DOUBLE',
-    gpu_util_max: 'DOUBLE',
-    gpu_mem_peak_mb: 'DOUBLE',
-    gpu_mem_delta_mb: 'DOUBLE',
-    gpu_time_ms: 'DOUBLE',
-    tokens_in: 'INTEGER',
-    tokens_out: 'INTEGER',
-    latency_p50_ms: 'DOUBLE',
-    latency_p95_ms: 'DOUBLE',
-    latency_max_ms: 'DOUBLE',
-    server: 'JSON',
-  },
-  sample_metrics: { run_id: 'VARCHAR', sample_id: 'VARCHAR', name: 'VARCHAR', value: 'DOUBLE' },
-  metrics: { run_id: 'VARCHAR', name: 'VARCHAR', value: 'DOUBLE', ci_low: 'DOUBLE', ci_high: 'DOUBLE', n: 'INTEGER' },
-  cache: { request_hash: 'VARCHAR', provider: 'VARCHAR', model: 'VARCHAR', response: 'JSON', created_at: 'TIMESTAMPTZ' },
-} as const satisfies Record<string, Record<string, ColumnType>>;
-
 /**
  * The run database: one DuckDB file holding every run, sample, prediction, batch, metric and cached
  * response. Calls are serialised, so concurrent callers in one process never interleave transactions.
@@ -310,14 +234,25 @@ export class RunStore {
     return this.exclusive(async (connection) => (await connection.runAndReadAll(sql, values)).getRowObjectsJS());
   }
 
-  /** Bulk insert (see bulkInsert.ts); the caller's transaction decides whether the rows stay. */
-  private static async insert(
-    connection: DuckDBConnection,
-    table: keyof typeof COLUMNS,
-    rows: readonly (readonly Cell[])[],
-    options: { replace?: boolean } = {},
-  ): Promise<void> {
-    for (const { sql, document } of bulkInsertStatements(table, COLUMNS[table], rows, options)) await connection.run(sql, [document]);
+  /** Bulk insert through the appender; the caller's transaction decides whether the rows stay. */
+  private static async append(connection: DuckDBConnection, table: string, rows: readonly (readonly JS[])[]): Promise<void> {
+    if (rows.length === 0) return;
+    const appender = await connection.createAppender(table);
+    try {
+      const writer = DuckDBDataChunkWriter.forAppender(appender, { converter: JSToDuckDBValueConverter });
+      for (const row of rows) writer.appendRow(row);
+      writer.flush();
+      appender.flushSync();
+    } catch (error) {
+      appender.clear();
+      try {
+        appender.closeSync();
+      } catch {
+        // Closing re-reports the failed flush; the first error is the one that explains it.
+      }
+      throw error;
+    }
+    appender.closeSync();
   }
 
   /** Stores the split's samples; samples already stored under this split hash are left as they are. */
@@ -336,7 +271,7 @@ export class RunStore {
           orNull(sample.label),
           JSON.stringify(sample.meta),
         ]);
-      await RunStore.insert(connection, 'samples', rows);
+      await RunStore.append(connection, 'samples', rows);
     });
   }
 
@@ -367,7 +302,7 @@ export class RunStore {
     const startedAt = run.startedAt ?? new Date();
     const id = run.id ?? newRunId(startedAt);
     await this.transaction((connection) =>
-      RunStore.insert(connection, 'runs', [
+      RunStore.append(connection, 'runs', [
         [
           id,
           run.runKey,
@@ -447,13 +382,14 @@ export class RunStore {
       const retried = predictions.map((prediction) => prediction.sampleId).filter((sampleId) => predicted.has(sampleId));
       if (retried.length > 0) {
         for (const table of ['predictions', 'sample_metrics']) {
-          await connection.run(`DELETE FROM ${table} WHERE run_id = $1 AND sample_id IN (SELECT unnest(from_json($2, '["VARCHAR"]')))`, [
-            runId,
-            JSON.stringify(retried),
-          ]);
+          await connection.run(
+            `DELETE FROM ${table} WHERE run_id = $1 AND sample_id IN (SELECT unnest($2))`,
+            [runId, listValue(retried)],
+            [VARCHAR, LIST(VARCHAR)],
+          );
         }
       }
-      await RunStore.insert(connection, 'batches', [
+      await RunStore.append(connection, 'batches', [
         [
           runId,
           batch.batchIndex,
@@ -475,7 +411,7 @@ export class RunStore {
           batch.server == null ? null : JSON.stringify(batch.server),
         ],
       ]);
-      await RunStore.insert(
+      await RunStore.append(
         connection,
         'predictions',
         predictions.map((prediction) => [
@@ -494,7 +430,7 @@ export class RunStore {
           createdAt,
         ]),
       );
-      await RunStore.insert(
+      await RunStore.append(
         connection,
         'sample_metrics',
         sampleMetrics.map((metric) => [runId, metric.sampleId, metric.name, metric.value]),
@@ -571,7 +507,7 @@ export class RunStore {
   async writeMetrics(runId: string, metrics: readonly MetricRecord[]): Promise<void> {
     await this.transaction(async (connection) => {
       await connection.run('DELETE FROM metrics WHERE run_id = $1', [runId]);
-      await RunStore.insert(
+      await RunStore.append(
         connection,
         'metrics',
         metrics.map((metric) => [runId, metric.name, metric.value, orNull(metric.ciLow), orNull(metric.ciHigh), metric.n]),
@@ -660,15 +596,12 @@ export class RunStore {
     await this.transaction((connection) => RunStore.putCacheEntries(connection, [{ requestHash, provider, model, response }]));
   }
 
-  /** Upserts one row per distinct hash, the last one winning (one statement cannot replace a key twice). */
+  /** Upserts through a multi-row INSERT (the appender cannot replace), one row per distinct hash, the last one winning. */
   private static async putCacheEntries(connection: DuckDBConnection, entries: readonly CacheRecord[]): Promise<void> {
     const distinct = [...new Map(entries.map((entry) => [entry.requestHash, entry])).values()];
-    const createdAt = new Date();
-    await RunStore.insert(
-      connection,
-      'cache',
-      distinct.map((entry) => [entry.requestHash, entry.provider, entry.model, JSON.stringify(entry.response), createdAt]),
-      { replace: true },
-    );
+    if (distinct.length === 0) return;
+    const placeholders = distinct.map((_, i) => `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4}, now())`);
+    const values = distinct.flatMap((entry) => [entry.requestHash, entry.provider, entry.model, JSON.stringify(entry.response)]);
+    await connection.run(`INSERT OR REPLACE INTO cache VALUES ${placeholders.join(', ')}`, values);
   }
 }
