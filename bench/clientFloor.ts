@@ -6,14 +6,14 @@
  */
 import OpenAI from 'openai';
 import { nodeHttpFetch } from '../harness/runners/nodeHttpFetch.js';
-import { makeHarnessCases } from './harnessCases.js';
+import { HARNESS_PROMPT_HEAD, makeHarnessCases } from './harnessCases.js';
 
 const [url, count] = process.argv.slice(2);
 if (url === undefined || count === undefined) throw new Error('usage: clientFloor.js URL REQUESTS');
 const requests = Number(count);
 const cases = makeHarnessCases(requests);
 const client = new OpenAI({ baseURL: url, apiKey: 'logbench-no-key', maxRetries: 0, logLevel: 'off', fetch: nodeHttpFetch });
-const prompt = (i: number) => `You are a log analysis expert. Respond only in JSON.\n\n${cases[i % cases.length]!.logs}`;
+const prompt = (i: number) => `${HARNESS_PROMPT_HEAD}${cases[i % cases.length]!.logs}`;
 let next = 0;
 await Promise.all(
   Array.from({ length: 16 }, async () => {

@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { makeHarnessCases } from './harnessCases.js';
+import { HARNESS_PROMPT_HEAD, makeHarnessCases } from './harnessCases.js';
 import { measureNodeProcess, median, type MeasuredProcess as Measured } from './measureProcess.js';
 
 const cli = fileURLToPath(new URL('../harness/cli/main.js', import.meta.url));
@@ -34,7 +34,7 @@ interface SuiteVariant {
 function writeSuite(dir: string, n: number, url: string, variant: SuiteVariant = {}): string {
   const data = path.join(dir, `cases-${n}.jsonl`);
   writeFileSync(data, makeHarnessCases(n).map((c, i) => JSON.stringify({ id: `case-${i}`, logs: c.logs, reference: c.reference })).join('\n') + '\n');
-  writeFileSync(path.join(dir, 'prompt.txt'), 'You are a log analysis expert. Respond only in JSON.\n\n{{input}}');
+  writeFileSync(path.join(dir, 'prompt.txt'), `${HARNESS_PROMPT_HEAD}{{input}}`);
   const telemetry = variant.telemetry ?? true;
   const concurrency = variant.sequential ? 16 : 8;
   const model = (id: string) => `  - id: ${id}\n    provider: openai\n    model: ${id}\n    endpoint: ${url}\n    concurrency: ${concurrency}\n    batch_size: 64\n`;
@@ -78,11 +78,11 @@ try {
     { name: 'cases_1000_sequential_models', suite: writeSuite(dir, 1000, url, { sequential: true }) },
     { name: 'cases_2000', suite: writeSuite(dir, 2000, url) },
   ];
-  const runs = new Map<string, Measured[]>([...configs.map((c) => [c.name, []] as [string, Measured[]]), ['client_floor_2000_requests', []]]);
   const measurements: { name: string; measure: () => Measured }[] = [
     ...configs.map((c) => ({ name: c.name, measure: () => runOnce(c.suite, path.join(dir, `${c.name}.duckdb`)) })),
     { name: 'client_floor_2000_requests', measure: () => measureNodeProcess([clientFloor, url, '2000'], 'client floor') },
   ];
+  const runs = new Map<string, Measured[]>(measurements.map(({ name }) => [name, []]));
   for (let r = 0; r < REPEATS; r++) {
     // Rotated every round: what ran just before (a 2,000-case run leaves the server busy collecting
     // garbage) must not always precede the same configuration.

@@ -2,6 +2,9 @@
  * The cases of the peer-comparison kit (`make_cases.mjs`): same LCG, seed and templates, so our
  * harness figures sit next to promptfoo's on the same workload.
  */
+/** The kit's prompt: this head, then the case's log lines. */
+export const HARNESS_PROMPT_HEAD = 'You are a log analysis expert. Respond only in JSON.\n\n';
+
 export function makeHarnessCases(n: number): { logs: string; reference: string }[] {
   let seed = 7;
   const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;

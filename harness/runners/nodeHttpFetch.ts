@@ -25,10 +25,8 @@ function abortError(signal: AbortSignal): Error {
 
 function headerRecord(headers: RequestInit['headers']): Record<string, string> {
   const out: Record<string, string> = {};
-  if (headers === undefined) return out;
-  // The openai client passes a Headers; copying it as it is skips re-validating every header.
-  if (headers instanceof Headers) headers.forEach((value, key) => (out[key] = value));
-  else new Headers(headers).forEach((value, key) => (out[key] = value));
+  // The openai client passes a Headers: copied as it is, without re-validating every header.
+  (headers instanceof Headers ? headers : new Headers(headers)).forEach((value, key) => (out[key] = value));
   return out;
 }
 

@@ -117,7 +117,9 @@ export class OpenAIChatRunner implements Runner {
 
   async runBatch(batch: RenderedRequest[], signal?: AbortSignal): Promise<Prediction[]> {
     signal?.throwIfAborted();
-    if (!signal) return Promise.all(batch.map((request) => this.#slots.run(() => this.#predict(request, undefined))));
+    const predictAll = (requestSignal: AbortSignal | undefined) =>
+      Promise.all(batch.map((request) => this.#slots.run(() => this.#predict(request, requestSignal))));
+    if (!signal) return predictAll(undefined);
     // The client adds an abort listener to the signal of every request and never removes it: one
     // signal per batch keeps that to the batch, instead of thousands piling up on the run's signal.
     const batchAbort = new AbortController();
@@ -125,7 +127,7 @@ export class OpenAIChatRunner implements Runner {
     const forward = () => batchAbort.abort(signal.reason);
     signal.addEventListener('abort', forward, { once: true });
     try {
-      return await Promise.all(batch.map((request) => this.#slots.run(() => this.#predict(request, batchAbort.signal))));
+      return await predictAll(batchAbort.signal);
     } finally {
       signal.removeEventListener('abort', forward);
     }

@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { HARNESS_PROMPT_HEAD } from '../../bench/harnessCases.js';
 import { installFakeNvidiaSmi } from '../../harness/telemetry/fixtures/fakeNvidiaSmi.js';
 import { CLI, REPO, runCli } from '../support/cli.js';
 import { logAnalysisAnswer, promptHash, startLoopbackOpenAI, type LoopbackOpenAI } from '../support/loopback-openai.js';
 import { caseLogs, queryDb, writeOpenAISuite } from '../support/run-fixtures.js';
 
-const PROMPT_HEAD = 'You are a log analysis expert. Respond only in JSON.\n\n';
 const SECRET = 'sk-test-SECRET-7f3a9c1e55';
 
 let servers: LoopbackOpenAI[] = [];
@@ -53,7 +53,7 @@ describe('logbench run against an OpenAI-compatible loopback server', () => {
     for (const p of failed) expect(p.output).toBeNull();
     for (const p of predictions.filter((p) => p.error === null)) {
       const index = Number(p.sample_id.slice('case-'.length));
-      expect(p.output).toBe(logAnalysisAnswer(PROMPT_HEAD + cases[index]!));
+      expect(p.output).toBe(logAnalysisAnswer(HARNESS_PROMPT_HEAD + cases[index]!));
     }
     const errorRates = await queryDb<{ value: number }>(db, "SELECT value FROM metrics WHERE name = 'error_rate' ORDER BY run_id");
     expect(errorRates.map((r) => r.value).reduce((a, b) => a + b, 0)).toBeCloseTo(failed.length / 60, 12);
@@ -83,7 +83,7 @@ describe('logbench run against an OpenAI-compatible loopback server', () => {
     expect(stored.length).toBeLessThan(1000);
     expect(stored.length % 50).toBe(0); // whole batches only
     const cases = caseLogs(1000);
-    const storedHashes = stored.map(({ sample_id }) => promptHash(PROMPT_HEAD + cases[Number(sample_id.slice(5))]!));
+    const storedHashes = stored.map(({ sample_id }) => promptHash(HARNESS_PROMPT_HEAD + cases[Number(sample_id.slice(5))]!));
 
     const resumed = await runCli(['run', suite, '--db', db]);
     expect(resumed.code, resumed.stderr).toBe(0);

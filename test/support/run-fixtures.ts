@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { makeHarnessCases } from '../../bench/harnessCases.js';
+import { HARNESS_PROMPT_HEAD, makeHarnessCases } from '../../bench/harnessCases.js';
 
 export interface OpenAISuiteOptions {
   url: string;
@@ -31,7 +31,7 @@ export function writeOpenAISuite(options: OpenAISuiteOptions): { dir: string; su
   const data = path.join(dir, 'cases.jsonl');
   const logs = caseLogs(options.cases);
   writeFileSync(data, makeHarnessCases(options.cases).map((c, i) => JSON.stringify({ id: `case-${i}`, logs: logs[i], reference: c.reference })).join('\n') + '\n');
-  writeFileSync(path.join(dir, 'prompt.txt'), 'You are a log analysis expert. Respond only in JSON.\n\n{{input}}');
+  writeFileSync(path.join(dir, 'prompt.txt'), `${HARNESS_PROMPT_HEAD}{{input}}`);
   const models = (options.models ?? ['base', 'tuned'])
     .map(
       (id) =>
