@@ -32,6 +32,27 @@ describe('metricStatistics', () => {
     }
   });
 
+  it('scores a failed or unreadable classification answer by one rule in the point figure, its interval and McNemar', () => {
+    // 30 normal samples answered right, 10 failed requests and 10 unreadable answers on normal samples.
+    const items: ScoringItem[] = [
+      ...Array.from({ length: 30 }, (): ScoringItem => ({ output: null, predictedLabel: 'normal', label: 'normal', reference: null, failed: false })),
+      ...Array.from({ length: 10 }, (): ScoringItem => ({ output: null, label: 'normal', reference: null, failed: true })),
+      ...Array.from({ length: 10 }, (): ScoringItem => ({ output: 'I cannot tell', label: 'normal', reference: null, failed: false })),
+    ];
+    const scored = items.map((item) => scoreSample('classification', ['classification'], item));
+    const accuracy = scoreCorpus('classification', ['classification'], items, scored).find((f) => f.name === 'accuracy')!.value!;
+    expect(accuracy).toBe(0.6);
+    expect(fullSampleValue(metricStatistics('classification', ['classification'], items, scored).get('accuracy')!)).toBe(accuracy);
+    const interval = corpusIntervals('classification', ['classification'], items, scored, settings).get('accuracy')!;
+    expect(interval.low).toBeLessThanOrEqual(accuracy);
+    expect(interval.high).toBeGreaterThanOrEqual(accuracy);
+    // Against a run that answers every sample right, McNemar sees exactly the 20 no-answers as its errors.
+    const perfect = items.map((item): ScoringItem => ({ ...item, output: null, predictedLabel: 'normal', failed: false }));
+    const comparison = compareRuns('classification', ['classification'], items, perfect, settings).find((c) => c.name === 'accuracy')!;
+    expect(comparison.a).toBe(0.6);
+    expect(comparison.b).toBe(1);
+  });
+
   it('classification precision / recall / F1 equal scikit-learn figures on the full sample', () => {
     const items = classificationItems(7);
     const scored = items.map((item) => scoreSample('classification', ['classification'], item));

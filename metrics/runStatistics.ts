@@ -14,6 +14,7 @@ import {
   type DifferenceSummary,
   type SummedStatistic,
 } from './statistics/index.js';
+import { ANOMALY_POSITIVE_LABEL } from './tasks/index.js';
 import { scoreSample, type SampleScores, type ScoringItem, type SuiteMetric, type TaskKind } from './taskScoring.js';
 import { scoreTextPair, TEXT_ROUGE_TYPES } from './textMetrics.js';
 
@@ -74,10 +75,10 @@ export function metricStatistics(
   const column = (name: string) => values.map((v) => v[name]);
   stats.set('error_rate', definedMean(items.map((i) => (i.failed ? 1 : 0))));
   if (task === 'classification') {
-    const predicted = scored.map((s) => s.label ?? 'normal');
-    const truth = items.map((i) => i.label === 'anomalous');
+    // A failed or unreadable answer (label null) is never a detection, and `correct` is 0 for it.
+    const truth = items.map((i) => i.label === ANOMALY_POSITIVE_LABEL);
     stats.set('accuracy', definedMean(column('correct')));
-    const { tp, fp, fn } = indicatorColumns(truth, predicted.map((l) => l === 'anomalous'));
+    const { tp, fp, fn } = indicatorColumns(truth, scored.map((s) => s.label === ANOMALY_POSITIVE_LABEL));
     for (const figure of ['precision', 'recall', 'f1'] as const) stats.set(figure, countsStatistic(tp, fp, fn, figure));
     return stats;
   }

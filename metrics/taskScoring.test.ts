@@ -22,7 +22,7 @@ describe('scoreSample / scoreCorpus', () => {
     expect(figures.get('risk_mae')).toBe(10);
   });
 
-  it('classification: runner labels win over parsing, unreadable answers count as normal', () => {
+  it('classification: runner labels win over parsing, unreadable and failed answers are wrong and never detections', () => {
     const items: ScoringItem[] = [
       { output: 'The sequence is anomalous.', label: 'anomalous', failed: false },
       { output: 'no idea', label: 'anomalous', failed: false },
@@ -33,7 +33,7 @@ describe('scoreSample / scoreCorpus', () => {
     expect(scored.map((s) => s.label)).toEqual(['anomalous', null, 'normal', null]);
     const figures = new Map(scoreCorpus('classification', ['classification'], items, scored).map((f) => [f.name, f.value]));
     expect(figures.get('answer_parse_rate')).toBe(0.5);
-    expect(figures.get('accuracy')).toBe(0.75);
+    expect(figures.get('accuracy')).toBe(0.5);
     expect(figures.get('recall')).toBe(0.5);
     expect(figures.get('precision')).toBe(1);
   });

@@ -2,9 +2,8 @@
  * What a suite's task and metric list mean in numbers: per-sample scores (stored beside every
  * prediction) and corpus figures (stored per run). Pure: the harness hands in texts and labels.
  */
-import { classificationReport } from './classification.js';
 import {
-  ANOMALY_POSITIVE_LABEL,
+  anomalyReport,
   jsonAnalysisCorpus,
   parseAnomalyAnswer,
   parseCauseRemediation,
@@ -122,14 +121,14 @@ export function scoreCorpus(
   const figures: CorpusFigure[] = [{ name: 'error_rate', value: n ? failures / n : 0, n }];
   if (task === 'classification') {
     const truth = items.map((i) => i.label ?? '');
-    // An unreadable or failed answer counts as "normal", as LogLLM's eval does: it is never a detection.
-    const predicted = items.map((i) => labelOf(i) ?? 'normal');
-    figures.push({ name: 'answer_parse_rate', value: n ? items.filter((i) => labelOf(i) !== null).length / n : 0, n });
+    // A failed or unreadable answer is wrong and never a detection: the same rule as the per-sample
+    // `correct` and the TP/FP/FN columns that intervals and paired tests resample (anomalyLabel.ts).
+    const predicted = items.map(labelOf);
+    figures.push({ name: 'answer_parse_rate', value: n ? predicted.filter((label) => label !== null).length / n : 0, n });
     if (n) {
-      const report = classificationReport(truth, predicted, { positiveLabel: ANOMALY_POSITIVE_LABEL });
+      const { report, positive } = anomalyReport(truth, predicted);
       figures.push({ name: 'accuracy', value: report.accuracy, n });
-      const binary = 'error' in report.binary ? null : report.binary;
-      figures.push({ name: 'precision', value: binary?.precision ?? null, n }, { name: 'recall', value: binary?.recall ?? null, n }, { name: 'f1', value: binary?.f1 ?? null, n });
+      figures.push({ name: 'precision', value: positive.precision, n }, { name: 'recall', value: positive.recall, n }, { name: 'f1', value: positive.f1, n });
       figures.push({ name: 'macro_f1', value: report.macro.f1, n });
     }
     return figures;

@@ -29,22 +29,25 @@ describe('parseAnomalyAnswer', () => {
 });
 
 describe('anomalyLabelCorpus', () => {
-  it('scores with positive label anomalous and counts unparsable answers as normal, as LogLLM does', () => {
+  it('scores an unparsable answer as wrong and never a detection (a missed anomaly is a false negative)', () => {
     const corpus = anomalyLabelCorpus([
       { prediction: 'The sequence is anomalous.', reference: 'anomalous' },
       { prediction: 'no idea', reference: 'anomalous' },
       { prediction: 'normal', reference: 'normal' },
       { prediction: 'ANOMALOUS', reference: 'normal' },
+      { prediction: 'I cannot tell.', reference: 'normal' },
     ]);
-    expect(corpus.n).toBe(4);
-    expect(corpus.parseRate).toBe(0.75);
+    expect(corpus.n).toBe(5);
+    expect(corpus.parseRate).toBe(0.6);
     expect(corpus.report.labels).toEqual(['anomalous', 'normal']);
+    // No-answers are predicted as neither class: outside the matrix, as sklearn leaves unselected labels.
     expect(corpus.report.confusionMatrix).toEqual([
-      [1, 1],
+      [1, 0],
       [1, 1],
     ]);
-    expect(corpus.report.binary).toEqual({ precision: 0.5, recall: 0.5, f1: 0.5 });
-    expect(corpus.report.accuracy).toBe(0.5);
+    expect(corpus.positive).toEqual({ precision: 0.5, recall: 0.5, f1: 0.5 });
+    // LogLLM's rule (unparsable = normal) would give 3/5 here: the no-answer on a normal sample earned credit.
+    expect(corpus.report.accuracy).toBe(0.4);
   });
 
   it('rejects an empty corpus', () => {

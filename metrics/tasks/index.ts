@@ -12,8 +12,11 @@ export {
   type LineSetScore,
 } from './jsonAnalysis.js';
 export {
+  ANOMALY_LABELS,
   ANOMALY_POSITIVE_LABEL,
+  NO_ANSWER_LABEL,
   anomalyLabelCorpus,
+  anomalyReport,
   parseAnomalyAnswer,
   type AnomalyLabel,
   type AnomalyLabelCorpus,
