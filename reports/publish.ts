@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 } from '../harness/hash.js';
+import { assertSafeOutputs } from '../harness/io/outputPath.js';
 import type { RunStore, StoredRun } from '../harness/store/index.js';
 import { collectReportData, modelLabel } from './data.js';
 import { collectHistoryData, renderHistoryHtml } from './history.js';
@@ -85,6 +86,12 @@ export async function publishSite(store: Pick<RunStore, 'path' | 'readOnly' | 'l
   const histories = suiteNames.map((suiteName) => ({ suiteName, path: `history/${siteFileName(suiteName)}` }));
   const historyPath = new Map(histories.map(({ suiteName, path }) => [suiteName, path]));
   const reportPath = (runId: string) => `runs/${siteFileName(runId)}`;
+  // Every file of the site is checked before the first is written: none may land on the database.
+  const siteFiles = ['index.html', ...runs.map((run) => reportPath(run.id)), ...histories.map(({ path }) => path)];
+  assertSafeOutputs(
+    siteFiles.map((file) => join(outDir, file)),
+    { db: store.path },
+  );
   mkdirSync(join(outDir, 'runs'), { recursive: true });
   mkdirSync(join(outDir, 'history'), { recursive: true });
 

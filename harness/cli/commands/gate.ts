@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
+import { assertSafeOutputs } from '../../io/outputPath.js';
 import { CliError, ExitCode } from '../errors.js';
 import { DEFAULT_DB } from './run.js';
 
@@ -14,6 +15,9 @@ export function registerGateCommands(program: Command): void {
     .option('--summary <file>', 'also write the verdict as Markdown (and append it to $GITHUB_STEP_SUMMARY when set)')
     .option('--db <file>', 'DuckDB file', DEFAULT_DB)
     .action(async (opts: { candidate: string; baseline?: string; thresholds?: string; summary?: string; db: string }) => {
+      // Checked before judging: the failure summary is written too, and must not land on the store either.
+      const jobSummary = process.env['GITHUB_STEP_SUMMARY'] || undefined;
+      assertSafeOutputs([opts.summary, jobSummary].filter((file) => file !== undefined), { db: opts.db, inputs: [opts.thresholds] });
       const gate = await import('../../gate/index.js');
       let report: Awaited<ReturnType<typeof gate.runGate>>;
       try {
@@ -44,6 +48,7 @@ export function registerGateCommands(program: Command): void {
     .option('--db <file>', 'DuckDB file', DEFAULT_DB)
     .action(async (opts: { run: string; out: string; db: string }) => {
       const [{ RunStore }, { exportRun, resolveRun, writeRunExport }] = await Promise.all([import('../../store/index.js'), import('../../gate/index.js')]);
+      assertSafeOutputs([opts.out], { db: opts.db });
       const store = await RunStore.open(opts.db, { readOnly: true });
       try {
         const run = await resolveRun(store, opts.run, 'run');

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { assertSafeOutputs } from '../../io/outputPath.js';
 import { CliError } from '../errors.js';
 import { DEFAULT_DB } from './run.js';
 
@@ -16,6 +17,8 @@ export interface WriteReportOptions {
 
 /** Builds one report from the store (opened read-only) and writes it; returns the files written. */
 export async function writeReport(options: WriteReportOptions): Promise<string[]> {
+  const svgPath = options.out.replace(/\.(html|md)$/i, '') + '.headline.svg';
+  assertSafeOutputs(options.svg ? [options.out, svgPath] : [options.out], { db: options.db });
   const [{ RunStore }, reports, { resolveRun }] = await Promise.all([import('../../store/index.js'), import('../../../reports/index.js'), import('../../gate/runs.js')]);
   const store = await RunStore.open(options.db, { readOnly: true });
   try {
@@ -26,7 +29,6 @@ export async function writeReport(options: WriteReportOptions): Promise<string[]
     writeFileSync(options.out, options.format === 'md' ? reports.renderReportMarkdown(data) : reports.renderReportHtml(data));
     const written = [options.out];
     if (options.svg) {
-      const svgPath = options.out.replace(/\.(html|md)$/i, '') + '.headline.svg';
       writeFileSync(svgPath, await reports.renderHeadlineSvg(data));
       written.push(svgPath);
     }
