@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ServerBatchFigures } from '../telemetry/batchTelemetry.js';
 import type { Sample } from '../../datasets/sample.js';
 import { sha256 } from '../hash.js';
+import { assertSafeOutputs } from '../io/outputPath.js';
 import { redactEndpoint } from './endpoint.js';
 import { migrate } from './migrations.js';
 import type {
@@ -579,15 +580,12 @@ export class RunStore {
 
   /** Writes every table as `<dir>/<table>.parquet` (DuckDB's COPY), for pandas / polars / Spark. */
   async exportParquet(dir: string): Promise<string[]> {
+    const fileOf = new Map(['runs', 'samples', 'predictions', 'batches', 'sample_metrics', 'metrics'].map((table) => [table, resolve(dir, `${table}.parquet`)]));
+    assertSafeOutputs([...fileOf.values()], { db: this.path });
     mkdirSync(dir, { recursive: true });
     return this.exclusive(async (connection) => {
-      const files: string[] = [];
-      for (const table of ['runs', 'samples', 'predictions', 'batches', 'sample_metrics', 'metrics']) {
-        const file = resolve(dir, `${table}.parquet`);
-        await connection.run(`COPY ${table} TO '${file.replaceAll("'", "''")}' (FORMAT parquet)`);
-        files.push(file);
-      }
-      return files;
+      for (const [table, file] of fileOf) await connection.run(`COPY ${table} TO '${file.replaceAll("'", "''")}' (FORMAT parquet)`);
+      return [...fileOf.values()];
     });
   }
 
