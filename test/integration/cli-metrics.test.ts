@@ -24,7 +24,7 @@ function writePairs(name: string, lines: unknown[]): string {
 describe('logbench metrics (built CLI)', () => {
   const file = writePairs('golden.jsonl', golden.pairs.map((p) => ({ prediction: p.prediction, reference: p.reference })));
 
-  for (const [label, workers, stem] of [['1 worker', '1', false], ['2 workers', '2', false], ['--stem', '1', true]] as const) {
+  for (const [label, workers, stem] of [['1 worker', '1', false], ['2 workers', String(Math.min(2, os.availableParallelism())), false], ['--stem', '1', true]] as const) {
     it(`matches every golden pair and the all-pairs corpus (${label})`, async () => {
       const result = await runCli(['metrics', '--pairs', file, '--json', '--workers', workers, ...(stem ? ['--stem'] : [])]);
       expect(result.stderr).toBe('');
@@ -74,6 +74,14 @@ describe('logbench metrics (built CLI)', () => {
     const out = JSON.parse(result.stdout) as { pairs: { rouge1: { fmeasure: number } }[] };
     expect(out.pairs[0]!.rouge1.fmeasure).toBeCloseTo(0.923076923076923, 12);
   });
+
+  it('caps --workers at the available parallelism and says so', async () => {
+    const cores = os.availableParallelism();
+    const result = await runCli(['metrics', '--pairs', file, '--json', '--workers', String(cores + 300)]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr.trim()).toBe(`metrics: --workers ${cores + 300} capped at ${cores}, the available parallelism`);
+    expect(JSON.parse(result.stdout).pairs).toHaveLength(golden.pairs.length);
+  });
 });
 
 describe('logbench classify-metrics (built CLI)', () => {
@@ -106,5 +114,20 @@ describe('logbench classify-metrics (built CLI)', () => {
     const r2 = await runCli(['classify-metrics', '--pairs', bad, '--json']);
     expect(r2.code).toBe(3);
     expect(r2.stderr).toMatch(new RegExp(`${bad}:2: field "y_pred"`));
+  });
+
+  it('refuses a --positive label that is not in the data, or that gives no binary average, with exit 3', async () => {
+    const file = writePairs('labels-positive.jsonl', [
+      { y_true: 'anomalous', y_pred: 'anomalous' },
+      { y_true: 'normal', y_pred: 'anomalous' },
+    ]);
+    const missing = await runCli(['classify-metrics', '--pairs', file, '--positive', 'zzz', '--json']);
+    expect(missing.code).toBe(3);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr.trim()).toBe(`logbench classify-metrics: --positive zzz: not a label of ${file} (labels: anomalous, normal)`);
+    const multiclass = writePairs('labels-multiclass.jsonl', [0, 1, 2].map((label) => ({ y_true: label, y_pred: label })));
+    const notBinary = await runCli(['classify-metrics', '--pairs', multiclass, '--positive', '1', '--json']);
+    expect(notBinary.code).toBe(3);
+    expect(notBinary.stderr).toContain("Target is multiclass but average='binary'");
   });
 });

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Label } from '../../../metrics/classification.js';
@@ -20,8 +21,11 @@ export function registerMetricsCommands(program: Command): void {
     .option('--no-levenshtein', 'leave out the Levenshtein distance and ratios (a second pass over the characters)')
     .option('--json', 'print JSON (the only output format; accepted for scripts that pass it)', true)
     .action(async (opts: { pairs: string; stem: boolean; workers: number; levenshtein: boolean }) => {
+      // More threads than cores only add memory (each worker holds its own heap), never speed.
+      const cores = os.availableParallelism();
+      if (opts.workers > cores) process.stderr.write(`metrics: --workers ${opts.workers} capped at ${cores}, the available parallelism\n`);
       const { runTextMetrics } = await import('../textScoring.js');
-      await runTextMetrics(opts.pairs, { stem: opts.stem, levenshtein: opts.levenshtein, workers: opts.workers }, process.stdout);
+      await runTextMetrics(opts.pairs, { stem: opts.stem, levenshtein: opts.levenshtein, workers: Math.min(opts.workers, cores) }, process.stdout);
     });
 
   const ClassLabel = z.union([z.string(), z.number(), z.boolean()]);
@@ -41,8 +45,8 @@ export function registerMetricsCommands(program: Command): void {
         yPred.push(value.y_pred);
       }
       if (yTrue.length === 0) throw new CliError(`${opts.pairs}: no pairs`);
-      // A label given on the command line is text: read it as a number where the labels are numbers.
-      const numeric = yTrue.some((l) => typeof l === 'number');
+      // A label given on the command line is text: read it as a number where the labels are numbers (booleans fold to 1 / 0).
+      const numeric = yTrue.some((l) => typeof l !== 'string');
       const positive = opts.positive === undefined ? undefined : numeric && opts.positive.trim() !== '' && !Number.isNaN(Number(opts.positive)) ? Number(opts.positive) : opts.positive;
       const { classificationReport } = await import('../../../metrics/classification.js');
       let report;
@@ -50,6 +54,11 @@ export function registerMetricsCommands(program: Command): void {
         report = classificationReport(yTrue, yPred, positive === undefined ? {} : { positiveLabel: positive });
       } catch (err) {
         throw new CliError(`${opts.pairs}: ${(err as Error).message}`);
+      }
+      // A positive label the user named must exist and give a binary average: an `error` field would pass unnoticed in scripts.
+      if (positive !== undefined) {
+        if (!report.labels.includes(positive)) throw new CliError(`--positive ${opts.positive}: not a label of ${opts.pairs} (labels: ${report.labels.join(', ')})`);
+        if ('error' in report.binary) throw new CliError(`--positive ${opts.positive}: ${opts.pairs}: ${report.binary.error}`);
       }
       const { perLabel, confusionMatrix, ...figures } = report;
       process.stdout.write(
