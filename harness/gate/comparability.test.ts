@@ -43,8 +43,17 @@ describe('comparability', () => {
       'task differs (candidate text, baseline json-analysis); ' +
         'split hash differs (candidate ccccccccccc…, baseline aaaaaaaaaaa…); ' +
         'prompt hash differs (candidate none, baseline bbbbbbbbbbb…); ' +
-        'decoding parameters differ (candidate {"max_tokens":256,"temperature":0.7}, baseline {"max_tokens":256,"temperature":0.3})',
+        'decoding differs (candidate vs baseline): temperature 0.7 vs 0.3',
     );
+  });
+
+  it('names the differing decoding keys even when both decodings share a long common start', () => {
+    const shared = { stop: ['</answer>', '\n\n\n'], top_p: 0.95, presence_penalty: 0, frequency_penalty: 0, response_format: { type: 'json_object' } };
+    const differences = runDifferences(
+      { ...baseline, decoding: { ...shared, temperature: 0, max_tokens: 256 } },
+      { ...baseline, decoding: { ...shared, temperature: 0.7, max_tokens: 512, seed: 1 } },
+    );
+    expect(describeDifferences(differences)).toBe('decoding differs (candidate vs baseline): max_tokens 256 vs 512, seed unset vs 1, temperature 0 vs 0.7');
   });
 
   it('needs predictions for the same samples', () => {

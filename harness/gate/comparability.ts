@@ -6,10 +6,12 @@ export interface RunDifference {
   what: 'task' | 'split' | 'prompt' | 'decoding' | 'samples';
   candidate: string;
   baseline: string;
+  /** For decoding: each parameter that differs, with both values, so the message names it. */
+  keys?: { key: string; candidate: string; baseline: string }[];
 }
 
 const SHOWN_HASH_CHARS = 12;
-const SHOWN_JSON_CHARS = 80;
+const SHOWN_VALUE_CHARS = 40;
 
 function shortened(text: string, length: number): string {
   return text.length > length ? `${text.slice(0, length - 1)}…` : text;
@@ -25,8 +27,18 @@ export function runDifferences(candidate: StoredRun, baseline: StoredRun): RunDi
   check('task', candidate.task, baseline.task, (text) => text);
   check('split', candidate.splitHash, baseline.splitHash, hash);
   check('prompt', candidate.promptHash ?? 'none', baseline.promptHash ?? 'none', hash);
-  check('decoding', canonicalJson(candidate.decoding), canonicalJson(baseline.decoding), (text) => shortened(text, SHOWN_JSON_CHARS));
+  const keys = decodingDifferences(candidate.decoding, baseline.decoding);
+  if (keys.length > 0) differences.push({ what: 'decoding', candidate: canonicalJson(candidate.decoding), baseline: canonicalJson(baseline.decoding), keys });
   return differences;
+}
+
+/** The decoding parameters whose values differ, by name; a parameter only one run sets shows as "unset" on the other. */
+function decodingDifferences(candidate: Record<string, unknown>, baseline: Record<string, unknown>): NonNullable<RunDifference['keys']> {
+  const shown = (decoding: Record<string, unknown>, key: string) => (key in decoding ? shortened(canonicalJson(decoding[key]), SHOWN_VALUE_CHARS) : 'unset');
+  return [...new Set([...Object.keys(candidate), ...Object.keys(baseline)])]
+    .sort()
+    .filter((key) => !(key in candidate && key in baseline && canonicalJson(candidate[key]) === canonicalJson(baseline[key])))
+    .map((key) => ({ key, candidate: shown(candidate, key), baseline: shown(baseline, key) }));
 }
 
 /** Same split, but a paired test also needs predictions for the same samples (a `--limit` or `--shard` run has fewer). */
@@ -42,8 +54,12 @@ export function describeDifferences(differences: readonly RunDifference[]): stri
     task: 'task differs',
     split: 'split hash differs',
     prompt: 'prompt hash differs',
-    decoding: 'decoding parameters differ',
+    decoding: 'decoding differs',
     samples: 'predicted samples differ',
   };
-  return differences.map((d) => `${label[d.what]} (candidate ${d.candidate}, baseline ${d.baseline})`).join('; ');
+  return differences
+    .map((d) =>
+      d.keys ? `decoding differs (candidate vs baseline): ${d.keys.map((k) => `${k.key} ${k.candidate} vs ${k.baseline}`).join(', ')}` : `${label[d.what]} (candidate ${d.candidate}, baseline ${d.baseline})`,
+    )
+    .join('; ');
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { CliError } from '../cli/errors.js';
-import { describeZodIssue } from '../io/jsonl.js';
+import { describeIssues } from '../suite/load.js';
 
 const SignificanceLevel = z.number().gt(0).lt(1);
 
@@ -30,6 +30,39 @@ export const MetricRule = z
   });
 export type MetricRule = z.infer<typeof MetricRule>;
 
+/** The values each stored metric can take (metrics/taskScoring.ts scoreCorpus): a bound outside them can never hold, or always does. */
+const UNIT_INTERVAL = { low: 0, high: 1 };
+const METRIC_RANGES: Record<string, { low: number; high: number }> = {
+  ...Object.fromEntries(
+    [
+      'error_rate', 'answer_parse_rate', 'accuracy', 'precision', 'recall', 'f1', 'macro_f1', 'bleu', 'rouge1', 'rouge2', 'rougeL', 'rougeLsum', 'fuzzy',
+      'json_parse_rate', 'json_schema_valid_rate', 'alert_accuracy', 'alert_precision', 'alert_recall', 'alert_f1', 'critical_f1', 'warning_f1',
+      'cr_parsed', 'cause_rougeL', 'remediation_rougeL',
+    ].map((name) => [name, UNIT_INTERVAL]),
+  ),
+  sacrebleu: { low: 0, high: 100 },
+  levenshtein: { low: 0, high: Infinity },
+  risk_mae: { low: 0, high: Infinity },
+};
+
+/** `min` / `max` inside the metric's range, `max_drop` no wider than it; metrics not listed there are left alone. */
+function checkMetricRanges(metrics: Record<string, MetricRule>, ctx: z.core.$RefinementCtx<Record<string, MetricRule>>): void {
+  for (const [name, rule] of Object.entries(metrics)) {
+    const range = METRIC_RANGES[name];
+    if (range === undefined) continue;
+    const shown = range.high === Infinity ? `[${range.low}, ∞)` : `[${range.low}, ${range.high}]`;
+    for (const key of ['min', 'max'] as const) {
+      const value = rule[key];
+      if (value !== undefined && (value < range.low || value > range.high)) {
+        ctx.addIssue({ code: 'custom', path: [name, key], message: `${name} lies in ${shown}: ${key} ${value} is outside it` });
+      }
+    }
+    if (rule.max_drop !== undefined && rule.max_drop > range.high - range.low) {
+      ctx.addIssue({ code: 'custom', path: [name, 'max_drop'], message: `${name} lies in ${shown}: a drop of ${rule.max_drop} is wider than that range` });
+    }
+  }
+}
+
 export const Thresholds = z.strictObject({
   /** Run id or `latest:<suite>/<model>`; `--baseline` overrides it. */
   baseline: z.string().min(1).optional(),
@@ -37,7 +70,8 @@ export const Thresholds = z.strictObject({
   significant_at: SignificanceLevel.optional(),
   metrics: z
     .record(z.string().regex(/^\w+$/, 'a metric name as the store has it (accuracy, rougeL, error_rate, …)'), MetricRule)
-    .refine((metrics) => Object.keys(metrics).length > 0, { message: 'name at least one metric' }),
+    .refine((metrics) => Object.keys(metrics).length > 0, { message: 'name at least one metric' })
+    .superRefine(checkMetricRanges),
 });
 export type Thresholds = z.infer<typeof Thresholds>;
 
@@ -56,7 +90,8 @@ export function loadThresholds(file: string): Thresholds {
     throw new CliError(`${file}: YAML: ${(error as Error).message.split('\n')[0]}`);
   }
   const parsed = Thresholds.safeParse(document);
-  if (!parsed.success) throw new CliError(`${file}: ${parsed.error.issues.map(describeZodIssue).join('; ')}`);
+  // file:line:col per problem, as suite errors have them.
+  if (!parsed.success) throw new CliError(describeIssues(file, source, parsed.error.issues));
   return parsed.data;
 }
 

@@ -22,7 +22,7 @@ export class SuiteError extends Error {
 }
 
 /** `file:line:col: path.to.field: message` for every issue, so editors can jump to it. */
-function describeIssues(file: string, source: string, issues: z.core.$ZodIssue[]): string {
+export function describeIssues(file: string, source: string, issues: z.core.$ZodIssue[]): string {
   const lines = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lines });
   return issues

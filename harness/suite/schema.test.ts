@@ -61,3 +61,36 @@ describe('suite schema', () => {
     expect(committed).toEqual(JSON.parse(JSON.stringify(suiteJsonSchema())));
   });
 });
+
+describe('suite schema ranges', () => {
+  const openai = (fields: string) =>
+    minimal + `  - id: m\n    provider: openai\n    model: x\n    endpoint: http://127.0.0.1:8000/v1\n${fields.replace(/^/gm, '    ')}\n`;
+  const refusal = (source: string): string => {
+    try {
+      parseSuite(source, 'r.yaml');
+    } catch (err) {
+      expect(err).toBeInstanceOf(SuiteError);
+      return (err as Error).message;
+    }
+    throw new Error('accepted');
+  };
+
+  it('refuses a timeout Node would turn into 1 ms, and every count or duration past its bound, naming file:line:col', () => {
+    expect(refusal(openai('timeout_ms: 2147483648'))).toMatch(/^r\.yaml:15:17: models\[1\]\.timeout_ms: .*86400000/);
+    expect(refusal(openai('concurrency: 100000'))).toMatch(/^r\.yaml:15:18: models\[1\]\.concurrency: /);
+    expect(refusal(openai('max_retries: 1e9'))).toMatch(/^r\.yaml:15:18: models\[1\]\.max_retries: /);
+    expect(refusal(openai('max_response_bytes: 1e12'))).toMatch(/^r\.yaml:15:25: models\[1\]\.max_response_bytes: /);
+    expect(refusal(openai('max_response_bytes: 10'))).toMatch(/models\[1\]\.max_response_bytes: /);
+    expect(refusal(openai('batch_size: 1e9'))).toMatch(/^r\.yaml:15:17: models\[1\]\.batch_size: /);
+    expect(refusal(openai('decoding:\n  seed: 1e300'))).toMatch(/^r\.yaml:16:13: models\[1\]\.decoding\.seed: /);
+    expect(refusal(minimal + 'statistics:\n  resamples: 1e12\n')).toMatch(/^r\.yaml:12:14: statistics\.resamples: /);
+    expect(refusal(minimal + 'statistics:\n  seed: 1e20\n')).toMatch(/^r\.yaml:12:9: statistics\.seed: /);
+    expect(refusal(minimal + 'telemetry:\n  gpu_sample_ms: 4294967296\n')).toMatch(/^r\.yaml:12:18: telemetry\.gpu_sample_ms: /);
+  });
+
+  it('accepts the bounds themselves and caps answers at 4 MiB by default', () => {
+    const suite = parseSuite(openai('timeout_ms: 86400000\nconcurrency: 256\nmax_retries: 100\nmax_response_bytes: 1073741824'), 'ok.yaml');
+    expect(suite.models[1]).toMatchObject({ timeout_ms: 86_400_000, concurrency: 256, max_retries: 100, max_response_bytes: 1024 ** 3 });
+    expect(parseSuite(openai('concurrency: 1'), 'ok.yaml').models[1]).toMatchObject({ max_response_bytes: 4 * 1024 * 1024 });
+  });
+});

@@ -29,13 +29,32 @@ export const Decoding = z
 export type Decoding = z.infer<typeof Decoding>;
 
 const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Upper bounds of the suite's counts and durations. Node turns a timer delay above 2^31 − 1 ms into
+ * 1 ms, so no duration may reach it; the counts are bounded so a typo (1e12) is refused, not run.
+ */
+export const SUITE_LIMITS = {
+  timeoutMs: 86_400_000, // 24 h
+  gpuSampleMs: 60_000,
+  /** The keep-alive agents open at most 256 sockets per host (nodeHttpFetch). */
+  concurrency: 256,
+  batchSize: 100_000,
+  maxRetries: 100,
+  resamples: 100_000,
+  maxResponseBytes: 1024 ** 3,
+} as const;
+
+/** An answer body larger than this fails its sample: 8 concurrent 50 MB answers must not cost gigabytes. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 ** 2;
+
 const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 const ModelCommon = {
   id: z.string().regex(MODEL_ID, 'a model id is letters, digits, ".", "_" or "-"'),
   /** Free-form tag stored with the run (e.g. "base", "fine-tuned", a checkpoint name). */
   variant: z.string().optional(),
-  batch_size: z.number().int().positive().default(16),
+  batch_size: z.number().int().positive().max(SUITE_LIMITS.batchSize).default(16),
 };
 
 const OpenAIModel = z
@@ -47,9 +66,11 @@ const OpenAIModel = z
     /** The NAME of the environment variable holding the key; the value is never stored. */
     api_key_env: z.string().regex(ENV_VAR_NAME, 'an environment variable name, not a key').optional(),
     decoding: Decoding.default({}),
-    concurrency: z.number().int().positive().default(8),
-    timeout_ms: z.number().int().positive().default(120_000),
-    max_retries: z.number().int().min(0).default(5),
+    concurrency: z.number().int().positive().max(SUITE_LIMITS.concurrency).default(8),
+    timeout_ms: z.number().int().positive().max(SUITE_LIMITS.timeoutMs).default(120_000),
+    max_retries: z.number().int().min(0).max(SUITE_LIMITS.maxRetries).default(5),
+    /** An answer (or error) body larger than this fails the sample, unretried. */
+    max_response_bytes: z.number().int().min(1024).max(SUITE_LIMITS.maxResponseBytes).default(DEFAULT_MAX_RESPONSE_BYTES),
     /** Prometheus endpoint of the server (vLLM `/metrics`): its token and latency counters are recorded per batch. */
     metrics_url: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:8000/metrics' }).optional(),
   })
@@ -112,7 +133,7 @@ export const Suite = z
     /** Bootstrap intervals stored with every corpus figure; compare/gate reuse the seed. */
     statistics: z
       .object({
-        resamples: z.number().int().min(0).default(1000),
+        resamples: z.number().int().min(0).max(SUITE_LIMITS.resamples).default(1000),
         seed: z.number().int().default(42),
         confidence: z.number().gt(0).lt(1).default(0.95),
       })
@@ -124,17 +145,34 @@ export const Suite = z
         enabled: z.boolean().default(true),
         /** Sample GPUs with nvidia-smi beside every batch (null figures where none is visible). */
         gpu: z.boolean().default(true),
-        gpu_sample_ms: z.number().int().min(20).default(200),
+        gpu_sample_ms: z.number().int().min(20).max(SUITE_LIMITS.gpuSampleMs).default(200),
       })
       .strict()
       .default({ enabled: true, gpu: true, gpu_sample_ms: 200 }),
   })
   .strict()
+  .superRefine((s, ctx) => {
+    // A metric the task does not score would be silently left out of every figure.
+    s.metrics?.forEach((metric, i) => {
+      if (!METRICS_FOR_TASK[s.task].includes(metric)) {
+        ctx.addIssue({ code: 'custom', path: ['metrics', i], message: `metric ${metric} does not apply to task ${s.task} (it takes: ${METRICS_FOR_TASK[s.task].join(', ')})` });
+      }
+    });
+  })
   .refine((s) => s.baseline === undefined || s.models.some((m) => m.id === s.baseline), {
     message: 'baseline must name one of the models',
     path: ['baseline'],
   });
 export type Suite = z.infer<typeof Suite>;
+
+const TEXT_METRICS: MetricName[] = ['fuzzy', 'levenshtein', 'bleu', 'sacrebleu', 'rouge'];
+/** Metrics a suite may list for each task: the text metrics need a reference text, the task metrics their task. */
+const METRICS_FOR_TASK: Record<TaskKind, MetricName[]> = {
+  'json-analysis': ['json-analysis', ...TEXT_METRICS],
+  classification: ['classification'],
+  'cause-remediation': ['cause-remediation', ...TEXT_METRICS],
+  text: TEXT_METRICS,
+};
 
 /** Metrics each task gets when the suite does not list them. */
 export const DEFAULT_METRICS: Record<TaskKind, MetricName[]> = {

@@ -120,7 +120,7 @@ describe('logbench gate', () => {
 
   it.each([
     ['prompt', /prompt hash differs \(candidate [0-9a-f]{11}…, baseline [0-9a-f]{11}…\)/],
-    ['decoding', /decoding parameters differ \(candidate \{"max_tokens":256,"temperature":0\.7\}, baseline \{"max_tokens":256,"temperature":0\.3\}\)/],
+    ['decoding', /decoding differs \(candidate vs baseline\): temperature 0\.7 vs 0\.3$/m],
     ['split', /split hash differs \(candidate [0-9a-f]{11}…, baseline [0-9a-f]{11}…\)/],
   ])('refuses a candidate with a different %s (exit 2), naming it, in the summary too', async (what, reason) => {
     const summary = tempFile('gate.md', '');
@@ -151,7 +151,7 @@ describe('logbench gate', () => {
     const bad = tempFile('bad.yaml', 'metrics:\n  fuzzy: { max_drop: -1 }\n');
     const invalid = await gate(['--candidate', runs.get('better') as string, '--thresholds', bad]);
     expect(invalid.code).toBe(3);
-    expect(invalid.stderr).toBe(`logbench gate: ${bad}: field "metrics.fuzzy.max_drop": Too small: expected number to be >=0\n`);
+    expect(invalid.stderr).toBe(`logbench gate: ${bad}:2:22: metrics.fuzzy.max_drop: Too small: expected number to be >=0\n`);
     const unknown = tempFile('unknown.yaml', 'metrics:\n  accuracy: { min: 0.9 }\n');
     const misnamed = await gate(['--candidate', runs.get('better') as string, '--thresholds', unknown]);
     expect(misnamed.code).toBe(3);

@@ -5,9 +5,12 @@ import type { Command } from 'commander';
 import { CliError } from '../errors.js';
 import { DEFAULT_DB } from './run.js';
 
+/** Enough for a spread to settle; more re-runs (each a full suite run) or resamples only cost hours and memory. */
+const MAX_REPEATS = 1000;
+
 function parseRepeats(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 2) throw new CliError(`--repeats: expected an integer ≥ 2, got "${value}"`);
+  if (!Number.isInteger(n) || n < 2 || n > MAX_REPEATS) throw new CliError(`--repeats: expected a whole number from 2 to ${MAX_REPEATS}, got "${value}"`);
   return n;
 }
 
