@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { z } from 'zod';
 import { hashOf, sha256 } from '../hash.js';
+import { InputRecordError } from '../io/jsonl.js';
+import { readInputText } from '../io/readInput.js';
+import { parseYamlFile } from '../io/yaml.js';
 import { JsonSchemaObject, Suite, type ModelSpec } from './schema.js';
 
 /** A suite as the runner needs it: validated, with its files read and its hashes computed. */
@@ -41,18 +43,22 @@ export function describeIssues(file: string, source: string, issues: z.core.$Zod
 function readRelative(baseDir: string, rel: string, what: string, suiteFile: string): string {
   const full = path.resolve(baseDir, rel);
   try {
-    return readFileSync(full, 'utf8');
+    return readInputText(full);
   } catch (err) {
-    throw new SuiteError(`${suiteFile}: ${what}: cannot read ${full} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    if (err instanceof InputRecordError) throw new SuiteError(`${suiteFile}: ${what}: ${err.message}`);
+    throw err;
   }
 }
 
 export function parseSuite(source: string, file: string): Suite {
-  const doc = parseDocument(source, { prettyErrors: true });
-  if (doc.errors.length) {
-    throw new SuiteError(doc.errors.map((e) => `${file}:${e.linePos?.[0]?.line ?? '?'}:${e.linePos?.[0]?.col ?? '?'}: YAML: ${e.message.split('\n')[0]}`).join('\n'));
+  let document: unknown;
+  try {
+    document = parseYamlFile(source, file);
+  } catch (err) {
+    if (err instanceof InputRecordError) throw new SuiteError(err.message);
+    throw err;
   }
-  const result = Suite.safeParse(doc.toJS());
+  const result = Suite.safeParse(document);
   if (!result.success) throw new SuiteError(describeIssues(file, source, result.error.issues));
   return result.data;
 }
@@ -60,9 +66,10 @@ export function parseSuite(source: string, file: string): Suite {
 export function loadSuite(file: string): LoadedSuite {
   let source: string;
   try {
-    source = readFileSync(file, 'utf8');
+    source = readInputText(file);
   } catch (err) {
-    throw new SuiteError(`${file}: cannot read suite (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    if (err instanceof InputRecordError) throw new SuiteError(err.message);
+    throw err;
   }
   const suite = parseSuite(source, file);
   const baseDir = path.dirname(path.resolve(file));
