@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
 import { describeZodIssue, InputRecordError } from '../harness/io/jsonl.js';
+import { MAX_DATA_FILE_BYTES, readInputText } from '../harness/io/readInput.js';
 import type { Sample } from './sample.js';
 
 /** Where a bad record sits: a 1-based line for line-oriented files, a 0-based index for JSON arrays. */
@@ -65,22 +65,9 @@ export class RecordCollector implements LoadedRecords {
   }
 }
 
-/** Reads a dataset file as UTF-8 (a BOM is dropped); invalid UTF-8 or a missing file is an error naming it. */
+/** Reads a dataset file by the one rule for every input (harness/io/readInput.ts), under the data-file limit. */
 export async function readDatasetText(file: string): Promise<string> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputRecordError(file, undefined, code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(err)})`);
-  }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new InputRecordError(file, undefined, 'not valid UTF-8');
-  }
-  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+  return readInputText(file, MAX_DATA_FILE_BYTES);
 }
 
 /** Splits into lines without their terminators; CRLF and a missing final newline are both accepted. */

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { sha256 } from '../../harness/hash.js';
+import { InputFileError, MAX_DATA_FILE_BYTES, readInputBytes } from '../../harness/io/readInput.js';
 import type { RemoteFile } from '../remote-files.js';
 
 export interface RemoteFetchOptions {
@@ -15,11 +16,11 @@ export interface RemoteFetchOptions {
 
 export const DEFAULT_CACHE_DIR = path.join(os.homedir(), '.cache', 'logbench', 'data');
 
-async function readIfPresent(file: string): Promise<Buffer | undefined> {
+function readIfPresent(file: string): Buffer | undefined {
   try {
-    return await readFile(file);
+    return readInputBytes(file, MAX_DATA_FILE_BYTES);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (err instanceof InputFileError && err.code === 'ENOENT') return undefined;
     throw err;
   }
 }
@@ -46,7 +47,7 @@ export async function resolveRemoteFile(name: string, remote: RemoteFile, option
 
   if (options.dataDir) {
     const local = path.join(options.dataDir, remote.relPath);
-    const bytes = await readIfPresent(local);
+    const bytes = readIfPresent(local);
     if (bytes) {
       const actual = sha256(bytes);
       if (actual !== remote.sha256) throw mismatch(local, actual);
@@ -55,7 +56,7 @@ export async function resolveRemoteFile(name: string, remote: RemoteFile, option
   }
 
   const cached = path.join(options.cacheDir ?? DEFAULT_CACHE_DIR, remote.relPath);
-  const cachedBytes = await readIfPresent(cached);
+  const cachedBytes = readIfPresent(cached);
   // A corrupt cache entry is simply fetched again.
   if (cachedBytes && sha256(cachedBytes) === remote.sha256) return cached;
 

@@ -1,11 +1,10 @@
 import { once } from 'node:events';
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type { BleuSegmentStats } from '../../metrics/bleu/index.js';
 import { scoreTextPair, TEXT_ROUGE_TYPES, TextCorpusAccumulator } from '../../metrics/textMetrics.js';
 import { InputRecordError } from '../io/jsonl.js';
+import { readInputLines } from '../io/readInput.js';
 import { checkTextPairLine, corpusJson, pairJson, referencesOf, type TextPairLine } from './textPairs.js';
 
 export interface ScoreChunkOptions {
@@ -66,25 +65,16 @@ interface NumberedChunk {
 }
 
 async function* chunksOf(file: string): AsyncGenerator<NumberedChunk> {
-  const input = file === '-' ? process.stdin : createReadStream(file, { encoding: 'utf8' });
-  const reader = createInterface({ input, crlfDelay: Infinity });
-  let lineNumber = 0;
   let seq = 0;
   let current: NumberedChunk = { seq, lines: [], lineNumbers: [] };
-  try {
-    for await (const text of reader) {
-      lineNumber++;
-      if (text.trim() === '') continue;
-      current.lines.push(text);
-      current.lineNumbers.push(lineNumber);
-      if (current.lines.length === CHUNK_LINES) {
-        yield current;
-        current = { seq: ++seq, lines: [], lineNumbers: [] };
-      }
+  for await (const { line, text } of readInputLines(file)) {
+    if (text.trim() === '') continue;
+    current.lines.push(text);
+    current.lineNumbers.push(line);
+    if (current.lines.length === CHUNK_LINES) {
+      yield current;
+      current = { seq: ++seq, lines: [], lineNumbers: [] };
     }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputRecordError(file, undefined, 'no such file');
-    throw err;
   }
   if (current.lines.length) yield current;
 }

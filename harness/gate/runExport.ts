@@ -4,9 +4,10 @@
  * DuckDB file and imported into any store that holds the same split. Sample texts stay out: the
  * split hash names them, and the importing store must already hold them (run the suite first).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { describeZodIssue } from '../io/jsonl.js';
+import { describeZodIssue, InputRecordError } from '../io/jsonl.js';
+import { MAX_DATA_FILE_BYTES, readInputText } from '../io/readInput.js';
 import { CliError } from '../cli/errors.js';
 import type { BatchRecord, PredictionRecord, RunStore, StoredRun } from '../store/index.js';
 import type { ServerBatchFigures } from '../telemetry/batchTelemetry.js';
@@ -138,10 +139,10 @@ export function writeRunExport(file: string, exported: RunExport): void {
 export function readRunExport(file: string): RunExport {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    json = JSON.parse(readInputText(file, MAX_DATA_FILE_BYTES));
   } catch (error) {
-    const reason = error instanceof SyntaxError ? `not valid JSON (${error.message})` : `cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
-    throw new CliError(`${file}: ${reason}`);
+    if (error instanceof InputRecordError) throw new CliError(error.message);
+    throw new CliError(`${file}: not valid JSON (${(error as Error).message})`);
   }
   const parsed = RunExport.safeParse(json);
   if (!parsed.success) throw new CliError(`${file}: ${parsed.error.issues.slice(0, 3).map(describeZodIssue).join('; ')}`);

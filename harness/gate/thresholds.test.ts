@@ -68,8 +68,15 @@ describe('thresholds files', () => {
 
   it('reports YAML syntax errors and unreadable files with the file name', () => {
     const broken = thresholdsFile('broken.yaml', 'metrics:\n  accuracy: { min: 0.9\n');
-    expect(loadError(broken).message).toMatch(new RegExp(`^${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: YAML: `));
+    expect(loadError(broken).message).toMatch(new RegExp(`^${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:1: YAML: `));
     const missing = path.join(dir, 'missing.yaml');
-    expect(loadError(missing).message).toBe(`${missing}: cannot read thresholds (ENOENT)`);
+    expect(loadError(missing).message).toBe(`${missing}: no such file`);
+  });
+
+  it('names the file and the line of an alias bomb ("billion laughs")', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const name of 'bcdefgh') levels.push(`${name}: &${name} [${Array(9).fill(`*${String.fromCharCode(name.charCodeAt(0) - 1)}`).join(', ')}]`);
+    const bomb = thresholdsFile('bomb.yaml', `${levels.join('\n')}\nmetrics: { accuracy: { min: 0.5 } }\n`);
+    expect(loadError(bomb).message).toMatch(new RegExp(`^${bomb.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:\\d+: YAML: .*alias`));
   });
 });

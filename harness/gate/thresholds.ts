@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import { CliError } from '../cli/errors.js';
+import { InputRecordError } from '../io/jsonl.js';
+import { readInputText } from '../io/readInput.js';
+import { parseYamlFile } from '../io/yaml.js';
 import { describeIssues } from '../suite/load.js';
 
 const SignificanceLevel = z.number().gt(0).lt(1);
@@ -78,16 +79,13 @@ export type Thresholds = z.infer<typeof Thresholds>;
 /** Reads and validates a thresholds file; every problem names the file and the field. */
 export function loadThresholds(file: string): Thresholds {
   let source: string;
-  try {
-    source = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new CliError(`${file}: cannot read thresholds (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
   let document: unknown;
   try {
-    document = parse(source);
+    source = readInputText(file);
+    document = parseYamlFile(source, file);
   } catch (error) {
-    throw new CliError(`${file}: YAML: ${(error as Error).message.split('\n')[0]}`);
+    if (error instanceof InputRecordError) throw new CliError(error.message);
+    throw error;
   }
   const parsed = Thresholds.safeParse(document);
   // file:line:col per problem, as suite errors have them.
