@@ -9,10 +9,19 @@ describe('jsonl loader', () => {
   it('reads the named fields from a CRLF file without a final newline, skipping blank lines', async () => {
     const split = await loadFixtureDataset({ source: 'jsonl', path: 'jsonl/records.jsonl', ...fields });
     expect(split.samples.map((s) => [s.id, s.input, s.reference, s.label])).toEqual([
-      ['a1', 'disk full on /var', 'free space', '3'],
-      ['7', 'fan ok', 'nothing', 'info'],
-      ['a3', 'link down eth0', 'check cable', 'true'],
+      ['a1', 'disk full on /var', 'free space', 'anomalous'],
+      ['7', 'fan ok', 'nothing', 'normal'],
+      ['a3', 'link down eth0', 'check cable', 'anomalous'],
     ]);
+  });
+
+  it('reads labels by the one rule of every loader (0/1, yes/no, true/false, class names in any case) and refuses others naming line and field', async () => {
+    const labels = path.join(DATASET_FIXTURES, 'jsonl/labels.jsonl');
+    const split = await loadFixtureDataset({ source: 'jsonl', path: 'jsonl/labels.jsonl', input_field: 'text', label_field: 'y', skip_invalid: true });
+    expect(split.samples.map((s) => s.label)).toEqual(['normal', 'anomalous', 'anomalous', 'normal', 'normal', 'anomalous', 'anomalous', 'normal']);
+    await expect(loadFixtureDataset({ source: 'jsonl', path: 'jsonl/labels.jsonl', input_field: 'text', label_field: 'y' })).rejects.toThrow(
+      `${labels}:9: field "y": expected a label normal/anomalous, 0/1, false/true or no/yes (any case), got "maybe"`,
+    );
   });
 
   it('numbers samples by line when there is no id field', async () => {

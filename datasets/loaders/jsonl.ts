@@ -1,16 +1,16 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { fileStem, indexTag, readDatasetText, RecordCollector, splitLines, type LoadedRecords } from '../records.js';
+import { AnomalyClassValue } from '../labels.js';
 import type { SpecOf } from '../spec.js';
 
-const LabelValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 const IdValue = z.union([z.string().min(1), z.int()]).transform(String);
 
 /** One JSON object a line; the spec names which fields are input, reference, label and id. Blank lines are ignored. */
 export async function loadJsonl(file: string, spec: SpecOf<'jsonl'>): Promise<LoadedRecords> {
   const shape: Record<string, z.ZodType> = { [spec.input_field]: z.string() };
   if (spec.reference_field) shape[spec.reference_field] = z.string();
-  if (spec.label_field) shape[spec.label_field] = LabelValue;
+  if (spec.label_field) shape[spec.label_field] = AnomalyClassValue;
   if (spec.id_field) shape[spec.id_field] = IdValue;
   const JsonlRecord = z.looseObject(shape);
 

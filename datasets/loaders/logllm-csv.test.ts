@@ -26,9 +26,9 @@ describe('logllm-csv loader', () => {
     expect(split.skipped).toEqual([{ record: `${fixture('bad-quote.csv')}:3`, reason: expect.stringMatching(/^Invalid Closing Quote/) }]);
   });
 
-  it('rejects a label other than 0 or 1, naming line, row and field', async () => {
+  it('rejects a label the one label rule does not read, naming line, row and field', async () => {
     await expect(loadFixtureDataset({ source: 'logllm-csv', path: 'logllm/label-2.csv' })).rejects.toThrow(
-      `${fixture('label-2.csv')}:3: row 1: field "Label": expected 0 or 1, got "2"`,
+      `${fixture('label-2.csv')}:3: row 1: field "Label": expected a label normal/anomalous, 0/1, false/true or no/yes (any case), got "2"`,
     );
     const split = await loadFixtureDataset({ source: 'logllm-csv', path: 'logllm/label-2.csv', skip_invalid: true });
     expect(split.samples.map((s) => s.id)).toEqual(['label-2-0000', 'label-2-0002']);

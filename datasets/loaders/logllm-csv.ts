@@ -1,14 +1,15 @@
 import path from 'node:path';
 import { CsvError, parse } from 'csv-parse/sync';
 import { InputRecordError } from '../../harness/io/jsonl.js';
-import { anomalyLabel } from '../labels.js';
+import { anomalyClassOf, notALabel } from '../labels.js';
 import { fileStem, indexTag, readDatasetText, RecordCollector, type LoadedRecords } from '../records.js';
 
 const REQUIRED_COLUMNS = ['Content', 'Label'];
 
 /**
  * LogLLM's window CSV (`prepareData/sliding_window.py` output, `eval.py` input): `Content` is the
- * window's messages joined by ' ;-; ', `Label` is 0 (normal) or 1 (anomalous). Quoting is strict.
+ * window's messages joined by ' ;-; ', `Label` is 0 (normal) or 1 (anomalous), read by the one label rule of
+ * every loader (labels.ts). Quoting is strict.
  */
 export async function loadLogllmCsv(file: string, skipInvalid: boolean): Promise<LoadedRecords> {
   const text = await readDatasetText(file);
@@ -39,9 +40,9 @@ export async function loadLogllmCsv(file: string, skipInvalid: boolean): Promise
   for (const { record, info } of rows) {
     const row = info.records - 1;
     const where = { line: info.lines, row };
-    const label = record.Label;
-    if (label !== '0' && label !== '1') {
-      records.reject(where, `field "Label": expected 0 or 1, got ${JSON.stringify(label)}`);
+    const label = anomalyClassOf(record.Label);
+    if (label === undefined) {
+      records.reject(where, `field "Label": ${notALabel(record.Label)}`);
       continue;
     }
     if (!record.Content) {
@@ -51,7 +52,7 @@ export async function loadLogllmCsv(file: string, skipInvalid: boolean): Promise
     records.add({
       id: `${idPrefix}-${indexTag(row)}`,
       input: record.Content,
-      label: anomalyLabel(label === '1' ? 1 : 0),
+      label,
       meta: { file: path.basename(file), row, line: info.lines },
     });
   }

@@ -63,10 +63,11 @@ describe('ReplayRunner', () => {
   it.each([
     ['bad-json.jsonl', ['{"id": "a", "output": "ok"}', '{"id": "b", "output": '], /bad-json\.jsonl:2: invalid JSON/],
     ['no-value.jsonl', ['{"id": "a"}'], /no-value\.jsonl:1: needs an output or a label/],
-    ['not-object.jsonl', ['{"id": "a", "label": "x"}', '', '["a", "b"]'], /not-object\.jsonl:3: expected a JSON object/],
+    ['not-object.jsonl', ['{"id": "a", "label": "normal"}', '', '["a", "b"]'], /not-object\.jsonl:3: expected a JSON object/],
     ['bad-type.jsonl', ['{"id": "a", "output": 42}'], /bad-type\.jsonl:1: output: .*string/],
     ['no-id.jsonl', ['{"output": "x"}'], /no-id\.jsonl:1: id: /],
-    ['dup.jsonl', ['{"id": "a", "label": "x"}', '{"id": "a", "label": "y"}'], /dup\.jsonl:2: duplicate id "a" \(first on line 1\)/],
+    ['bad-label.jsonl', ['{"id": "a", "label": "maybe"}'], /bad-label\.jsonl:1: label: expected a label normal\/anomalous, 0\/1/],
+    ['dup.jsonl', ['{"id": "a", "label": "normal"}', '{"id": "a", "label": "anomalous"}'], /dup\.jsonl:2: duplicate id "a" \(first on line 1\)/],
   ])('rejects %s naming the file and line', async (name, lines, error) => {
     const file = await fixture(name, lines);
     await expect(ReplayRunner.load({ file })).rejects.toThrow(error);

@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { AnomalyClassValue } from '../../datasets/labels.js';
+import { MAX_DATA_FILE_BYTES, readInputText } from '../io/readInput.js';
 import type { Prediction, RenderedRequest, Runner } from './runner.js';
 
 /** Where each value sits in a replay line; defaults `id`, `output`, `label`, `probs`. */
@@ -22,7 +23,8 @@ const replayLineSchema = z
   .object({
     id: z.union([z.string().min(1), z.number()]).transform(String),
     output: z.string().optional(),
-    label: z.string().optional(),
+    // Labels are read by the datasets' one rule, so a replayed 1 or "Anomalous" scores as anomalous.
+    label: AnomalyClassValue.optional(),
     probs: z.record(z.string(), z.number()).optional(),
   })
   .refine((line) => line.output !== undefined || line.label !== undefined, {
@@ -46,7 +48,7 @@ export class ReplayRunner implements Runner {
     const names = { id: 'id', output: 'output', label: 'label', probs: 'probs', ...options.fields };
     const predictions = new Map<string, ReplayedPrediction>();
     const lineOfId = new Map<string, number>();
-    const lines = (await readFile(options.file, 'utf8')).split('\n');
+    const lines = readInputText(options.file, MAX_DATA_FILE_BYTES).split('\n');
     lines.forEach((raw, index) => {
       const where = `${options.file}:${index + 1}`;
       if (raw.trim() === '') return;
