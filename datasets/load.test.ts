@@ -38,6 +38,16 @@ describe('loadDataset', () => {
     expect(window.samples).toEqual(all.samples.slice(1, 3));
   });
 
+  it('refuses an offset, limit or count that reaches past the end of the split, naming the field and the split size', async () => {
+    const size = (await loadFixtureDataset(chunks)).samples.length;
+    await expect(loadFixtureDataset({ ...chunks, offset: size })).rejects.toThrow(`dataset.offset: ${size} is past the end of the split (loghub-chunks HDFS: ${size} samples)`);
+    await expect(loadFixtureDataset({ ...chunks, offset: 1, limit: size })).rejects.toThrow(
+      `dataset.limit: ${size} samples asked for after dataset.offset 1, but the split (loghub-chunks HDFS) has ${size - 1} left of ${size}`,
+    );
+    await expect(loadFixtureDataset({ ...chunks, count: size + 1 })).rejects.toThrow(`dataset.count: ${size + 1} chunks asked for, but loghub-chunks HDFS holds ${size}`);
+    expect((await loadFixtureDataset({ ...chunks, offset: 1, limit: size - 1, count: size })).samples).toHaveLength(size - 1);
+  });
+
   it('hashes ids, inputs, references and labels in order, not meta', () => {
     const a = { id: 'a', input: 'x', meta: { file: '/one/path' } };
     const b = { id: 'b', input: 'y', label: 'normal', meta: {} };

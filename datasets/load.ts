@@ -83,11 +83,21 @@ function describeSource(spec: DatasetSpec): string {
 /**
  * Loads the split a suite's `dataset:` names. Samples keep file order unless `shuffle` is set (seeded);
  * `offset` then drops the first N (a time-ordered held-out part: the samples after a cut) and `limit`
- * keeps the next N. An empty split is an error.
+ * keeps the next N. An empty split is an error, and so are an offset or limit that reach past its end:
+ * they would silently evaluate fewer samples than the suite says.
  */
 export async function loadDataset(spec: DatasetSpec, ctx: DatasetLoadContext): Promise<LoadedSplit> {
   const { samples: all, skipped } = await loadRecords(spec, ctx);
-  if (all.length === 0) throw new Error(`dataset ${describeSource(spec)}: no samples${skipped.length ? ` (${skipped.length} skipped as invalid)` : ''}`);
+  const source = describeSource(spec);
+  const invalid = skipped.length ? `, ${skipped.length} skipped as invalid` : '';
+  if (all.length === 0) throw new Error(`dataset ${source}: no samples${invalid ? ` (${invalid.slice(2)})` : ''}`);
+  if (spec.source === 'loghub-chunks' && spec.count !== undefined && all.length + skipped.length < spec.count) {
+    throw new Error(`dataset.count: ${spec.count} chunks asked for, but ${source} holds ${all.length + skipped.length}`);
+  }
+  if (spec.offset >= all.length) throw new Error(`dataset.offset: ${spec.offset} is past the end of the split (${source}: ${all.length} samples${invalid})`);
+  if (spec.limit !== undefined && spec.offset + spec.limit > all.length) {
+    throw new Error(`dataset.limit: ${spec.limit} samples asked for after dataset.offset ${spec.offset}, but the split (${source}) has ${all.length - spec.offset} left of ${all.length}${invalid}`);
+  }
   const ordered = spec.shuffle ? seededShuffle(all, spec.seed) : all;
   const start = spec.offset;
   const samples = ordered.slice(start, spec.limit === undefined ? undefined : start + spec.limit);
