@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { aliasBombYaml } from '../../test/support/alias-bomb.js';
 import { parseSuite } from '../suite/load.js';
 import { parseYamlFile } from './yaml.js';
-
-/** Nine aliases per level, eight levels: 9^8 ≈ 43 million nodes from a few hundred bytes. */
-function aliasBomb(): string {
-  const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
-  for (const name of 'bcdefgh') levels.push(`${name}: &${name} [${Array(9).fill(`*${String.fromCharCode(name.charCodeAt(0) - 1)}`).join(', ')}]`);
-  return `name: bomb\n${levels.join('\n')}\n`;
-}
 
 describe('parseYamlFile', () => {
   it('gives plain data and names file:line:col of a syntax error', () => {
@@ -16,7 +10,7 @@ describe('parseYamlFile', () => {
   });
 
   it('names the file and the line of the first alias of an alias bomb ("billion laughs"), in a suite too', () => {
-    expect(() => parseYamlFile(aliasBomb(), 'bomb.yaml')).toThrow(/^bomb\.yaml:3:8: YAML: Excessive alias count/);
-    expect(() => parseSuite(aliasBomb(), 'suite.yaml')).toThrow(/^suite\.yaml:3:8: YAML: Excessive alias count/);
+    expect(() => parseYamlFile(aliasBombYaml('name: bomb'), 'bomb.yaml')).toThrow(/^bomb\.yaml:3:8: YAML: Excessive alias count/);
+    expect(() => parseSuite(aliasBombYaml('name: bomb'), 'suite.yaml')).toThrow(/^suite\.yaml:3:8: YAML: Excessive alias count/);
   });
 });
