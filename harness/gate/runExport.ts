@@ -9,8 +9,11 @@ import { z } from 'zod';
 import { describeZodIssue, InputRecordError } from '../io/jsonl.js';
 import { MAX_DATA_FILE_BYTES, readInputText } from '../io/readInput.js';
 import { CliError } from '../cli/errors.js';
-import type { BatchRecord, PredictionRecord, RunStore, StoredRun } from '../store/index.js';
+import { scoreSample } from '../../metrics/taskScoring.js';
+import { corpusMetricRecords, runItemsOf } from '../run/items.js';
+import type { BatchRecord, PredictionRecord, RunStore, StoredRun, StoredSample } from '../store/index.js';
 import type { ServerBatchFigures } from '../telemetry/batchTelemetry.js';
+import { runSettings } from './storedSuite.js';
 
 export const RUN_EXPORT_FORMAT = 'logbench-run-export/1';
 
@@ -149,6 +152,52 @@ export function readRunExport(file: string): RunExport {
   return parsed.data;
 }
 
+/** Stored and recomputed figures agree to this (absolute, or relative for figures above 1 such as sacreBLEU). */
+const FIGURE_TOLERANCE = 1e-9;
+
+function sameFigure(a: number | null | undefined, b: number | null | undefined): boolean {
+  if (a === null || a === undefined || b === null || b === undefined) return (a ?? null) === (b ?? null);
+  return Math.abs(a - b) <= FIGURE_TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b));
+}
+
+/**
+ * An export's figures are claims: every corpus metric (value, interval, n) and per-sample score is
+ * recomputed from its predictions and the store's samples, with the code `logbench run` scores
+ * with, and any disagreement refuses the import before anything is written.
+ */
+function checkExportedFigures(exported: RunExport, samples: readonly StoredSample[], source: string): void {
+  const { task, metrics, statistics } = runSettings(exported.run);
+  const predictions = exported.batches.flatMap((batch) => batch.predictions);
+  const { sampleIds, items } = runItemsOf(samples, predictions);
+  const scored = items.map((item) => scoreSample(task, metrics, item));
+  const refuse = (what: string, claimed: unknown, recomputed: unknown) =>
+    new CliError(`${source}: ${what}: stored ${String(claimed)}, recomputed from the predictions ${String(recomputed)}; refusing figures that disagree with the predictions`);
+
+  const claimedValues = new Map(predictions.map((p) => [p.sampleId, p.values]));
+  sampleIds.forEach((sampleId, i) => {
+    const claimed = claimedValues.get(sampleId) ?? {};
+    const recomputed = scored[i]?.values ?? {};
+    for (const name of new Set([...Object.keys(claimed), ...Object.keys(recomputed)])) {
+      if (!sameFigure(claimed[name], recomputed[name])) throw refuse(`sample ${sampleId}, score ${name}`, claimed[name] ?? 'nothing', recomputed[name] ?? 'nothing');
+    }
+  });
+
+  const claimed = new Map(exported.metrics.map((metric) => [metric.name, metric]));
+  const recomputed = corpusMetricRecords(task, metrics, items, scored, statistics);
+  for (const figure of recomputed) {
+    const stored = claimed.get(figure.name);
+    if (stored === undefined) throw refuse(`metric ${figure.name}`, 'nothing', figure.value);
+    if (!sameFigure(stored.value, figure.value)) throw refuse(`metric ${figure.name}`, stored.value, figure.value);
+    if (stored.n !== figure.n) throw refuse(`metric ${figure.name} n`, stored.n, figure.n);
+    if (!sameFigure(stored.ciLow, figure.ciLow) || !sameFigure(stored.ciHigh, figure.ciHigh)) {
+      throw refuse(`metric ${figure.name} interval`, `[${stored.ciLow}, ${stored.ciHigh}]`, `[${figure.ciLow ?? null}, ${figure.ciHigh ?? null}]`);
+    }
+    claimed.delete(figure.name);
+  }
+  const [extra] = claimed.values();
+  if (extra !== undefined) throw refuse(`metric ${extra.name}`, extra.value, 'nothing (its suite does not compute it)');
+}
+
 /**
  * Re-creates an exported run under its own id, as completed, and returns that id. Importing the
  * same export again changes nothing. The store must hold the run's split (same split hash).
@@ -161,7 +210,8 @@ export async function importRun(store: RunStore, exported: RunExport, source: st
     if (existing.runKey === runKey && existing.status === 'completed') return { id: run.id, alreadyThere: true };
     throw new CliError(`${store.path} already holds a different (or partly imported) run ${run.id}`);
   }
-  const stored = new Set((await store.samples(run.splitHash)).map((sample) => sample.id));
+  const samples = await store.samples(run.splitHash);
+  const stored = new Set(samples.map((sample) => sample.id));
   const missing = exported.batches.flatMap((b) => b.predictions).filter((p) => !stored.has(p.sampleId));
   if (missing.length > 0) {
     throw new CliError(
@@ -169,6 +219,7 @@ export async function importRun(store: RunStore, exported: RunExport, source: st
         `run the suite into it first (logbench run ${run.suitePath ?? '<suite>'} --db ${store.path})`,
     );
   }
+  checkExportedFigures(exported, samples, source);
   const { id, startedAt, finishedAt: _finished, status: _status, ...identity } = withoutNulls(run);
   await store.createRun({ ...identity, id, runKey, startedAt: new Date(startedAt) });
   for (const { predictions, startedAt: batchStart, ...figures } of exported.batches) {

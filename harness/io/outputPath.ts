@@ -46,7 +46,8 @@ export function writtenPath(file: string): string {
   return current;
 }
 
-function sameFile(a: string, b: string): boolean {
+/** Whether two paths name one file: same real path, or (hard links) same device and inode. */
+export function sameFile(a: string, b: string): boolean {
   if (writtenPath(a) === writtenPath(b)) return true;
   try {
     // Hard links: two names, one file.

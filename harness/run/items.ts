@@ -1,7 +1,8 @@
 import type { Sample } from '../../datasets/sample.js';
-import type { ScoringItem } from '../../metrics/taskScoring.js';
+import { corpusIntervals, type ResamplingSettings } from '../../metrics/runStatistics.js';
+import { scoreCorpus, type SampleScores, type ScoringItem, type SuiteMetric, type TaskKind } from '../../metrics/taskScoring.js';
 import type { Prediction } from '../runners/runner.js';
-import type { RunStore, StoredRun } from '../store/index.js';
+import type { MetricRecord, RunStore, StoredPrediction, StoredRun, StoredSample } from '../store/index.js';
 
 /** What the scorer sees of one sample's outcome. */
 export function scoringItem(sample: Pick<Sample, 'reference' | 'label'>, prediction: Pick<Prediction, 'text' | 'label' | 'error'>): ScoringItem {
@@ -25,9 +26,18 @@ export interface RunItems {
  * order: metrics, intervals, comparisons and gates all score from here, never from a live runner.
  */
 export async function loadRunItems(store: RunStore, run: Pick<StoredRun, 'id' | 'splitHash'>, only?: ReadonlySet<string>): Promise<RunItems> {
-  const predictions = new Map((await store.predictions(run.id)).map((p) => [p.sampleId, p]));
+  return runItemsOf(await store.samples(run.splitHash), await store.predictions(run.id), only);
+}
+
+/** `loadRunItems` on rows in hand (a run export being checked before it is stored). */
+export function runItemsOf(
+  samples: readonly Pick<StoredSample, 'id' | 'reference' | 'label'>[],
+  stored: readonly Pick<StoredPrediction, 'sampleId' | 'text' | 'label' | 'error'>[],
+  only?: ReadonlySet<string>,
+): RunItems {
+  const predictions = new Map(stored.map((p) => [p.sampleId, p]));
   const out: RunItems = { sampleIds: [], items: [] };
-  for (const sample of await store.samples(run.splitHash)) {
+  for (const sample of samples) {
     if (only && !only.has(sample.id)) continue;
     const p = predictions.get(sample.id);
     if (!p) continue;
@@ -40,4 +50,22 @@ export async function loadRunItems(store: RunStore, run: Pick<StoredRun, 'id' | 
     );
   }
   return out;
+}
+
+/**
+ * The corpus figures a run stores, each with its bootstrap interval where it has one: the one
+ * definition `logbench run` stores and `import-run` checks an export against.
+ */
+export function corpusMetricRecords(
+  task: TaskKind,
+  metrics: readonly SuiteMetric[],
+  items: readonly ScoringItem[],
+  scored: readonly SampleScores[],
+  statistics: ResamplingSettings,
+): MetricRecord[] {
+  const intervals = statistics.resamples > 0 ? corpusIntervals(task, metrics, items, scored, statistics) : new Map();
+  return scoreCorpus(task, metrics, items, scored).map((figure) => {
+    const interval = intervals.get(figure.name);
+    return interval ? { ...figure, ciLow: interval.low, ciHigh: interval.high } : figure;
+  });
 }

@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { loadDataset } from '../../datasets/index.js';
 import type { LoadedSplit, Sample } from '../../datasets/sample.js';
-import { corpusIntervals } from '../../metrics/runStatistics.js';
-import { scoreCorpus, scoreSample, type SampleScores, type SuiteMetric } from '../../metrics/taskScoring.js';
+import { scoreSample, type SampleScores, type SuiteMetric } from '../../metrics/taskScoring.js';
 import { createRunner, isCacheable } from '../runners/index.js';
 import type { Prediction, RenderedRequest } from '../runners/runner.js';
 import { RunStore, type PredictionRecord, type SampleMetricRecord, type CacheRecord, type StoredRun } from '../store/index.js';
@@ -10,7 +9,7 @@ import { configHashOf, decodingOf, type LoadedSuite } from '../suite/load.js';
 import { DEFAULT_METRICS, type ModelSpec } from '../suite/schema.js';
 import { TelemetrySampler } from '../telemetry/sampler.js';
 import { hashOf } from '../hash.js';
-import { loadRunItems, scoringItem } from './items.js';
+import { corpusMetricRecords, loadRunItems, scoringItem } from './items.js';
 import { collectProvenance } from './provenance.js';
 import { renderRequest, requestHash } from './requests.js';
 
@@ -288,13 +287,7 @@ async function computeRunMetrics(
   // Samples answered in this process keep their batch-time scores; those stored by an earlier
   // process are scored from the store, with the same function on the same outputs.
   const scored = items.map((item, i) => scoredHere.get(sampleIds[i] as string) ?? scoreSample(suite.task, metrics, item));
-  const figures = scoreCorpus(suite.task, metrics, items, scored);
-  const { resamples, seed, confidence } = suite.statistics;
-  const intervals = resamples > 0 ? corpusIntervals(suite.task, metrics, items, scored, { resamples, seed, confidence }) : new Map();
-  return figures.map((figure) => {
-    const interval = intervals.get(figure.name);
-    return interval ? { ...figure, ciLow: interval.low, ciHigh: interval.high } : figure;
-  });
+  return corpusMetricRecords(suite.task, metrics, items, scored, suite.statistics);
 }
 
 /** Runs every selected model of a suite on the same split, storing everything as it goes. */

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ServerBatchFigures } from '../telemetry/batchTelemetry.js';
 import type { Sample } from '../../datasets/sample.js';
 import { sha256 } from '../hash.js';
-import { assertSafeOutputs } from '../io/outputPath.js';
+import { assertSafeOutputs, isDuckDbFile, sameFile } from '../io/outputPath.js';
 import { redactEndpoint } from './endpoint.js';
 import { migrate } from './migrations.js';
 import type {
@@ -542,38 +542,54 @@ export class RunStore {
   }
 
   /**
-   * Copies every run of another logbench store (a `--shard` database, say) into this one, in one
+   * Copies every run of other logbench stores (`--shard` databases, say) into this one, all in one
    * transaction: runs and their rows are added, samples and cache entries already here are kept.
-   * A run id present in both is refused: merging the same shard twice would double its rows.
+   * Nothing is merged when any source is missing, not a DuckDB file, this store itself, named twice,
+   * or holds a run id already here (merging the same shard twice would double its rows).
    */
-  async mergeFrom(otherPath: string): Promise<{ runs: number }> {
-    const other = resolve(otherPath);
-    if (other === this.path) throw new Error(`${otherPath}: cannot merge a store into itself`);
-    if (!existsSync(other)) throw new Error(`${otherPath}: no logbench store there`);
+  async mergeFrom(otherPaths: readonly string[]): Promise<{ runs: number }[]> {
     if (this.readOnly) throw new Error(`${this.path} is open read-only; merge writes`);
+    otherPaths.forEach((otherPath, i) => {
+      // Real paths (and inodes) compare: `a/../x.duckdb`, symlinks and hard links name the same file.
+      if (sameFile(otherPath, this.path)) throw new Error(`${otherPath}: cannot merge a store into itself`);
+      const twin = otherPaths.slice(0, i).find((earlier) => sameFile(earlier, otherPath));
+      if (twin !== undefined) throw new Error(`${otherPath}: the same database as ${twin}, named twice: its runs would be merged twice`);
+      if (!existsSync(otherPath)) throw new Error(`${otherPath}: no logbench store there`);
+      if (!isDuckDbFile(otherPath)) throw new Error(`${otherPath}: not a DuckDB database`);
+    });
     // ATTACH and DETACH must sit outside the transaction that copies the rows.
     return this.exclusive(async (connection) => {
-      await connection.run(`ATTACH '${other.replaceAll("'", "''")}' AS logbench_merge_source (READ_ONLY)`);
+      const attached: string[] = [];
       try {
+        for (const otherPath of otherPaths) {
+          const alias = `logbench_merge_source_${attached.length}`;
+          await connection.run(`ATTACH '${resolve(otherPath).replaceAll("'", "''")}' AS ${alias} (READ_ONLY)`);
+          attached.push(alias);
+        }
         await connection.run('BEGIN TRANSACTION');
         try {
-          const clash = (await connection.runAndReadAll('SELECT id FROM logbench_merge_source.runs WHERE id IN (SELECT id FROM main.runs) LIMIT 1')).getRowObjectsJS()[0];
-          if (clash) throw new Error(`${otherPath}: run ${String(clash['id'])} is already in ${this.path} (merged before?)`);
-          const runs = Number((await connection.runAndReadAll('SELECT count(*)::INTEGER AS n FROM logbench_merge_source.runs')).getRowObjectsJS()[0]?.['n'] ?? 0);
-          for (const table of ['runs', 'predictions', 'batches', 'sample_metrics', 'metrics']) {
-            await connection.run(`INSERT INTO main.${table} BY NAME SELECT * FROM logbench_merge_source.${table}`);
+          const merged: { runs: number }[] = [];
+          for (const [i, source] of attached.entries()) {
+            // main.runs already holds the sources merged before this one, so a run in two sources clashes too.
+            const clash = (await connection.runAndReadAll(`SELECT id FROM ${source}.runs WHERE id IN (SELECT id FROM main.runs) LIMIT 1`)).getRowObjectsJS()[0];
+            if (clash) throw new Error(`${otherPaths[i]}: run ${String(clash['id'])} is already in ${this.path} (merged before?)`);
+            const runs = Number((await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM ${source}.runs`)).getRowObjectsJS()[0]?.['n'] ?? 0);
+            for (const table of ['runs', 'predictions', 'batches', 'sample_metrics', 'metrics']) {
+              await connection.run(`INSERT INTO main.${table} BY NAME SELECT * FROM ${source}.${table}`);
+            }
+            await connection.run(`INSERT INTO main.samples BY NAME SELECT * FROM ${source}.samples ON CONFLICT DO NOTHING`);
+            await connection.run(`INSERT INTO main.cache BY NAME SELECT * FROM ${source}.cache ON CONFLICT DO NOTHING`);
+            merged.push({ runs });
           }
-          await connection.run('INSERT INTO main.samples BY NAME SELECT * FROM logbench_merge_source.samples ON CONFLICT DO NOTHING');
-          await connection.run('INSERT INTO main.cache BY NAME SELECT * FROM logbench_merge_source.cache ON CONFLICT DO NOTHING');
           await connection.run('COMMIT');
           this.predictedSampleIds.clear();
-          return { runs };
+          return merged;
         } catch (error) {
           await connection.run('ROLLBACK');
           throw error;
         }
       } finally {
-        await connection.run('DETACH logbench_merge_source');
+        for (const alias of attached) await connection.run(`DETACH ${alias}`);
       }
     });
   }

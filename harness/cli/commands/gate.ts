@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { assertSafeOutputs } from '../../io/outputPath.js';
 import { CliError, ExitCode } from '../errors.js';
 import { DEFAULT_DB } from './run.js';
+import { withTargetStore } from './transfer.js';
 
 /** `gate`, and the `export-run` / `import-run` pair that carries a pinned baseline run between stores. */
 export function registerGateCommands(program: Command): void {
@@ -65,15 +66,12 @@ export function registerGateCommands(program: Command): void {
     .argument('<file>', 'JSON written by logbench export-run')
     .option('--db <file>', 'DuckDB file', DEFAULT_DB)
     .action(async (file: string, opts: { db: string }) => {
-      const [{ RunStore }, { importRun, readRunExport }] = await Promise.all([import('../../store/index.js'), import('../../gate/index.js')]);
+      const { importRun, readRunExport } = await import('../../gate/index.js');
       const exported = readRunExport(file);
-      const store = await RunStore.open(opts.db);
-      try {
+      await withTargetStore(opts.db, async (store) => {
         const { id, alreadyThere } = await importRun(store, exported, file);
         process.stderr.write(`${alreadyThere ? 'already in' : 'imported into'} ${path.relative(process.cwd(), store.path) || store.path}: ${exported.run.suiteName}/${exported.run.modelId} run ${id}\n`);
         process.stdout.write(`${id}\n`);
-      } finally {
-        await store.close();
-      }
+      });
     });
 }
