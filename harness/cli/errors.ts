@@ -4,6 +4,8 @@ export const ExitCode = {
   regression: 1,
   notComparable: 2,
   usage: 3,
+  /** A run finished, but some model's failed samples exceed the suite's `max_error_rate`: its figures describe the failures. */
+  modelErrors: 4,
   /** Stopped by SIGINT / SIGTERM (128 + 2, the shell's convention); what is stored resumes on rerun. */
   interrupted: 130,
 } as const;

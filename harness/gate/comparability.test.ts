@@ -27,6 +27,7 @@ const baseline: StoredRun = {
   promptHash: 'b'.repeat(64),
   decoding: { temperature: 0.3, max_tokens: 256 },
   suite: {},
+  selection: null,
 };
 
 describe('comparability', () => {

@@ -12,6 +12,7 @@ import { CliError } from '../cli/errors.js';
 import { scoreSample } from '../../metrics/taskScoring.js';
 import { corpusMetricRecords, runItemsOf } from '../run/items.js';
 import type { BatchRecord, PredictionRecord, RunStore, StoredRun, StoredSample } from '../store/index.js';
+import { runSelection } from '../store/index.js';
 import type { ServerBatchFigures } from '../telemetry/batchTelemetry.js';
 import { runSettings } from './storedSuite.js';
 
@@ -52,6 +53,8 @@ const ExportedRun = z.strictObject({
   promptHash: nullableText,
   decoding: z.record(z.string(), z.unknown()),
   suite: z.unknown(),
+  // Exports written before selections were recorded cover the whole split.
+  selection: runSelection.nullable().default(null),
 }) satisfies z.ZodType<StoredRun>;
 
 const ServerFigures = z.strictObject({

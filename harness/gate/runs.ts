@@ -4,11 +4,12 @@ import type { RunStore, StoredRun } from '../store/index.js';
 import { IMPORTED_RUN_KEY_PREFIX } from './runExport.js';
 import { runSettings } from './storedSuite.js';
 
-const LATEST_REF = /^latest:([^/]+)\/(.+)$/;
+const LATEST_REF = /^latest(-partial)?:([^/]+)\/(.+)$/;
 
 /**
  * A run named by id, or by `latest:<suite>/<model>`: the latest completed run of that suite and
- * model made in this store (imported baselines are never "latest"). Unknown names exit 3.
+ * model over the whole split made in this store (imported baselines are never "latest"; a
+ * `--limit` / `--shard` subset only with `latest-partial:<suite>/<model>`). Unknown names exit 3.
  */
 export async function resolveRun(store: RunStore, ref: string, role: string): Promise<StoredRun> {
   const latest = LATEST_REF.exec(ref);
@@ -17,12 +18,19 @@ export async function resolveRun(store: RunStore, ref: string, role: string): Pr
     if (!run) throw new CliError(`${role}: no run ${ref} in ${store.path} (\`logbench runs --db ${store.path}\` lists them)`);
     return run;
   }
-  const [, suiteName, modelId] = latest;
+  const [, partial, suiteName, modelId] = latest;
   const runs = (await store.listRuns()).filter(
-    (run) => run.suiteName === suiteName && run.modelId === modelId && run.status === 'completed' && !run.runKey.startsWith(IMPORTED_RUN_KEY_PREFIX),
+    (run) =>
+      run.suiteName === suiteName &&
+      run.modelId === modelId &&
+      run.status === 'completed' &&
+      !run.runKey.startsWith(IMPORTED_RUN_KEY_PREFIX) &&
+      (partial !== undefined || run.selection === null),
   );
   const run = runs.at(-1); // listRuns is ordered by start time
-  if (!run) throw new CliError(`${role}: no completed run of suite ${suiteName}, model ${modelId} in ${store.path}`);
+  if (!run) {
+    throw new CliError(`${role}: no completed run of suite ${suiteName}, model ${modelId}${partial ? '' : ' over the whole split'} in ${store.path}${partial ? '' : ' (latest-partial: also takes --limit / --shard runs)'}`);
+  }
   return run;
 }
 

@@ -2,16 +2,17 @@ import path from 'node:path';
 import { loadDataset } from '../../datasets/index.js';
 import type { LoadedSplit, Sample } from '../../datasets/sample.js';
 import { scoreSample, type SampleScores, type SuiteMetric } from '../../metrics/taskScoring.js';
-import { createRunner, isCacheable } from '../runners/index.js';
+import { placeholdersOf } from '../../prompts/render.js';
+import { createRunner, isCacheable, runnerProblem } from '../runners/index.js';
 import type { Prediction, RenderedRequest } from '../runners/runner.js';
-import { RunStore, type PredictionRecord, type SampleMetricRecord, type CacheRecord, type StoredRun } from '../store/index.js';
-import { configHashOf, decodingOf, type LoadedSuite } from '../suite/load.js';
+import { RunStore, storableCount, type PredictionRecord, type RunSelection, type SampleMetricRecord, type CacheRecord, type StoredRun } from '../store/index.js';
+import { configHashOf, decodingOf, suiteProblem, type LoadedSuite } from '../suite/load.js';
 import { DEFAULT_METRICS, type ModelSpec } from '../suite/schema.js';
 import { TelemetrySampler } from '../telemetry/sampler.js';
 import { hashOf } from '../hash.js';
 import { corpusMetricRecords, loadRunItems, scoringItem } from './items.js';
 import { collectProvenance } from './provenance.js';
-import { renderRequest, requestHash } from './requests.js';
+import { renderRequest, requestHash, templateValues } from './requests.js';
 
 export interface RunOptions {
   dbPath: string;
@@ -44,9 +45,13 @@ export interface ModelRunResult {
   modelId: string;
   run: StoredRun;
   resumed: boolean;
+  /** The run was completed by an earlier invocation: reported, not touched. */
+  completedBefore: boolean;
   /** Samples queried in this invocation (not counting those found in the store). */
   queried: number;
-  metrics: { name: string; value: number | null; n: number }[];
+  metrics: { name: string; value: number | null; n: number; ciLow?: number; ciHigh?: number }[];
+  /** Failed samples of the run and their most frequent errors. */
+  errors: { failed: number; total: number; top: { error: string; count: number }[] };
 }
 
 export interface SuiteRunResult {
@@ -54,9 +59,24 @@ export interface SuiteRunResult {
   results: ModelRunResult[];
 }
 
-/** Per-model identity of "the same run": rerunning it resumes instead of starting over. */
-function runKeyOf(loaded: LoadedSuite, model: ModelSpec, splitHash: string, shard: RunOptions['shard']): string {
-  return hashOf({ configHash: configHashOf(loaded, model), splitHash, shard: shard ?? null });
+/**
+ * Per-model identity of "the same run": rerunning it resumes instead of starting over. The sample
+ * selection is part of it, so a `--limit` or `--shard` subset never continues (or rescores) a run
+ * over other samples. (A run over the whole split keeps the key it had before limits were keyed.)
+ */
+function runKeyOf(loaded: LoadedSuite, model: ModelSpec, splitHash: string, options: Pick<RunOptions, 'shard' | 'limit'>): string {
+  return hashOf({ configHash: configHashOf(loaded, model), splitHash, shard: options.shard ?? null, ...(options.limit !== undefined && { limit: options.limit }) });
+}
+
+/** What `runs.selection` records: absent when the run covers the whole split. */
+function selectionOf(split: LoadedSplit, samples: readonly Sample[], options: RunOptions): RunSelection | undefined {
+  if (options.limit === undefined && options.shard === undefined) return undefined;
+  return {
+    ...(options.limit !== undefined && { limit: options.limit }),
+    ...(options.shard !== undefined && { shard: options.shard }),
+    samples: samples.length,
+    splitSamples: split.samples.length,
+  };
 }
 
 function selectSamples(split: LoadedSplit, options: RunOptions): Sample[] {
@@ -82,7 +102,7 @@ async function runModel(
   const { suite } = loaded;
   const metrics = (suite.metrics ?? DEFAULT_METRICS[suite.task]) as SuiteMetric[];
   const decoding = decodingOf(loaded, model);
-  const runKey = runKeyOf(loaded, model, split.splitHash, options.shard);
+  const runKey = runKeyOf(loaded, model, split.splitHash, options);
   const sampling = suite.telemetry.enabled;
   const telemetry = new TelemetrySampler({
     gpu: sampling && suite.telemetry.gpu ? { intervalMs: suite.telemetry.gpu_sample_ms } : false,
@@ -100,12 +120,22 @@ async function runModel(
   }
 }
 
-/** Finds the stored run with this key (or creates it) and continues it; a failure leaves it resumable. */
+/**
+ * Finds the stored run with this key and continues it, or creates it; a failure leaves it resumable.
+ * A completed run is never reopened: with every sample answered the rerun only reports it; with
+ * failed samples a new run retries them (the answers that succeeded come from the response cache).
+ */
 async function startOrResumeRun(run: ModelRun, runKey: string): Promise<ModelRunResult> {
-  const { loaded, model, split, store, decoding, telemetry } = run;
+  const { loaded, model, split, samples, store, options, decoding, telemetry } = run;
   const { suite } = loaded;
   const provenance = collectProvenance();
-  const existing = await store.findResumableRun(runKey);
+  let existing = await store.findResumableRun(runKey);
+  if (existing?.status === 'completed') {
+    const errors = await store.errorSummary(existing.id);
+    if (errors.failed === 0) return reportCompletedRun(run, existing, errors);
+    options.progress?.note(`${model.id}: run ${existing.id} completed with ${errors.failed} failed sample(s); a new run retries them and keeps that one as it is`);
+    existing = null;
+  }
   let runId: string;
   if (existing) {
     runId = existing.id;
@@ -132,6 +162,7 @@ async function startOrResumeRun(run: ModelRun, runKey: string): Promise<ModelRun
       decoding,
       // The parsed suite names API keys only by their environment variable: safe to store as it is.
       suite: loaded.suite,
+      ...withSelection(selectionOf(split, samples, options)),
     });
   }
 
@@ -142,6 +173,23 @@ async function startOrResumeRun(run: ModelRun, runKey: string): Promise<ModelRun
     await store.finishRun(runId, 'interrupted');
     throw err;
   }
+}
+
+const withSelection = (selection: RunSelection | undefined) => (selection === undefined ? {} : { selection });
+
+/** A rerun of a completed run: nothing is queried or written; the stored figures are reported. */
+async function reportCompletedRun(run: ModelRun, stored: StoredRun, errors: ModelRunResult['errors']): Promise<ModelRunResult> {
+  const { model, samples, store, options } = run;
+  options.progress?.modelStarted(model.id, samples.length, samples.length);
+  options.progress?.modelFinished(model.id);
+  const metrics = (await store.metrics(stored.id)).map(({ name, value, n, ciLow, ciHigh }) => ({
+    name,
+    value,
+    n,
+    ...(ciLow !== null && { ciLow }),
+    ...(ciHigh !== null && { ciHigh }),
+  }));
+  return { modelId: model.id, run: stored, resumed: false, completedBefore: true, queried: 0, metrics, errors };
 }
 
 /** Everything one model's run needs, set up once by `runModel`. */
@@ -173,6 +221,12 @@ async function continueRun(run: ModelRun, runId: string, resumed: boolean): Prom
     ...(model.provider === 'transformers' && { model: model.hub_id ?? path.resolve(loaded.baseDir, model.path as string), dtype: model.dtype }),
     decoding,
   };
+  let warnedBadCount = false;
+  const warnBadCount = (field: string, value: number) => {
+    if (warnedBadCount) return;
+    warnedBadCount = true;
+    options.progress?.note(`${model.id}: the server reported ${field} = ${value}, not a whole number from 0 to 2^31-1; stored as unknown (null), here and wherever else it happens in this run`);
+  };
   let batchIndex = await store.nextBatchIndex(runId);
   const scoredHere = new Map<string, SampleScores>();
   let completed = samples.length - todo.length;
@@ -184,7 +238,7 @@ async function continueRun(run: ModelRun, runId: string, resumed: boolean): Prom
       const requests = batch.map((sample) => renderRequest(sample, loaded.prompt));
       const window = await telemetry.batchWindow(batchIndex);
       // No signal for the runner: an interrupt lets the batch in flight finish and be stored.
-      const predictions = await predictBatch(runner, requests, store, cacheable ? identity : undefined);
+      const predictions = (await predictBatch(runner, requests, store, cacheable ? identity : undefined)).map((p) => ({ ...p, prediction: withStorableCounts(p.prediction, warnBadCount) }));
       const figures = await window.finish(predictions.map((p) => p.prediction));
 
       const records: PredictionRecord[] = [];
@@ -221,7 +275,20 @@ async function continueRun(run: ModelRun, runId: string, resumed: boolean): Prom
   await store.finishRun(runId, interrupted ? 'interrupted' : 'completed');
   options.progress?.modelFinished(model.id);
   const stored = (await store.getRun(runId)) as StoredRun;
-  return { modelId: model.id, run: stored, resumed, queried: todo.length, metrics: figures };
+  return { modelId: model.id, run: stored, resumed, completedBefore: false, queried: todo.length, metrics: figures, errors: await store.errorSummary(runId) };
+}
+
+/** Token counts the store can hold (whole, 0 to 2^31-1); anything else a server reports becomes unknown. */
+function withStorableCounts(prediction: Prediction, onInvalid: (field: string, value: number) => void): Prediction {
+  const { tokensIn, tokensOut, ...rest } = prediction;
+  const keep = (field: string, value: number | undefined) => {
+    const valid = storableCount(value);
+    if (value !== undefined && valid === undefined) onInvalid(field, value);
+    return valid;
+  };
+  const inOk = keep('prompt_tokens', tokensIn);
+  const outOk = keep('completion_tokens', tokensOut);
+  return { ...rest, ...(inOk !== undefined && { tokensIn: inOk }), ...(outOk !== undefined && { tokensOut: outOk }) };
 }
 
 /** What the cache keeps of an answer: enough to replay it, nothing about the request. */
@@ -290,6 +357,38 @@ async function computeRunMetrics(
   return corpusMetricRecords(suite.task, metrics, items, scored, suite.statistics);
 }
 
+/**
+ * What would otherwise fail only after earlier models had written their runs: unset keys, missing
+ * model files, samples without what the task scores against, placeholders a sample cannot fill.
+ */
+function checkBeforeWriting(loaded: LoadedSuite, models: readonly ModelSpec[], samples: readonly Sample[], env: NodeJS.ProcessEnv): void {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  for (const model of models) {
+    const problem = runnerProblem(model, { baseDir: loaded.baseDir, env });
+    if (problem) problems.push({ path: ['models', loaded.suite.models.indexOf(model), problem.field], message: problem.message });
+  }
+  const task = loaded.suite.task;
+  const needs = task === 'classification' ? 'label' : 'reference';
+  const lacking = samples.find((sample) => sample[needs] === undefined || sample[needs] === null);
+  if (lacking) {
+    problems.push({ path: ['dataset'], message: `task ${task} scores against each sample's ${needs}, but sample ${lacking.id} has none (check the dataset's ${needs} field)` });
+  }
+  for (const part of ['system', 'user'] as const) {
+    const template = loaded.prompt[part];
+    if (template === undefined) continue;
+    const names = placeholdersOf(template);
+    for (const sample of samples) {
+      const values = templateValues(sample);
+      const missing = names.find((name) => values[name] === undefined);
+      if (missing !== undefined) {
+        problems.push({ path: ['prompt', part], message: `placeholder {{${missing}}} has no value for sample ${sample.id} (it has: ${Object.keys(values).join(', ')})` });
+        break;
+      }
+    }
+  }
+  if (problems.length) throw suiteProblem(loaded.file, problems);
+}
+
 /** Runs every selected model of a suite on the same split, storing everything as it goes. */
 export async function runSuite(loaded: LoadedSuite, options: RunOptions): Promise<SuiteRunResult> {
   const split = await loadDataset(loaded.suite.dataset, {
@@ -302,6 +401,7 @@ export async function runSuite(loaded: LoadedSuite, options: RunOptions): Promis
   const models = loaded.suite.models.filter((m) => !options.only || options.only.includes(m.id));
   const unknown = options.only?.filter((id) => !loaded.suite.models.some((m) => m.id === id)) ?? [];
   if (unknown.length) throw new Error(`--only: no model ${unknown.join(', ')} in ${loaded.file} (models: ${loaded.suite.models.map((m) => m.id).join(', ')})`);
+  checkBeforeWriting(loaded, models, samples, options.env ?? process.env);
   const store = await RunStore.open(options.dbPath, options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs });
   try {
     await store.upsertSamples(split.splitHash, samples);

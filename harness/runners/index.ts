@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { TaskKind, ModelSpec } from '../suite/schema.js';
 import { OpenAIChatRunner, type OpenAIChatDecoding } from './openai.js';
@@ -30,6 +31,7 @@ export async function createRunner(model: ModelSpec, ctx: RunnerContext): Promis
         concurrency: model.concurrency,
         timeoutMs: model.timeout_ms,
         maxRetries: model.max_retries,
+        maxResponseBytes: model.max_response_bytes,
       });
     case 'rules':
       return new RulesBaselineRunner({ task: ctx.task });
@@ -59,6 +61,21 @@ export async function createRunner(model: ModelSpec, ctx: RunnerContext): Promis
       });
     }
   }
+}
+
+/**
+ * What would stop `createRunner` for this model, found before a run writes anything: an unset API
+ * key variable, a model or replay file that is not there. Null when nothing is known to be wrong.
+ */
+export function runnerProblem(model: ModelSpec, ctx: Pick<RunnerContext, 'baseDir' | 'env'>): { field: string; message: string } | null {
+  if (model.provider === 'openai' && model.api_key_env !== undefined && !ctx.env[model.api_key_env]) {
+    return { field: 'api_key_env', message: `environment variable ${model.api_key_env} is not set` };
+  }
+  if ((model.provider === 'replay' || model.provider === 'onnx-classifier' || model.provider === 'transformers') && model.path !== undefined) {
+    const full = path.resolve(ctx.baseDir, model.path);
+    if (!existsSync(full)) return { field: 'path', message: `${full} does not exist` };
+  }
+  return null;
 }
 
 /** Providers whose answers are worth caching: remote or expensive generation. */

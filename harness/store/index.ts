@@ -1,4 +1,4 @@
-export { RunStore, StoreLockedError, type OpenStoreOptions } from './store.js';
+export { CompletedRunError, RunStore, StoreLockedError, runSelection, storableCount, type OpenStoreOptions } from './store.js';
 export { StoreSchemaError, LATEST_SCHEMA_VERSION } from './migrations.js';
 export { redactEndpoint } from './endpoint.js';
 export type {
@@ -7,6 +7,7 @@ export type {
   MetricRecord,
   NewRun,
   PredictionRecord,
+  RunSelection,
   RunStatus,
   SampleMetricRecord,
   StoredBatch,

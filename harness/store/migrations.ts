@@ -115,6 +115,11 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'batches.server: inference-server figures (vLLM /metrics deltas) per batch',
     statements: ['ALTER TABLE batches ADD COLUMN server JSON'],
   },
+  {
+    version: 3,
+    description: 'runs.selection: the --limit / --shard subset a run covers (null: the whole split)',
+    statements: ['ALTER TABLE runs ADD COLUMN selection JSON'],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0);

@@ -3,6 +3,18 @@ import type { ServerBatchFigures } from '../telemetry/batchTelemetry.js';
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
 
+/**
+ * The part of the split a run covers when it is not the whole split (`run --limit` / `--shard`).
+ * Part of the run's identity: a subset never resumes, rescores or stands in for a full run.
+ */
+export interface RunSelection {
+  limit?: number;
+  shard?: { index: number; count: number };
+  /** Samples selected, and the split's size. */
+  samples: number;
+  splitSamples: number;
+}
+
 /** What the harness knows when a run starts. Secrets never belong here: keep API key *names* in `suite`. */
 export interface NewRun {
   /** Chosen by the store when absent. */
@@ -31,6 +43,8 @@ export interface NewRun {
   decoding: Record<string, unknown>;
   /** The parsed suite, API keys referenced by environment-variable name only. */
   suite: unknown;
+  /** Absent for a run over the whole split. */
+  selection?: RunSelection;
 }
 
 export interface StoredRun {
@@ -59,6 +73,8 @@ export interface StoredRun {
   promptHash: string | null;
   decoding: Record<string, unknown>;
   suite: unknown;
+  /** Null for a run over the whole split (and for runs stored before selections were recorded). */
+  selection: RunSelection | null;
 }
 
 /** Resource use of one batch, as the telemetry sampler measured it. GPU fields are absent without a GPU. */

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sample } from '../../datasets/sample.js';
 import { sha256 } from '../hash.js';
 import type { BatchRecord, NewRun, PredictionRecord, SampleMetricRecord } from './records.js';
-import { RunStore, StoreLockedError } from './store.js';
+import { CompletedRunError, RunStore, StoreLockedError } from './store.js';
 
 let dir: string;
 let dbPath: string;
@@ -102,9 +102,12 @@ describe('runs', () => {
       promptHash: 'prompt-hash',
       decoding: { temperature: 0, max_tokens: 256 },
       suite: { name: 'default', models: [{ id: 'qwen3-0.6b', api_key_env: 'OPENAI_API_KEY' }] },
+      selection: null,
     });
+    const subset = await store.createRun(newRun({ runKey: 'key-c', startedAt: new Date('2025-01-04T00:00:00Z'), selection: { limit: 5, samples: 5, splitSamples: 40 } }));
+    expect((await store.getRun(subset))?.selection).toEqual({ limit: 5, samples: 5, splitSamples: 40 });
     expect(JSON.stringify(await store.listRuns())).not.toContain('sk-secret');
-    expect((await store.listRuns()).map((r) => r.id)).toEqual([first, second]);
+    expect((await store.listRuns()).map((r) => r.id)).toEqual([first, second, subset]);
     expect(await store.getRun('no-such-run')).toBeNull();
   });
 
@@ -320,6 +323,39 @@ describe('resume', () => {
     const retried = (await store.predictions(runId)).filter((p) => p.sampleId === 's4');
     expect(retried).toMatchObject([{ batchIndex: 3, error: null, text: 'output of s4' }]);
     expect((await store.sampleMetrics(runId)).filter((m) => m.sampleId === 's4')).toHaveLength(2);
+  });
+});
+
+describe('completed runs', () => {
+  it('refuse every write: no batch, no metrics, no resume, no change of status', async () => {
+    const store = await openStore();
+    const runId = await store.createRun(newRun());
+    await store.writeBatch(runId, batchOf(0, 1), [predictionFor('s1')], scoresFor(['s1']));
+    await store.writeMetrics(runId, [{ name: 'bleu', value: 0.5, n: 1 }]);
+    await store.finishRun(runId, 'completed');
+    await expect(store.writeBatch(runId, batchOf(1, 1), [predictionFor('s2')], scoresFor(['s2']))).rejects.toThrow(CompletedRunError);
+    await expect(store.writeMetrics(runId, [{ name: 'bleu', value: 1, n: 5 }])).rejects.toThrow(CompletedRunError);
+    await expect(store.resumeRun(runId)).rejects.toThrow(CompletedRunError);
+    await expect(store.finishRun(runId, 'interrupted')).rejects.toThrow(CompletedRunError);
+    await store.close();
+
+    // A second handle (a later process) reads the status from the file and refuses just the same.
+    const later = await openStore();
+    await expect(later.resumeRun(runId)).rejects.toThrow(/run .* is completed and never changes/);
+    expect(await later.metrics(runId)).toEqual([{ runId, name: 'bleu', value: 0.5, ciLow: null, ciHigh: null, n: 1 }]);
+    expect((await later.getRun(runId))?.status).toBe('completed');
+    expect(await later.predictions(runId)).toHaveLength(1);
+  });
+
+  it('stores counts outside INTEGER as null instead of failing the batch', async () => {
+    const store = await openStore();
+    const runId = await store.createRun(newRun());
+    await store.writeBatch(runId, batchOf(0, 2, { tokensIn: 1e308, tokensOut: 2 ** 31 }), [predictionFor('s1', { tokensIn: 1.5, tokensOut: -1 }), predictionFor('s2')], []);
+    const [p1, p2] = await store.predictions(runId);
+    expect([p1?.tokensIn, p1?.tokensOut]).toEqual([null, null]);
+    expect(p2?.tokensIn).toBe(predictionFor('s2').tokensIn ?? null);
+    const [batch] = await store.batches(runId);
+    expect([batch?.tokensIn, batch?.tokensOut]).toEqual([null, null]);
   });
 });
 

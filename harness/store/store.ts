@@ -8,7 +8,7 @@ import type { ServerBatchFigures } from '../telemetry/batchTelemetry.js';
 import type { Sample } from '../../datasets/sample.js';
 import { sha256 } from '../hash.js';
 import { assertSafeOutputs, isDuckDbFile, sameFile } from '../io/outputPath.js';
-import { redactEndpoint } from './endpoint.js';
+import { redactEndpoint, redactSuite } from './endpoint.js';
 import { migrate } from './migrations.js';
 import type {
   BatchRecord,
@@ -64,6 +64,29 @@ type Row = Record<string, JS>;
 const jsonObject = z.record(z.string(), z.unknown());
 const probabilities = z.record(z.string(), z.number());
 const runStatus = z.enum(['running', 'completed', 'failed', 'interrupted']);
+/** Validates `runs.selection` as read back, and where exported runs are imported. */
+export const runSelection = z.object({
+  limit: z.number().int().positive().optional(),
+  shard: z.object({ index: z.number().int().min(0), count: z.number().int().positive() }).optional(),
+  samples: z.number().int().min(0),
+  splitSamples: z.number().int().min(0),
+});
+
+/** A completed run is the record of what a model scored: nothing may add to it, rescore it or reopen it. */
+export class CompletedRunError extends Error {
+  override readonly name = 'CompletedRunError';
+  constructor(readonly runId: string, action: string) {
+    super(`run ${runId} is completed and never changes (refused: ${action}); a rerun with other samples or settings starts a new run`);
+  }
+}
+
+const INT32_MAX = 2 ** 31 - 1;
+/** Counts stored in INTEGER columns: a whole number from 0 to 2^31 - 1, else null (the caller warns). */
+export function storableCount(value: number | undefined): number | undefined {
+  return value === undefined || (Number.isInteger(value) && value >= 0 && value <= INT32_MAX) ? value : undefined;
+}
+
+const NO_SPACE = /No space left on device|ENOSPC|disk is full|Could not write all bytes/i;
 
 function text(value: JS | undefined): string {
   if (typeof value !== 'string') throw new TypeError(`expected text, got ${String(value)}`);
@@ -121,6 +144,7 @@ function runFromRow(row: Row): StoredRun {
     promptHash: optionalText(row['prompt_hash']),
     decoding: json(row['decoding'], jsonObject),
     suite: json(row['suite'], z.unknown()),
+    selection: optionalJson(row['selection'], runSelection),
   };
 }
 
@@ -165,6 +189,8 @@ export class RunStore {
    * file's only writer, so the set stays exact, and batches of new samples skip the replacing DELETE.
    */
   private readonly predictedSampleIds = new Map<string, Set<string>>();
+  /** Status of each run this handle has written to or read for a write; exact for the same reason. */
+  private readonly runStatuses = new Map<string, RunStatus>();
 
   private constructor(
     readonly path: string,
@@ -223,12 +249,37 @@ export class RunStore {
         await connection.run('COMMIT');
         return result;
       } catch (error) {
-        await connection.run('ROLLBACK');
-        // The rollback may have undone predictions already counted there; reload on next use.
+        // The rollback may have undone predictions or statuses already counted here; reload on next use.
         this.predictedSampleIds.clear();
-        throw error;
+        this.runStatuses.clear();
+        try {
+          await connection.run('ROLLBACK');
+        } catch {
+          // A failed COMMIT (disk full) has already ended the transaction: DuckDB's "no transaction is
+          // active" would hide the reason, so the first error is the one reported.
+        }
+        throw this.explained(error);
       }
     });
+  }
+
+  /** Disk full becomes one plain sentence naming the file; what was committed before stays readable. */
+  private explained(error: unknown): unknown {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!NO_SPACE.test(message)) return error;
+    return new Error(`${this.path}: no space left on device; the batch in flight was not stored, everything stored before it is intact (free space and rerun to resume)`, { cause: error });
+  }
+
+  /** Refuses a write to a completed run (or to no run at all). */
+  private async assertOpenRun(connection: DuckDBConnection, runId: string, action: string): Promise<void> {
+    let status = this.runStatuses.get(runId);
+    if (status === undefined) {
+      const row = (await connection.runAndReadAll('SELECT status FROM runs WHERE id = $1', [runId])).getRowObjectsJS()[0];
+      if (row === undefined) throw new Error(`${this.path}: no run ${runId}`);
+      status = runStatus.parse(row['status']);
+      this.runStatuses.set(runId, status);
+    }
+    if (status === 'completed') throw new CompletedRunError(runId, action);
   }
 
   private async rows(sql: string, values: DuckDBValue[] = []): Promise<Row[]> {
@@ -328,20 +379,32 @@ export class RunStore {
           run.splitHash,
           orNull(run.promptHash),
           JSON.stringify(run.decoding),
-          JSON.stringify(run.suite),
+          // Every caller (run, import-run of an older export) stores the suite without URL credentials.
+          JSON.stringify(redactSuite(run.suite)),
+          run.selection === undefined ? null : JSON.stringify(run.selection),
         ],
       ]),
     );
+    this.runStatuses.set(id, 'running');
     return id;
   }
 
-  /** Marks a run found by `findResumableRun` as running again. */
+  /** Marks an interrupted (or crashed, still `running`) run as running again; a completed run is refused. */
   async resumeRun(runId: string): Promise<void> {
-    await this.transaction((connection) => connection.run(`UPDATE runs SET status = 'running', finished_at = NULL WHERE id = $1`, [runId]));
+    await this.transaction(async (connection) => {
+      await this.assertOpenRun(connection, runId, 'resume');
+      await connection.run(`UPDATE runs SET status = 'running', finished_at = NULL WHERE id = $1`, [runId]);
+      this.runStatuses.set(runId, 'running');
+    });
   }
 
+  /** Ends a run; a completed run keeps its status and finish time. */
   async finishRun(runId: string, status: Exclude<RunStatus, 'running'>): Promise<void> {
-    await this.transaction((connection) => connection.run('UPDATE runs SET status = $1, finished_at = now() WHERE id = $2', [status, runId]));
+    await this.transaction(async (connection) => {
+      await this.assertOpenRun(connection, runId, `mark ${status}`);
+      await connection.run('UPDATE runs SET status = $1, finished_at = now() WHERE id = $2', [status, runId]);
+      this.runStatuses.set(runId, status);
+    });
   }
 
   async listRuns(): Promise<StoredRun[]> {
@@ -357,6 +420,20 @@ export class RunStore {
   async completedSampleIds(runId: string): Promise<Set<string>> {
     const rows = await this.rows('SELECT sample_id FROM predictions WHERE run_id = $1 AND error IS NULL', [runId]);
     return new Set(rows.map((row) => text(row['sample_id'])));
+  }
+
+  /** How many of the run's samples failed, and the most frequent error messages (for the end-of-run report). */
+  async errorSummary(runId: string, limit = 3): Promise<{ failed: number; total: number; top: { error: string; count: number }[] }> {
+    const totals = (await this.rows('SELECT count(*)::INTEGER AS total, count(error)::INTEGER AS failed FROM predictions WHERE run_id = $1', [runId]))[0];
+    const top = await this.rows(
+      'SELECT error, count(*)::INTEGER AS n FROM predictions WHERE run_id = $1 AND error IS NOT NULL GROUP BY error ORDER BY n DESC, error LIMIT $2',
+      [runId, limit],
+    );
+    return {
+      failed: numeric(totals?.['failed']),
+      total: numeric(totals?.['total']),
+      top: top.map((row) => ({ error: text(row['error']), count: numeric(row['n']) })),
+    };
   }
 
   /** The index the next batch of this run should carry (batch indexes keep counting across resumes). */
@@ -379,6 +456,7 @@ export class RunStore {
   ): Promise<void> {
     const createdAt = new Date();
     await this.transaction(async (connection) => {
+      await this.assertOpenRun(connection, runId, 'write a batch');
       const predicted = await this.predictedSampleIdsOf(connection, runId);
       const retried = predictions.map((prediction) => prediction.sampleId).filter((sampleId) => predicted.has(sampleId));
       if (retried.length > 0) {
@@ -404,8 +482,8 @@ export class RunStore {
           orNull(batch.gpuMemPeakMb),
           orNull(batch.gpuMemDeltaMb),
           orNull(batch.gpuTimeMs),
-          orNull(batch.tokensIn),
-          orNull(batch.tokensOut),
+          orNull(storableCount(batch.tokensIn)),
+          orNull(storableCount(batch.tokensOut)),
           orNull(batch.latencyP50Ms),
           orNull(batch.latencyP95Ms),
           orNull(batch.latencyMaxMs),
@@ -424,8 +502,8 @@ export class RunStore {
           prediction.probs === undefined ? null : JSON.stringify(prediction.probs),
           prediction.score === undefined ? null : JSON.stringify(prediction.score),
           prediction.latencyMs,
-          orNull(prediction.tokensIn),
-          orNull(prediction.tokensOut),
+          orNull(storableCount(prediction.tokensIn)),
+          orNull(storableCount(prediction.tokensOut)),
           orNull(prediction.error),
           prediction.cached ?? false,
           createdAt,
@@ -507,6 +585,7 @@ export class RunStore {
   /** Replaces the run's corpus metrics with `metrics`. */
   async writeMetrics(runId: string, metrics: readonly MetricRecord[]): Promise<void> {
     await this.transaction(async (connection) => {
+      await this.assertOpenRun(connection, runId, 'rewrite its metrics');
       await connection.run('DELETE FROM metrics WHERE run_id = $1', [runId]);
       await RunStore.append(
         connection,
@@ -583,6 +662,7 @@ export class RunStore {
           }
           await connection.run('COMMIT');
           this.predictedSampleIds.clear();
+          this.runStatuses.clear();
           return merged;
         } catch (error) {
           await connection.run('ROLLBACK');

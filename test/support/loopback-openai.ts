@@ -15,7 +15,9 @@ export type Fault =
   /** Status 200 with a truncated JSON body. */
   | { kind: 'malformed' }
   /** socket.destroy(): before any response, or after the headers and half the body. */
-  | { kind: 'drop'; stage?: 'headers' | 'body' };
+  | { kind: 'drop'; stage?: 'headers' | 'body' }
+  /** Status 200 with an answer of `bytes` characters, streamed chunk by chunk (never held whole); Content-Length only when asked. */
+  | { kind: 'huge'; bytes: number; contentLength?: boolean };
 
 /**
  * Injects `fault` into requests that match. Conditions combine with AND; counts are per rule,
@@ -64,6 +66,8 @@ export interface LoopbackOptions {
   /** Ids `GET /v1/models` lists. */
   models?: string[];
   faults?: FaultRule[];
+  /** Replaces the computed `usage` object of an answer (servers have sent fractions, negatives, 1e308). */
+  usage?: (prompt: string) => unknown;
 }
 
 /** One chat-completions request as the server saw it. */
@@ -148,6 +152,27 @@ function errorBody(status: number, message: string): string {
   return JSON.stringify({ error: { message, type, param: null, code } });
 }
 
+/** A completion whose content is `bytes` x's, written as the client reads it: memory stays at one chunk. */
+function streamHugeAnswer(res: http.ServerResponse, bytes: number, contentLength: boolean): void {
+  const head = Buffer.from('{"choices":[{"index":0,"message":{"role":"assistant","content":"');
+  const tail = Buffer.from('"},"finish_reason":"stop"}]}');
+  const chunk = Buffer.alloc(64 * 1024, 'x');
+  res.writeHead(200, { 'content-type': 'application/json', ...(contentLength && { 'content-length': head.length + bytes + tail.length }) });
+  res.write(head);
+  let left = bytes;
+  const pump = (): void => {
+    while (left > 0) {
+      const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
+      left -= part.length;
+      if (!res.write(part)) return void res.once('drain', pump);
+    }
+    res.end(tail);
+  };
+  // The client may hang up once it has seen enough: stop writing then.
+  res.once('close', () => (left = 0));
+  pump();
+}
+
 /** Deterministic fraction in [0, 1) for probability rules. */
 function unitHash(seed: number, hash: string, attempt: number): number {
   return createHash('sha256').update(`${seed}:${hash}:${attempt}`).digest().readUInt32BE(0) / 2 ** 32;
@@ -209,7 +234,7 @@ export async function startLoopbackOpenAI(options: LoopbackOptions = {}): Promis
       created: 0,
       model: body.model,
       choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop', logprobs: null }],
-      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+      usage: options.usage?.(prompt) ?? { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
     });
   };
 
@@ -253,6 +278,8 @@ export async function startLoopbackOpenAI(options: LoopbackOptions = {}): Promis
         return later(fault.delayMs, () => sendJson(res, 200, out));
       case 'malformed':
         return sendJson(res, 200, out.slice(0, Math.floor(out.length / 2)));
+      case 'huge':
+        return streamHugeAnswer(res, fault.bytes, fault.contentLength ?? false);
       case 'drop':
         if (fault.stage === 'headers') {
           req.socket.destroy();

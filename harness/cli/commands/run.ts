@@ -1,5 +1,7 @@
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import type { ModelRunResult } from '../../run/runSuite.js';
 import { CliError, ExitCode } from '../errors.js';
 
 export const DEFAULT_DB = 'runs/logbench.duckdb';
@@ -22,6 +24,21 @@ function parseLimit(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new CliError(`--limit: expected a positive integer, got "${value}"`);
   return n;
+}
+
+/**
+ * A run whose failed samples exceed the suite's limit is not a model result: say why on stderr, with
+ * the commonest errors, and exit `modelErrors` (the figures and reports are still written).
+ */
+function failOnErrorRate(results: readonly ModelRunResult[], maxErrorRate: number): void {
+  const failing = results.filter((r) => r.errors.total > 0 && r.errors.failed / r.errors.total > maxErrorRate);
+  for (const r of failing) {
+    process.stderr.write(`\n${r.modelId}: ${r.errors.failed} of ${r.errors.total} samples failed (error rate ${(r.errors.failed / r.errors.total).toFixed(4)} > max_error_rate ${maxErrorRate}):\n`);
+    for (const { error, count } of r.errors.top) process.stderr.write(`  ${count} × ${error}\n`);
+  }
+  if (failing.length) {
+    throw new CliError(`${failing.map((r) => r.modelId).join(', ')}: too many failed samples; their figures describe the failures, not the model (fix the cause and rerun: a new run retries the failed samples)`, ExitCode.modelErrors);
+  }
 }
 
 export function registerRunCommands(program: Command): void {
@@ -48,6 +65,10 @@ export function registerRunCommands(program: Command): void {
         import('../table.js'),
       ]);
       const loaded = loadSuite(suiteFile);
+      // Checked before anything is written: a bad --out must not surface after every model has run.
+      if (opts.report && opts.out !== undefined && existsSync(opts.out) && !statSync(opts.out).isDirectory()) {
+        throw new CliError(`--out: ${opts.out} is a file; it names the folder the HTML reports go to`);
+      }
       const controller = new AbortController();
       const onSignal = () => {
         if (controller.signal.aborted) process.exit(130); // second Ctrl-C: leave now
@@ -74,7 +95,7 @@ export function registerRunCommands(program: Command): void {
         }
         const baseline = loaded.suite.baseline ?? results[0]?.modelId ?? '';
         process.stdout.write(`\nsuite ${loaded.suite.name} · split ${split.name} (${split.samples.length} samples, ${split.splitHash.slice(0, 12)}) · ${path.relative(process.cwd(), opts.db) || opts.db}\n`);
-        for (const r of results) process.stdout.write(`  ${r.modelId}: run ${r.run.id}${r.resumed ? ' (resumed)' : ''}, ${r.queried} queried\n`);
+        for (const r of results) process.stdout.write(`  ${r.modelId}: run ${r.run.id}${r.completedBefore ? ' (completed before: nothing queried or written)' : r.resumed ? ' (resumed)' : ''}, ${r.queried} queried\n`);
         process.stdout.write('\n' + metricTable(results.map((r) => ({ modelId: r.modelId, metrics: r.metrics })), baseline) + '\n');
         if (opts.report && results.length) {
           // The store is closed by now: reports read it through their own read-only handle.
@@ -89,6 +110,7 @@ export function registerRunCommands(program: Command): void {
           }
           process.stdout.write(`\nreports: ${written.map((f) => path.relative(process.cwd(), f) || f).join(', ')}\n`);
         }
+        failOnErrorRate(results, loaded.suite.max_error_rate);
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
@@ -110,7 +132,8 @@ export function registerRunCommands(program: Command): void {
           return;
         }
         for (const run of runs) {
-          process.stdout.write(`${run.id}  ${run.suiteName}/${run.modelId}  ${run.status}  ${run.startedAt}  split ${run.splitHash.slice(0, 12)}\n`);
+          const subset = run.selection ? `  subset ${run.selection.samples} of ${run.selection.splitSamples} samples (${run.selection.limit !== undefined ? `--limit ${run.selection.limit}` : ''}${run.selection.limit !== undefined && run.selection.shard ? ' ' : ''}${run.selection.shard ? `--shard ${run.selection.shard.index}/${run.selection.shard.count}` : ''})` : '';
+          process.stdout.write(`${run.id}  ${run.suiteName}/${run.modelId}  ${run.status}  ${run.startedAt}  split ${run.splitHash.slice(0, 12)}${subset}\n`);
         }
       } finally {
         await store.close();
