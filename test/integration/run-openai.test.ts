@@ -167,7 +167,7 @@ describe('logbench run against an OpenAI-compatible loopback server', () => {
     }
   });
 
-  it('on SIGINT, stores the batches in flight, exits 130, and a rerun queries each remaining sample once', async () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('on %s, stores the batches in flight, exits 130, and a rerun queries each remaining sample once', async (signal) => {
     const loopback = await server({ latencyMs: 3 });
     const { dir, suite, db } = writeOpenAISuite({ url: loopback.url, cases: 600, batchSize: 40, concurrency: 4, concurrentModels: true });
     dirs.push(dir);
@@ -175,7 +175,7 @@ describe('logbench run against an OpenAI-compatible loopback server', () => {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     while (loopback.stats().requests < 150) await sleep(5);
-    child.kill('SIGINT');
+    child.kill(signal);
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     expect(code, stderr).toBe(130);
     expect(stderr).toMatch(/interrupted: finishing the batch in flight/);
