@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { z } from 'zod';
+import { promptTemplatesProblem } from '../../datasets/prompt-template.js';
 import { hashOf, sha256 } from '../hash.js';
 import { InputRecordError } from '../io/jsonl.js';
 import { readInputText } from '../io/readInput.js';
@@ -40,6 +41,11 @@ export function describeIssues(file: string, source: string, issues: z.core.$Zod
     .join('\n');
 }
 
+/** A problem found after parsing (a run's checks before its first write), located like a schema error. */
+export function suiteProblem(file: string, problems: { path: (string | number)[]; message: string }[]): SuiteError {
+  return new SuiteError(describeIssues(file, readInputText(file), problems as z.core.$ZodIssue[]));
+}
+
 function readRelative(baseDir: string, rel: string, what: string, suiteFile: string): string {
   const full = path.resolve(baseDir, rel);
   try {
@@ -77,6 +83,8 @@ export function loadSuite(file: string): LoadedSuite {
     user: readRelative(baseDir, suite.prompt.user, 'prompt.user', file),
     ...(suite.prompt.system ? { system: readRelative(baseDir, suite.prompt.system, 'prompt.system', file) } : {}),
   };
+  const templates = promptTemplatesProblem(prompt, suite.dataset.source);
+  if (templates) throw suiteProblem(file, [{ path: ['prompt', templates.role], message: `${path.resolve(baseDir, suite.prompt[templates.role] ?? '')}: ${templates.problem}` }]);
   const responseFormats = new Map<string, unknown>();
   for (const model of suite.models) {
     if (model.provider !== 'openai' || !model.decoding.response_format) continue;
