@@ -39,7 +39,7 @@ function whatIsNotRegular(stats: Stats): string {
   if (stats.isCharacterDevice()) return 'a character device';
   if (stats.isBlockDevice()) return 'a block device';
   if (stats.isSocket()) return 'a socket';
-  return 'not a file';
+  return 'of another kind';
 }
 
 function tooLarge(file: string, maxBytes: number): InputFileError {
@@ -56,7 +56,7 @@ function checkRegular(file: string, stats: Stats, maxBytes: number): void {
  * Opens a regular file for reading: stat first, since opening a FIFO blocks until a writer comes;
  * O_NONBLOCK and a second check on the descriptor cover a path swapped in between.
  */
-export function openInputFile(file: string, maxBytes: number): { fd: number; size: number } {
+function openInputFile(file: string, maxBytes: number): { fd: number; size: number } {
   try {
     checkRegular(file, statSync(file), maxBytes);
   } catch (err) {
