@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeHttpFetch } from './nodeHttpFetch.js';
+import { nodeHttpFetch, ResponseTooLargeError } from './nodeHttpFetch.js';
 
 let server: http.Server;
 let base: string;
@@ -67,5 +67,55 @@ describe('nodeHttpFetch', () => {
     const controller = new AbortController();
     controller.abort();
     await expect(nodeHttpFetch(`${base}/chat`, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('nodeHttpFetch with maxResponseBytes', () => {
+  const limit = 1024 * 1024;
+  let capped: http.Server;
+  let cappedBase: string;
+  /** Bytes of body each /stream request got written before the client hung up. */
+  const written: number[] = [];
+
+  beforeAll(async () => {
+    capped = http.createServer((req, res) => {
+      if (req.url === '/declared') {
+        // Headers only: the body never comes, so only the Content-Length can end this fetch.
+        res.writeHead(200, { 'content-length': String(limit + 1) });
+        return res.flushHeaders();
+      }
+      if (req.url === '/exact') return res.writeHead(200).end(Buffer.alloc(limit, 'x'));
+      // /stream: 64 MiB without Content-Length, written as fast as the client reads.
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      let sent = 0;
+      const pump = (): void => {
+        while (sent < 64 * 1024 * 1024) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      res.once('close', () => written.push(sent));
+      res.writeHead(200);
+      pump();
+    });
+    await new Promise<void>((done) => capped.listen(0, '127.0.0.1', done));
+    cappedBase = `http://127.0.0.1:${(capped.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((done) => capped.close(() => done())));
+
+  it('rejects a body that streams past the limit and hangs up at once', async () => {
+    const fetching = nodeHttpFetch(`${cappedBase}/stream`, {}, { maxResponseBytes: limit });
+    await expect(fetching).rejects.toBeInstanceOf(ResponseTooLargeError);
+    await expect(fetching).rejects.toThrow(`response body larger than ${limit} bytes`);
+    while (written.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    // What the server got out before the hang-up is the limit plus what the socket buffers held, not the 64 MiB.
+    expect(written[0]).toBeLessThan(32 * 1024 * 1024);
+  });
+
+  it('rejects a declared Content-Length over the limit before any of the body, and keeps a body of exactly the limit', async () => {
+    await expect(nodeHttpFetch(`${cappedBase}/declared`, {}, { maxResponseBytes: limit })).rejects.toBeInstanceOf(ResponseTooLargeError);
+    const exact = await nodeHttpFetch(`${cappedBase}/exact`, {}, { maxResponseBytes: limit });
+    expect((await exact.text()).length).toBe(limit);
   });
 });

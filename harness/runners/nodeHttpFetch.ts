@@ -7,6 +7,8 @@ import https from 'node:https';
  * node:http, and the harness must never be the bottleneck next to a fast local server.
  * Bodies are buffered whole (chat completions are small and non-streaming here), so a connection
  * dropped mid-body rejects the fetch itself, which the runner retries like any connection error.
+ * A body larger than `maxResponseBytes` (by its Content-Length, or as it streams in) rejects with
+ * {@link ResponseTooLargeError} and closes the connection at once, so a huge answer never sits in memory.
  * The answer is a {@link BufferedResponse}, not undici's `Response`: building undici's Headers,
  * Response and body stream was a third of the CPU of a request in a cold process.
  */
@@ -14,6 +16,18 @@ const agents = {
   'http:': new http.Agent({ keepAlive: true, maxSockets: 256 }),
   'https:': new https.Agent({ keepAlive: true, maxSockets: 256 }),
 };
+
+export interface NodeHttpFetchOptions {
+  /** Largest body kept; a larger one rejects the fetch with {@link ResponseTooLargeError}. Default: no limit. */
+  maxResponseBytes?: number;
+}
+
+export class ResponseTooLargeError extends Error {
+  override readonly name = 'ResponseTooLargeError';
+  constructor(readonly limitBytes: number) {
+    super(`response body larger than ${limitBytes} bytes`);
+  }
+}
 
 function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
@@ -120,7 +134,7 @@ async function bodyBytes(body: RequestInit['body']): Promise<Buffer | undefined>
   return Buffer.from(await new Response(body).arrayBuffer());
 }
 
-export async function nodeHttpFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+export async function nodeHttpFetch(input: string | URL | Request, init: RequestInit = {}, options: NodeHttpFetchOptions = {}): Promise<Response> {
   const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
   const transport = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
   if (!transport) throw new TypeError(`unsupported protocol ${url.protocol}`);
@@ -144,8 +158,20 @@ export async function nodeHttpFetch(input: string | URL | Request, init: Request
       reject(new TypeError('fetch failed', { cause: err }));
     });
     request.on('response', (response) => {
+      const limit = options.maxResponseBytes ?? Infinity;
+      const tooLarge = () => {
+        done();
+        request.destroy();
+        reject(new ResponseTooLargeError(limit));
+      };
+      if (Number(response.headers['content-length']) > limit) return tooLarge();
       const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let received = 0;
+      response.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > limit) return tooLarge();
+        chunks.push(chunk);
+      });
       response.on('error', (err) => {
         done();
         reject(new TypeError('fetch failed', { cause: err }));

@@ -3,8 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { z } from 'zod';
+import { redactSecretsIn, redactUrlsIn, urlSecrets } from '../store/endpoint.js';
+import { DEFAULT_MAX_RESPONSE_BYTES } from '../suite/schema.js';
 import { Semaphore } from './concurrency.js';
-import { nodeHttpFetch } from './nodeHttpFetch.js';
+import { nodeHttpFetch, ResponseTooLargeError } from './nodeHttpFetch.js';
 import type { Prediction, RenderedRequest, Runner } from './runner.js';
 
 /** Decoding parameters passed through to the chat-completions request as they are. */
@@ -40,6 +42,8 @@ export interface OpenAIChatRunnerOptions {
   retryMaxMs?: number;
   /** A Retry-After longer than this fails the sample instead of stalling the run. Default 60000. */
   retryAfterMaxMs?: number;
+  /** A larger answer (or error) body fails the sample, unretried. Default 4 MiB. */
+  maxResponseBytes?: number;
 }
 
 const completionSchema = z.object({
@@ -51,6 +55,9 @@ const completionSchema = z.object({
 
 // Local servers ignore the key, but the client refuses to start without one.
 const dummyApiKey = 'logbench-no-key';
+
+/** A shorter key (vLLM's "EMPTY") is not searched for in answers: it would match ordinary words. */
+const MIN_KEY_LENGTH_REDACTED_IN_ANSWERS = 8;
 
 export type AttemptOutcome =
   | { ok: true; text: string; tokensIn?: number; tokensOut?: number }
@@ -73,6 +80,10 @@ export class OpenAIChatRunner implements Runner {
   readonly modelId: string;
   readonly #client: OpenAI;
   readonly #apiKey: string | undefined;
+  /** Redacted from answers: the key, where long enough to be told apart from text. */
+  readonly #answerSecrets: string[];
+  /** Redacted from error messages: the key and the endpoint's credential parts (servers echo both). */
+  readonly #errorSecrets: string[];
   readonly #model: string;
   readonly #decoding: OpenAIChatDecoding;
   readonly #slots: Semaphore;
@@ -81,6 +92,7 @@ export class OpenAIChatRunner implements Runner {
   readonly #retryBaseMs: number;
   readonly #retryMaxMs: number;
   readonly #retryAfterMaxMs: number;
+  readonly #maxResponseBytes: number;
 
   constructor(options: OpenAIChatRunnerOptions) {
     const env = options.env ?? process.env;
@@ -100,8 +112,18 @@ export class OpenAIChatRunner implements Runner {
     this.#retryBaseMs = options.retryBaseMs ?? 500;
     this.#retryMaxMs = options.retryMaxMs ?? 8_000;
     this.#retryAfterMaxMs = options.retryAfterMaxMs ?? 60_000;
+    this.#maxResponseBytes = integerAtLeast('maxResponseBytes', options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, 1);
+    const key = this.#apiKey ?? '';
+    this.#answerSecrets = key.length >= MIN_KEY_LENGTH_REDACTED_IN_ANSWERS ? [key] : [];
+    this.#errorSecrets = [...(key === '' ? [] : [key]), ...urlSecrets(options.baseURL)];
+    // The client appends its paths to baseURL as a string: a query there (`?token=`) goes in defaultQuery instead.
+    const baseURL = new URL(options.baseURL);
+    const defaultQuery = baseURL.search === '' ? undefined : Object.fromEntries(baseURL.searchParams);
+    baseURL.search = '';
+    const maxResponseBytes = this.#maxResponseBytes;
     this.#client = new OpenAI({
-      baseURL: options.baseURL,
+      baseURL: baseURL.href,
+      ...(defaultQuery && { defaultQuery }),
       apiKey: this.#apiKey ?? dummyApiKey,
       // Never send ambient OpenAI credentials or ids from this process's env to a suite's endpoint.
       adminAPIKey: null,
@@ -111,7 +133,7 @@ export class OpenAIChatRunner implements Runner {
       maxRetries: 0,
       logLevel: 'off',
       // Buffers the body before it resolves, so the client's timeout covers the body too.
-      fetch: nodeHttpFetch,
+      fetch: (input, init) => nodeHttpFetch(input, init, { maxResponseBytes }),
     });
   }
 
@@ -146,7 +168,9 @@ export class OpenAIChatRunner implements Runner {
       const outcome = await this.#attempt(body, signal);
       if (outcome.ok) {
         const { ok: _, ...result } = outcome;
-        return { sampleId: request.sample.id, ...result, latencyMs: performance.now() - started };
+        // A server may echo the Authorization header into the answer: the key never reaches the store.
+        const text = redactSecretsIn(result.text, this.#answerSecrets);
+        return { sampleId: request.sample.id, ...result, text, latencyMs: performance.now() - started };
       }
       const failed = (message: string): Prediction => ({
         sampleId: request.sample.id,
@@ -178,6 +202,10 @@ export class OpenAIChatRunner implements Runner {
   }
 
   #describeFailure(error: unknown): AttemptOutcome {
+    if (error instanceof Error && error.cause instanceof ResponseTooLargeError) {
+      // Not retried: the same question would get the same oversized answer.
+      return { ok: false, retryable: false, message: `answer larger than max_response_bytes (${error.cause.limitBytes})` };
+    }
     if (error instanceof APIConnectionTimeoutError) {
       return { ok: false, retryable: true, message: `timed out after ${this.#timeoutMs} ms` };
     }
@@ -204,9 +232,9 @@ export class OpenAIChatRunner implements Runner {
     return Math.random() * Math.min(this.#retryMaxMs, this.#retryBaseMs * 2 ** attempt);
   }
 
-  /** Server messages may echo the key (OpenAI's 401 does, partly): never let it into a Prediction. */
+  /** Server messages may echo the key (OpenAI's 401 does, partly) or the URL asked: never let them into a Prediction. */
   #scrub(message: string): string {
-    return this.#apiKey === undefined ? message : message.split(this.#apiKey).join('[redacted]');
+    return redactSecretsIn(redactUrlsIn(message), this.#errorSecrets);
   }
 }
 

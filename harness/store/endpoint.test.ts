@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactEndpoint } from './endpoint.js';
+import { redactEndpoint, redactSecretsIn, redactSuite, redactUrlsIn, urlSecrets } from './endpoint.js';
 
 describe('redactEndpoint', () => {
   it('drops userinfo, query and fragment, keeping scheme, host, port and path', () => {
@@ -10,5 +10,38 @@ describe('redactEndpoint', () => {
   it('cuts a query-like tail from something that is not a URL', () => {
     expect(redactEndpoint('models/classifier.onnx')).toBe('models/classifier.onnx');
     expect(redactEndpoint('localhost:8000/v1?key=secret')).not.toContain('secret');
+  });
+});
+
+describe('redacting URLs and their secrets elsewhere', () => {
+  const endpoint = 'http://alice:PASSWORD-9f2@127.0.0.1:8000/v1?token=TOKEN-77ab&api-version=2024-02-01';
+
+  it('redacts every URL with credential parts in text, leaving plain URLs as written', () => {
+    expect(redactUrlsIn(`POST ${endpoint} failed; see http://Docs.example.com/x.`)).toBe('POST http://127.0.0.1:8000/v1 failed; see http://Docs.example.com/x.');
+    expect(redactUrlsIn('cut short: "https://k:SECRETKEY@/v1"')).toBe('cut short: "https:///v1"');
+  });
+
+  it('redacts every URL-valued string of a suite, at any depth, without touching the rest', () => {
+    const suite = {
+      name: 's',
+      version: 2,
+      models: [{ id: 'm', endpoint, metrics_url: 'https://host:9000/metrics#sk-FRAGMENT-1', concurrency: 8, stop: ['\n'] }],
+      description: `served at ${endpoint}`,
+    };
+    const stored = JSON.stringify(redactSuite(suite));
+    for (const secret of ['alice', 'PASSWORD-9f2', 'TOKEN-77ab', 'sk-FRAGMENT-1']) expect(stored).not.toContain(secret);
+    expect(redactSuite(suite)).toEqual({
+      ...suite,
+      models: [{ ...suite.models[0], endpoint: 'http://127.0.0.1:8000/v1', metrics_url: 'https://host:9000/metrics' }],
+      description: 'served at http://127.0.0.1:8000/v1',
+    });
+  });
+
+  it('lists the credential parts a server might echo, raw and decoded, and replaces them in text', () => {
+    expect(urlSecrets('http://u:p%40ss-word@h/v1?token=a%2Fb-c-d&v=1').sort()).toEqual(['a%2Fb-c-d', 'a/b-c-d', 'p%40ss-word', 'p@ss-word'].sort());
+    expect(urlSecrets('not a url')).toEqual([]);
+    const secrets = urlSecrets(endpoint);
+    expect(redactSecretsIn('404 no route POST /v1?token=TOKEN-77ab%2Fchat (user alice)', secrets)).toBe('404 no route POST /v1?token=[redacted]%2Fchat (user [redacted])');
+    expect(redactSecretsIn('basic PASSWORD-9f2', secrets)).toBe('basic [redacted]');
   });
 });

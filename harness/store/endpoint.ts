@@ -7,12 +7,78 @@ export function redactEndpoint(endpoint: string): string {
   try {
     url = new URL(endpoint);
   } catch {
-    // Not a URL (a local model path, a socket name): nothing in it has URL credential syntax, but a query-like tail is still cut.
-    return endpoint.split(/[?#]/, 1)[0] ?? '';
+    // Not a URL (a local model path, a socket name, a URL cut short): userinfo and a query-like tail are still cut.
+    return (endpoint.split(/[?#]/, 1)[0] ?? '').replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/]*@/i, '$1');
   }
   url.username = '';
   url.password = '';
   url.search = '';
   url.hash = '';
   return url.toString();
+}
+
+/** Absolute URLs quoted in free text: up to the first space, quote or angle bracket. */
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi;
+
+function hasCredentialParts(found: string): boolean {
+  try {
+    const url = new URL(found);
+    return url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '';
+  } catch {
+    return /[@?#]/.test(found);
+  }
+}
+
+/** `text` with every URL quoted in it redacted as by {@link redactEndpoint}; URLs without credential parts stay as written. */
+export function redactUrlsIn(text: string): string {
+  if (!text.includes('://')) return text;
+  return text.replace(URL_IN_TEXT, (found) => (hasCredentialParts(found) ? redactEndpoint(found) : found));
+}
+
+/**
+ * A parsed suite (or any JSON value) with every URL in its strings redacted: the suite is stored with
+ * each run and exported, and its endpoint, metrics_url or any later URL field may carry credentials.
+ */
+export function redactSuite<T>(suite: T): T {
+  return redactJson(suite) as T;
+}
+
+function redactJson(value: unknown): unknown {
+  if (typeof value === 'string') return redactUrlsIn(value);
+  if (Array.isArray(value)) return value.map(redactJson);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, redactJson(inner)]));
+  }
+  return value;
+}
+
+/**
+ * The credential parts of a URL (userinfo, query values, fragment) as they may be echoed back in a
+ * server's message, raw or decoded. Parts shorter than 4 characters are left out: they would match
+ * ordinary text and cannot be told apart from it.
+ */
+export function urlSecrets(endpoint: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return [];
+  }
+  const raw = [url.username, url.password, url.hash.slice(1), ...url.search.slice(1).split('&').map((pair) => pair.slice(pair.indexOf('=') + 1))];
+  const decoded = raw.map((part) => {
+    try {
+      return decodeURIComponent(part.replace(/\+/g, ' '));
+    } catch {
+      return part;
+    }
+  });
+  // Longest first, so a secret that contains another is redacted whole.
+  return [...new Set([...raw, ...decoded])].filter((part) => part.length >= 4).sort((a, b) => b.length - a.length);
+}
+
+/** `text` with every occurrence of each secret replaced by "[redacted]". */
+export function redactSecretsIn(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
+  return out;
 }

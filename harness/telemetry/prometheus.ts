@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { nodeHttpFetch } from '../runners/nodeHttpFetch.js';
+import { redactEndpoint, redactUrlsIn } from '../store/endpoint.js';
 import type { ServerBatchFigures } from './batchTelemetry.js';
 
 /** One sample line of the Prometheus text exposition format (version 0.0.4). */
@@ -203,20 +205,27 @@ export interface ScrapeOptions {
 
 const metricsUrl = z.url({ protocol: /^https?$/ });
 
+/** A vLLM page with many models and LoRA adapters is a few MB; a larger one is not a metrics page. */
+export const MAX_METRICS_PAGE_BYTES = 16 * 1024 ** 2;
+
 /** GETs a vLLM /metrics page and reads its figures; failures come back as `{ ok: false, reason }`, never thrown. */
 export async function scrapeVllmMetrics(url: string, options: ScrapeOptions = {}): Promise<ScrapeResult> {
+  // Reasons are printed and logged: the URL's credentials (userinfo, ?token=) stay out of them.
+  const shown = redactEndpoint(url);
   const checked = metricsUrl.safeParse(url);
-  if (!checked.success) return { ok: false, reason: `not an http(s) URL: ${url}` };
+  if (!checked.success) return { ok: false, reason: `not an http(s) URL: ${shown}` };
   try {
-    const response = await fetch(checked.data, {
-      headers: { accept: 'text/plain;version=0.0.4' },
-      signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
-    });
+    const response = await nodeHttpFetch(
+      checked.data,
+      { headers: { accept: 'text/plain;version=0.0.4' }, signal: AbortSignal.timeout(options.timeoutMs ?? 5000) },
+      { maxResponseBytes: MAX_METRICS_PAGE_BYTES },
+    );
     const body = await response.text();
-    if (!response.ok) return { ok: false, reason: `${url} answered ${response.status} ${response.statusText}` };
+    if (!response.ok) return { ok: false, reason: `${shown} answered ${response.status} ${response.statusText}` };
     const page = parsePrometheusText(body, (name) => VLLM_FIGURE_SAMPLES.has(name));
     return { ok: true, snapshot: vllmSnapshot(page, options.modelName) };
   } catch (error) {
-    return { ok: false, reason: `${url}: ${(error as Error).message}` };
+    const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+    return { ok: false, reason: redactUrlsIn(`${shown}: ${(error as Error).message}${cause}`) };
   }
 }

@@ -1,7 +1,7 @@
 // scrapeVllmMetrics against a 127.0.0.1 server serving a recorded vLLM /metrics page.
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { scrapeVllmMetrics } from '../../harness/telemetry/prometheus.js';
+import { MAX_METRICS_PAGE_BYTES, scrapeVllmMetrics } from '../../harness/telemetry/prometheus.js';
 import { startMetricsServer, type MetricsResponse, type MetricsServer } from '../../harness/telemetry/fixtures/metricsServer.js';
 
 const v1Page = readFileSync(new URL('../../harness/telemetry/fixtures/vllm-v1-metrics-before.txt', import.meta.url), 'utf8');
@@ -63,5 +63,21 @@ describe('scrapeVllmMetrics', () => {
       ok: false,
       reason: 'not an http(s) URL: localhost:8000/metrics',
     });
+  });
+
+  it('refuses a page over the size limit instead of holding it', async () => {
+    const url = await serve(() => ({ status: 200, body: v1Page + '#'.repeat(MAX_METRICS_PAGE_BYTES) }));
+    expect(await scrapeVllmMetrics(url)).toEqual({ ok: false, reason: `${url}: response body larger than ${MAX_METRICS_PAGE_BYTES} bytes` });
+  });
+
+  it('keeps the credentials of the URL out of its reasons', async () => {
+    const url = await serve(() => ({ status: 503, body: 'Service Unavailable' }));
+    const withSecrets = url.replace('http://', 'http://scraper:SCRAPE-PASS-1@') + '?token=SCRAPE-TOKEN-2';
+    expect(await scrapeVllmMetrics(withSecrets)).toEqual({ ok: false, reason: `${url} answered 503 Service Unavailable` });
+    await server?.close();
+    server = undefined;
+    const refused = await scrapeVllmMetrics(withSecrets);
+    expect(!refused.ok && refused.reason).toMatch(new RegExp(`^${url}: fetch failed \\(`));
+    expect(await scrapeVllmMetrics('localhost:8000/metrics?token=SCRAPE-TOKEN-2')).toEqual({ ok: false, reason: 'not an http(s) URL: localhost:8000/metrics' });
   });
 });
