@@ -87,6 +87,6 @@ describe('export-run / import-run', () => {
     writeFileSync(file, JSON.stringify(edited));
     expect(() => readRunExport(file)).toThrow(`${file}: field "run.status": Invalid input: expected "completed"`);
     writeFileSync(file, '{"format": ');
-    expect(() => readRunExport(file)).toThrow(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid JSON`));
+    expect(() => readRunExport(file)).toThrow(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1:12: not valid JSON \\(Unexpected end of JSON input\\)$`));
   });
 });

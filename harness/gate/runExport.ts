@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseJsonFile } from '../io/json.js';
 import { describeZodIssue, InputRecordError } from '../io/jsonl.js';
 import { MAX_DATA_FILE_BYTES, readInputText } from '../io/readInput.js';
 import { CliError } from '../cli/errors.js';
@@ -145,10 +146,9 @@ export function writeRunExport(file: string, exported: RunExport): void {
 export function readRunExport(file: string): RunExport {
   let json: unknown;
   try {
-    json = JSON.parse(readInputText(file, MAX_DATA_FILE_BYTES));
+    json = parseJsonFile(readInputText(file, MAX_DATA_FILE_BYTES), file);
   } catch (error) {
-    if (error instanceof InputRecordError) throw new CliError(error.message);
-    throw new CliError(`${file}: not valid JSON (${(error as Error).message})`);
+    throw error instanceof InputRecordError ? new CliError(error.message) : error;
   }
   const parsed = RunExport.safeParse(json);
   if (!parsed.success) throw new CliError(`${file}: ${parsed.error.issues.slice(0, 3).map(describeZodIssue).join('; ')}`);

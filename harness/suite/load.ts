@@ -3,6 +3,7 @@ import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { z } from 'zod';
 import { promptTemplatesProblem } from '../../datasets/prompt-template.js';
 import { hashOf, sha256 } from '../hash.js';
+import { parseJsonFile } from '../io/json.js';
 import { InputRecordError } from '../io/jsonl.js';
 import { readInputText } from '../io/readInput.js';
 import { parseYamlFile } from '../io/yaml.js';
@@ -94,13 +95,18 @@ export function loadSuite(file: string): LoadedSuite {
       const full = path.resolve(baseDir, format.json_schema_file);
       let parsed: unknown;
       try {
-        parsed = JSON.parse(readRelative(baseDir, format.json_schema_file, where, file));
+        parsed = parseJsonFile(readRelative(baseDir, format.json_schema_file, where, file), full);
       } catch (err) {
-        if (err instanceof SuiteError) throw err;
-        throw new SuiteError(`${full}: not valid JSON (${(err as Error).message})`);
+        if (err instanceof InputRecordError) throw new SuiteError(`${err.message} (${where})`);
+        throw err;
       }
       const jsonSchema = JsonSchemaObject.safeParse(parsed);
-      if (!jsonSchema.success) throw new SuiteError(`${full}: ${where}: expected {name, schema, strict?}: ${jsonSchema.error.issues[0]?.message}`);
+      if (!jsonSchema.success) {
+        // The issue's code and path only: zod's message would quote the file's own keys.
+        const issue = jsonSchema.error.issues[0];
+        const at = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+        throw new SuiteError(`${full}: ${where}: expected {name, schema, strict?} (${issue?.code ?? 'invalid'}${at})`);
+      }
       responseFormats.set(model.id, { type: 'json_schema', json_schema: jsonSchema.data });
     } else {
       responseFormats.set(model.id, format);
@@ -120,12 +126,12 @@ export function decodingOf(loaded: LoadedSuite, model: ModelSpec): Record<string
 
 /**
  * Everything that defines "the same run" of one model: task, dataset spec, prompts, model identity and
- * decoding. Operational knobs (batch size, concurrency, timeouts, retries) are left out so changing
+ * decoding. Operational knobs (batch size, concurrency, timeouts, retries, response size cap) are left out so changing
  * them still resumes the stored run.
  */
 export function configHashOf(loaded: LoadedSuite, model: ModelSpec): string {
   const { batch_size: _b, ...identity } = model as ModelSpec & Record<string, unknown>;
-  for (const knob of ['concurrency', 'timeout_ms', 'max_retries', 'decoding']) delete identity[knob];
+  for (const knob of ['concurrency', 'timeout_ms', 'max_retries', 'max_response_bytes', 'decoding']) delete identity[knob];
   return hashOf({
     suite: loaded.suite.name,
     version: loaded.suite.version,
