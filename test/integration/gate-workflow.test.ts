@@ -94,6 +94,17 @@ function logbenchCalls(): { command: string; flags: string[] }[] {
 }
 
 describe('.github/workflows/model-gate.yml', () => {
+  it('runs suites from the default branch only, with no token left in the checkout (a suite may read any file)', () => {
+    expect(Object.keys(workflow.on)).not.toContain('pull_request');
+    for (const job of Object.values(workflow.jobs)) {
+      expect(job.if).toBe("${{ github.ref == format('refs/heads/{0}', github.event.repository.default_branch) }}");
+      const checkouts = job.steps.filter((step) => step.uses?.startsWith('actions/checkout@'));
+      expect(checkouts.length).toBeGreaterThan(0);
+      for (const checkout of checkouts) expect(checkout.with).toMatchObject({ 'persist-credentials': false });
+      for (const step of job.steps) expect(step.with?.['ref'], 'checks out what triggered the run, never a PR head').toBeUndefined();
+    }
+  });
+
   it('has the shape of a GitHub workflow: dispatch and push triggers, steps with exactly one of uses/run', () => {
     expect(Object.keys(workflow.on)).toEqual(['workflow_dispatch', 'push']);
     expect(workflow.on.push?.paths).toEqual(['models/**']);
