@@ -2,35 +2,23 @@
 // DuckDB files: subsets never rewrite a full run, reruns never demote a completed one, odd server
 // figures never abort a run, and failures are loud.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLI, REPO, runCli } from '../support/cli.js';
-import { startLoopbackOpenAI, type LoopbackOpenAI } from '../support/loopback-openai.js';
+import { loopbackScope } from '../support/loopback-scope.js';
 import { queryDb, writeOpenAISuite } from '../support/run-fixtures.js';
 
 const DEFAULT_SUITE = path.join(REPO, 'suites/default.yaml');
 
-let servers: LoopbackOpenAI[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const { server, dirs } = loopbackScope();
 
 function scratch(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-integrity-'));
   dirs.push(dir);
   return dir;
-}
-
-async function server(options: Parameters<typeof startLoopbackOpenAI>[0]): Promise<LoopbackOpenAI> {
-  const s = await startLoopbackOpenAI(options);
-  servers.push(s);
-  return s;
 }
 
 type RunRow = { id: string; status: string; finished_at: unknown; selection: string | null };

@@ -1,28 +1,17 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HARNESS_PROMPT_HEAD } from '../../bench/harnessCases.js';
 import { installFakeNvidiaSmi } from '../../harness/telemetry/fixtures/fakeNvidiaSmi.js';
 import { CLI, REPO, runCli } from '../support/cli.js';
-import { logAnalysisAnswer, promptHash, startLoopbackOpenAI, type LoopbackOpenAI } from '../support/loopback-openai.js';
+import { logAnalysisAnswer, promptHash } from '../support/loopback-openai.js';
+import { loopbackScope } from '../support/loopback-scope.js';
 import { caseLogs, queryDb, writeOpenAISuite } from '../support/run-fixtures.js';
 
 const SECRET = 'sk-test-SECRET-7f3a9c1e55';
 
-let servers: LoopbackOpenAI[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-async function server(options: Parameters<typeof startLoopbackOpenAI>[0]): Promise<LoopbackOpenAI> {
-  const s = await startLoopbackOpenAI(options);
-  servers.push(s);
-  return s;
-}
+const { server, dirs } = loopbackScope();
 
 type PredictionRow = { run_id: string; sample_id: string; output: string | null; error: string | null };
 

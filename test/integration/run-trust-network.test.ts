@@ -1,25 +1,13 @@
 // What a server can do to a run through its answers and its URL: huge bodies, echoed keys, credentials in the endpoint.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLI, REPO, runCli } from '../support/cli.js';
-import { startLoopbackOpenAI, type LoopbackOpenAI } from '../support/loopback-openai.js';
+import { loopbackScope } from '../support/loopback-scope.js';
 import { queryDb, writeOpenAISuite } from '../support/run-fixtures.js';
 
-let servers: LoopbackOpenAI[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-async function server(options: Parameters<typeof startLoopbackOpenAI>[0]): Promise<LoopbackOpenAI> {
-  const s = await startLoopbackOpenAI(options);
-  servers.push(s);
-  return s;
-}
+const { server, dirs } = loopbackScope();
 
 function suiteFor(options: Parameters<typeof writeOpenAISuite>[0]): ReturnType<typeof writeOpenAISuite> {
   const written = writeOpenAISuite(options);
