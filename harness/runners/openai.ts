@@ -92,7 +92,6 @@ export class OpenAIChatRunner implements Runner {
   readonly #retryBaseMs: number;
   readonly #retryMaxMs: number;
   readonly #retryAfterMaxMs: number;
-  readonly #maxResponseBytes: number;
 
   constructor(options: OpenAIChatRunnerOptions) {
     const env = options.env ?? process.env;
@@ -112,15 +111,15 @@ export class OpenAIChatRunner implements Runner {
     this.#retryBaseMs = options.retryBaseMs ?? 500;
     this.#retryMaxMs = options.retryMaxMs ?? 8_000;
     this.#retryAfterMaxMs = options.retryAfterMaxMs ?? 60_000;
-    this.#maxResponseBytes = integerAtLeast('maxResponseBytes', options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, 1);
+    const maxResponseBytes = integerAtLeast('maxResponseBytes', options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, 1);
     const key = this.#apiKey ?? '';
     this.#answerSecrets = key.length >= MIN_KEY_LENGTH_REDACTED_IN_ANSWERS ? [key] : [];
-    this.#errorSecrets = [...(key === '' ? [] : [key]), ...urlSecrets(options.baseURL)];
+    // Longest first, so a secret that contains another is redacted whole.
+    this.#errorSecrets = [...(key === '' ? [] : [key]), ...urlSecrets(options.baseURL)].sort((a, b) => b.length - a.length);
     // The client appends its paths to baseURL as a string: a query there (`?token=`) goes in defaultQuery instead.
     const baseURL = new URL(options.baseURL);
     const defaultQuery = baseURL.search === '' ? undefined : Object.fromEntries(baseURL.searchParams);
     baseURL.search = '';
-    const maxResponseBytes = this.#maxResponseBytes;
     this.#client = new OpenAI({
       baseURL: baseURL.href,
       ...(defaultQuery && { defaultQuery }),
