@@ -160,6 +160,16 @@ describe('the whole suite is checked before the first write (item 12)', () => {
     expect(existsSync(db)).toBe(false);
   });
 
+  it('refuses a report path that lands on the database before any model runs', async () => {
+    const dir = scratch();
+    // The default suite's rules report is <db folder>/default-rules.html: here, the database itself.
+    const db = path.join(dir, 'default-rules.html');
+    const result = await runCli(['run', DEFAULT_SUITE, '--db', db]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`refusing to write ${db}`);
+    expect(existsSync(db)).toBe(false);
+  });
+
   it('refuses a metrics list that does not fit the task, with file:line:col', async () => {
     const dir = scratch();
     const suite = suiteWith(dir, { task: 'classification' });

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { assertSafeOutputs } from '../../io/outputPath.js';
 import type { ModelRunResult } from '../../run/runSuite.js';
 import { CliError, ExitCode } from '../errors.js';
 
@@ -69,6 +70,11 @@ export function registerRunCommands(program: Command): void {
       if (opts.report && opts.out !== undefined && existsSync(opts.out) && !statSync(opts.out).isDirectory()) {
         throw new CliError(`--out: ${opts.out} is a file; it names the folder the HTML reports go to`);
       }
+      const reportPath = (modelId: string) => path.join(opts.out ?? path.dirname(opts.db), `${loaded.suite.name}-${modelId}.html`);
+      if (opts.report) {
+        const models = loaded.suite.models.filter((m) => !opts.only || opts.only.includes(m.id));
+        assertSafeOutputs(models.map((m) => reportPath(m.id)), { db: opts.db, inputs: [suiteFile] });
+      }
       const controller = new AbortController();
       const onSignal = () => {
         if (controller.signal.aborted) process.exit(130); // second Ctrl-C: leave now
@@ -100,11 +106,10 @@ export function registerRunCommands(program: Command): void {
         if (opts.report && results.length) {
           // The store is closed by now: reports read it through their own read-only handle.
           const { writeReport } = await import('./report.js');
-          const outDir = opts.out ?? path.dirname(opts.db);
           const baselineRun = results.find((r) => r.modelId === baseline)?.run.id;
           const written: string[] = [];
           for (const r of results) {
-            const out = path.join(outDir, `${loaded.suite.name}-${r.modelId}.html`);
+            const out = reportPath(r.modelId);
             const against = r.run.id === baselineRun ? {} : baselineRun ? { baselineId: baselineRun } : {};
             written.push(...(await writeReport({ db: opts.db, runId: r.run.id, ...against, format: 'html', out })));
           }
