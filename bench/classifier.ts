@@ -12,7 +12,7 @@ import { loadDataset } from '../datasets/load.js';
 import { shippedDataDir } from '../datasets/shipped.js';
 import { DatasetSpec } from '../datasets/spec.js';
 import { OnnxClassifierRunner } from '../harness/runners/onnxClassifier.js';
-import type { RenderedRequest } from '../harness/runners/runner.js';
+import type { RenderedRequest } from '../core/prediction.js';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const THREADS = Number(process.env.BENCH_THREADS ?? 1);

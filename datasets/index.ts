@@ -1,8 +1,8 @@
 export { ANOMALOUS, NORMAL } from './labels.js';
 export { loadDataset, splitHashOf, type DatasetLoadContext } from './load.js';
 export { DEFAULT_CACHE_DIR } from './loaders/remote.js';
-export { extractInput, inputFrameOf, type InputFrame } from './prompt-template.js';
-export { REMOTE_FILES, type RemoteFile, type RemoteName } from './remote-files.js';
-export type { LoadedSplit, Sample } from './sample.js';
+export { extractInput, inputFrameOf, type InputFrame } from '../prompts/frame.js';
+export { REMOTE_FILES, type RemoteFile, type RemoteName } from './remoteFiles.js';
+export type { LoadedSplit, Sample } from '../core/sample.js';
 export { LOGHUB_SYSTEMS, shippedDataDir, type LoghubSystem } from './shipped.js';
 export { DatasetSpec, type DatasetSpecInput } from './spec.js';

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { z } from 'zod';
-import { describeZodIssue, InputRecordError } from '../harness/io/jsonl.js';
-import { MAX_DATA_FILE_BYTES, readInputText } from '../harness/io/readInput.js';
-import type { Sample } from './sample.js';
+import { describeZodIssue, InputRecordError, parseJsonLine } from '../core/io/jsonl.js';
+import { MAX_DATA_FILE_BYTES, readInputText } from '../core/io/readInput.js';
+import type { Sample } from '../core/sample.js';
 
 /** Where a bad record sits: a 1-based line for line-oriented files, a 0-based index for JSON arrays. */
 export type RecordLocation = { line: number; row?: number } | { record: number };
@@ -44,14 +44,12 @@ export class RecordCollector implements LoadedRecords {
 
   /** Parses one line of JSON and validates it; a bad one is rejected and gives undefined. */
   parseJsonLine<T>(schema: z.ZodType<T>, text: string, where: RecordLocation): T | undefined {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch (err) {
-      this.reject(where, `not valid JSON (${(err as Error).message})`);
+    const json = parseJsonLine(text);
+    if ('error' in json) {
+      this.reject(where, json.error);
       return undefined;
     }
-    return this.parse(schema, raw, where);
+    return this.parse(schema, json.value, where);
   }
 
   reject(where: RecordLocation, reason: string): void {

@@ -26,3 +26,9 @@ export function shippedDataDir(): string {
 export function shippedLoghubLog(system: LoghubSystem): string {
   return path.join(shippedDataDir(), 'loghub', system, `${system}_2k.log`);
 }
+
+/** LogLLM's `log_format` per labelled system (guanwei49/LogLLM 8210ca0, prepareData/sliding_window.py). */
+export const LOGLLM_LOG_FORMATS = {
+  BGL: '<Label> <Id> <Date> <Code1> <Time> <Code2> <Component1> <Component2> <Level> <Content>',
+  Thunderbird: '<Label> <Id> <Date> <Admin> <Month> <Day> <Time> <AdminAddr> <Content>',
+} as const;

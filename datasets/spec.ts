@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { LOGLLM_LOG_FORMATS } from './loaders/loghub-windows.js';
-import { REMOTE_NAMES } from './remote-files.js';
-import { LOGHUB_SYSTEMS } from './shipped.js';
+import { LOGLLM_LOG_FORMATS, LOGHUB_SYSTEMS } from './shipped.js';
+import { REMOTE_NAMES } from './remoteFiles.js';
 
 /** Fields every source takes. Paths anywhere in a spec are relative to the suite file's folder. */
 const common = {

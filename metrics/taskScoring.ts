@@ -164,5 +164,9 @@ export function scoreCorpus(
   return figures;
 }
 
-/** Metrics where a larger value is worse: tables and gates read deltas with this direction. */
-export const LOWER_IS_BETTER = new Set(['error_rate', 'risk_mae', 'levenshtein']);
+/** Figures (corpus or per sample) where a larger value is worse: tables, charts and gates read deltas with this direction. */
+const LOWER_IS_BETTER = new Set(['error_rate', 'risk_mae', 'levenshtein', 'risk_abs_error']);
+
+export function higherIsBetter(name: string): boolean {
+  return !LOWER_IS_BETTER.has(name);
+}

@@ -3,10 +3,11 @@
  * their intervals, per-batch telemetry joined with per-batch quality, task breakdowns and a few
  * hand-picked samples. Never every raw prediction, so a 100,000-sample run still gives a small page.
  */
-import { canonicalJson } from '../harness/hash.js';
+import { canonicalJson } from '../core/hash.js';
 import type { RunStore, StoredBatch, StoredRun } from '../harness/store/index.js';
 import { classificationReport } from '../metrics/classification.js';
-import { LOWER_IS_BETTER } from '../metrics/taskScoring.js';
+import { metricRows, type MetricRow } from '../core/format.js';
+import { higherIsBetter } from '../metrics/taskScoring.js';
 import {
   NO_ANSWER,
   type BatchQuality,
@@ -197,8 +198,6 @@ export interface ReportOptions {
 
 /** Per-sample metrics (names as metrics/taskScoring.ts stores them) that best stand for "quality", most telling first. */
 const PREFERRED_QUALITY_METRICS = ['rougeL', 'rougeLsum', 'cause_rougeL', 'fuzzy', 'correct', 'alert_correct', 'critical_f1', 'sentence_bleu', 'rouge1'];
-/** Per-sample errors, on top of the corpus figures metrics/taskScoring.ts marks lower-is-better. */
-const LOWER_IS_BETTER_SAMPLE_METRICS = new Set(['risk_abs_error']);
 const LABEL_AGREEMENT_METRIC = 'correct';
 /** Width, in risk-score points, of the risk-error histogram bins. */
 export const RISK_ERROR_BIN_WIDTH = 10;
@@ -207,10 +206,6 @@ const MAX_INPUT_CHARS = 600;
 const MAX_TEXT_CHARS = 2000;
 const BYTES_PER_MB = 1024 * 1024;
 
-/** Distances and errors fall as models improve; every other metric rises. */
-export function higherIsBetter(metricName: string): boolean {
-  return !LOWER_IS_BETTER.has(metricName) && !LOWER_IS_BETTER_SAMPLE_METRICS.has(metricName);
-}
 
 /** A run's model as charts and tables name it: model id, and variant when there is one. */
 export function modelLabel(run: Pick<StoredRun, 'modelId' | 'variant'>): string {
@@ -531,4 +526,10 @@ export async function collectReportData(store: ReportStore, queries: StoreQuerie
 /** Reads everything the report of `options.runId` shows; `store` must be open read-only. */
 export async function loadReportData(store: ReportStore, options: ReportOptions): Promise<ReportData> {
   return withStoreQueries(store, (queries) => collectReportData(store, queries, options));
+}
+
+/** The report's metric × run table: every stored figure by name, with candidate − baseline where both have one. */
+export function reportMetricRows(data: Pick<ReportData, 'runs' | 'metrics'>): (MetricRow<ReportMetric> & { delta: number | null })[] {
+  const columns = data.runs.map((run) => ({ label: run.model, metrics: data.metrics.filter((metric) => metric.runId === run.id) }));
+  return metricRows(columns, 1, { sort: true }).map((row) => ({ ...row, delta: row.deltas[0] ?? null }));
 }

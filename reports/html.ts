@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ReportData, ReportRun, SampleView } from './data.js';
-import { formatDuration, formatMetric, formatSigned, metricTable } from './format.js';
+import { formatDuration, formatMetric, formatSigned } from '../core/format.js';
+import { reportMetricRows } from './data.js';
 import { type Datasets, type ReportChart, NO_GPU_VISIBLE, reportCharts, reportDatasets } from './specs.js';
 import { VIEWER_SCRIPT } from './viewer.js';
 
@@ -171,7 +172,7 @@ function runTable(runs: readonly ReportRun[]): string {
 }
 
 function metricsTableHtml(data: ReportData): string {
-  const rows = metricTable(data);
+  const rows = reportMetricRows(data);
   if (rows.length === 0) return '<p class="note">No corpus metrics are stored for these runs.</p>';
   const withDelta = data.baseline !== null;
   const head = `<tr><th>metric</th>${data.runs.map((run) => `<th>${escapeHtml(run.model)}</th>`).join('')}${withDelta ? '<th>Δ candidate − baseline</th>' : ''}</tr>`;

@@ -1,6 +1,5 @@
 export {
   loadReportData,
-  higherIsBetter,
   type ClassificationBreakdown,
   type Comparability,
   type JsonAnalysisBreakdown,

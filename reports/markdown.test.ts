@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReportFixtureStore, openReportFixtureStore } from '../test/support/report-fixtures.js';
 import { type ReportData, loadReportData } from './data.js';
-import { formatMetric, formatNumber, formatSigned } from './format.js';
+import { formatMetric, formatNumber, formatSigned } from '../core/format.js';
 import { renderReportMarkdown } from './markdown.js';
 
 let fixture: ReportFixtureStore;

@@ -1,6 +1,7 @@
 /** The report as GitHub-flavoured Markdown, for CI job summaries: metric × model with deltas and intervals, then cost. */
 import type { ReportData } from './data.js';
-import { formatDuration, formatMetric, formatSigned, metricTable } from './format.js';
+import { formatDuration, formatMetric, formatSigned } from '../core/format.js';
+import { reportMetricRows } from './data.js';
 import { NO_GPU_VISIBLE } from './specs.js';
 
 /** Text safe in a table cell: no column break, no line break, no markup (job summaries render HTML). */
@@ -27,7 +28,7 @@ export function renderReportMarkdown(data: ReportData): string {
     lines.push(`> **Not directly comparable:** the runs differ in ${differences.join(', ')}.`, '');
   }
 
-  const metrics = metricTable(data);
+  const metrics = reportMetricRows(data);
   const withDelta = data.baseline !== null;
   if (metrics.length === 0) {
     lines.push('No corpus metrics are stored for these runs.', '');

@@ -5,8 +5,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sha256 } from '../harness/hash.js';
-import { assertSafeOutputs } from '../harness/io/outputPath.js';
+import { sha256 } from '../core/hash.js';
+import { assertSafeOutputs } from '../core/io/outputPath.js';
 import type { RunStore, StoredRun } from '../harness/store/index.js';
 import { collectReportData, modelLabel } from './data.js';
 import { collectHistoryData, renderHistoryHtml } from './history.js';

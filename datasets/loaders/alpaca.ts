@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { InputRecordError } from '../../harness/io/jsonl.js';
+import { InputRecordError } from '../../core/io/jsonl.js';
 import { fileStem, indexTag, readJsonFile, RecordCollector, type LoadedRecords } from '../records.js';
 
 const AlpacaRecord = z.object({

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { sha256 } from '../../harness/hash.js';
-import { InputFileError, MAX_DATA_FILE_BYTES, readInputBytes } from '../../harness/io/readInput.js';
-import type { RemoteFile } from '../remote-files.js';
+import { sha256 } from '../../core/hash.js';
+import { InputFileError, MAX_DATA_FILE_BYTES, readInputBytes } from '../../core/io/readInput.js';
+import type { RemoteFile } from '../remoteFiles.js';
 
 export interface RemoteFetchOptions {
   /** Checked first: a folder holding `relPath` (CLI `--data-dir`). */

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256 } from '../../harness/hash.js';
+import { sha256 } from '../../core/hash.js';
 import { renderTemplate } from '../../prompts/render.js';
 import { DATASET_FIXTURES, loadFixtureDataset } from '../../test/support/dataset-fixtures.js';
 

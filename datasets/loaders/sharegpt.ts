@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { InputRecordError } from '../../harness/io/jsonl.js';
-import { extractInput, inputFrameOf } from '../prompt-template.js';
+import { InputRecordError } from '../../core/io/jsonl.js';
+import { extractInput, inputFrameOf } from '../../prompts/frame.js';
 import { indexTag, readDatasetText, readJsonFile, RecordCollector, type LoadedRecords } from '../records.js';
 
 const ShareGptRecord = z.object({

@@ -1,4 +1,4 @@
-import { canonicalJson } from '../hash.js';
+import { canonicalJson } from '../../core/hash.js';
 import type { StoredRun } from '../store/index.js';
 
 /** One reason two runs did not measure the same thing: a paired comparison of them means nothing. */

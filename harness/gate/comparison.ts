@@ -1,12 +1,12 @@
 import { compareRuns } from '../../metrics/runStatistics.js';
 import { DEFAULT_RESAMPLES, type DifferenceMethod } from '../../metrics/statistics/index.js';
-import { LOWER_IS_BETTER } from '../../metrics/taskScoring.js';
-import { CliError, ExitCode } from '../cli/errors.js';
+import { higherIsBetter } from '../../metrics/taskScoring.js';
+import { CliError, ExitCode } from '../../core/errors.js';
 import { loadRunItems } from '../run/items.js';
 import type { RunStore, StoredMetric, StoredRun } from '../store/index.js';
-import { formatNumber, formatSigned } from '../../reports/format.js';
+import { formatChange, formatNumber, formatPValue, formatSigned, formatValue, textTable } from '../../core/format.js';
 import { describeDifferences, runDifferences, sampleDifference } from './comparability.js';
-import { formatChange, formatPValue, formatValue, runLabel, textTable } from './format.js';
+import { runLabel } from './runs.js';
 import { runSettings } from './storedSuite.js';
 
 /** Candidate (A) minus baseline (B) for one metric; interval and p-value where the metric has a paired test. */
@@ -32,7 +32,7 @@ export interface RunComparison {
 
 /** How much worse the candidate is: positive when the metric moved in its bad direction. */
 export function worsening(name: string, delta: number): number {
-  return LOWER_IS_BETTER.has(name) ? delta : -delta;
+  return higherIsBetter(name) ? -delta : delta;
 }
 
 function storedDifference(name: string, a: StoredMetric | undefined, b: StoredMetric | undefined): MetricDifference {
@@ -73,7 +73,7 @@ export async function compareStoredRuns(store: RunStore, candidate: StoredRun, b
 /** The comparison as a terminal table: A, B, A − B with its interval, p-value and test. */
 export function comparisonText(candidate: StoredRun, baseline: StoredRun, comparison: RunComparison): string {
   const interval = (m: MetricDifference) => (m.ciLow === null || m.ciHigh === null ? '—' : `[${formatSigned(m.ciLow)}, ${formatSigned(m.ciHigh)}]`);
-  const rows = comparison.metrics.map((m) => [m.name, formatValue(m.a), formatValue(m.b), formatChange(m.name, m.delta), interval(m), formatPValue(m.pValue), m.method]);
+  const rows = comparison.metrics.map((m) => [m.name, formatValue(m.a), formatValue(m.b), formatChange(m.delta, higherIsBetter(m.name)), interval(m), formatPValue(m.pValue), m.method]);
   const header = ['metric', 'A', 'B', 'A − B', `${formatNumber(comparison.confidence * 100)} % interval`, 'p', 'test'];
   return [`A ${runLabel(candidate)} · B ${runLabel(baseline)} · ${comparison.samples} paired samples`, '', textTable(header, rows, 'lrrrrrl')].join('\n') + '\n';
 }

@@ -1,4 +1,4 @@
-import { CliError } from '../cli/errors.js';
+import { CliError } from '../../core/errors.js';
 import { RunStore, type StoredRun } from '../store/index.js';
 import { compareStoredRuns, type RunComparison } from './comparison.js';
 import { requireUsableRun, resolveRun } from './runs.js';

@@ -1,7 +1,9 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ExitCode } from '../cli/errors.js';
-import { formatChange, formatPValue, formatValue, runLabel, textTable } from './format.js';
+import { ExitCode } from '../../core/errors.js';
+import { formatChange, formatPValue, formatValue, textTable } from '../../core/format.js';
+import { higherIsBetter } from '../../metrics/taskScoring.js';
+import { runLabel } from './runs.js';
 import type { GateReport } from './gate.js';
 import { DEFAULT_SIGNIFICANCE } from './thresholds.js';
 
@@ -12,7 +14,7 @@ function verdictRows(report: GateReport): string[][] {
     metric.name,
     formatValue(metric.candidate),
     formatValue(metric.baseline),
-    formatChange(metric.name, metric.delta),
+    formatChange(metric.delta, higherIsBetter(metric.name)),
     formatPValue(metric.pValue),
     metric.rules.join('; '),
     metric.failures.length > 0 ? `regression: ${metric.failures.join('; ')}` : ['pass', ...metric.notes].join(': '),

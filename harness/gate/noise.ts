@@ -1,7 +1,7 @@
 import { metricStatistics } from '../../metrics/runStatistics.js';
 import { bootstrapReplicates } from '../../metrics/statistics/index.js';
 import type { ScoringItem, SuiteMetric, TaskKind } from '../../metrics/taskScoring.js';
-import { formatValue, textTable } from './format.js';
+import { formatValue, textTable } from '../../core/format.js';
 
 export interface NamedValue {
   name: string;

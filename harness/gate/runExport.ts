@@ -6,10 +6,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { parseJsonFile } from '../io/json.js';
-import { describeZodIssue, InputRecordError } from '../io/jsonl.js';
-import { MAX_DATA_FILE_BYTES, readInputText } from '../io/readInput.js';
-import { CliError } from '../cli/errors.js';
+import { parseJsonFile } from '../../core/io/json.js';
+import { describeZodIssue, InputRecordError } from '../../core/io/jsonl.js';
+import { MAX_DATA_FILE_BYTES, readInputText } from '../../core/io/readInput.js';
+import { CliError } from '../../core/errors.js';
 import { scoreSample } from '../../metrics/taskScoring.js';
 import { corpusMetricRecords, runItemsOf } from '../run/items.js';
 import type { BatchRecord, PredictionRecord, RunStore, StoredRun, StoredSample } from '../store/index.js';

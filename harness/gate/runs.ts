@@ -1,5 +1,5 @@
-import { formatNumber } from '../../reports/format.js';
-import { CliError } from '../cli/errors.js';
+import { formatNumber } from '../../core/format.js';
+import { CliError } from '../../core/errors.js';
 import type { RunStore, StoredRun } from '../store/index.js';
 import { IMPORTED_RUN_KEY_PREFIX } from './runExport.js';
 import { runSettings } from './storedSuite.js';
@@ -48,4 +48,8 @@ export async function requireUsableRun(store: RunStore, run: StoredRun, role: st
       `${role} run ${run.id}: error_rate ${formatNumber(errorRate)} is above its suite's max_error_rate ${formatNumber(maxErrorRate)} (failed requests: an infrastructure problem, not a model verdict)`,
     );
   }
+}
+
+export function runLabel(run: Pick<StoredRun, 'id' | 'suiteName' | 'modelId'>): string {
+  return `${run.id} (${run.suiteName}/${run.modelId})`;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SuiteMetric, TaskKind } from '../../metrics/taskScoring.js';
-import { CliError } from '../cli/errors.js';
+import { CliError } from '../../core/errors.js';
 import type { StoredRun } from '../store/index.js';
 import { DEFAULT_METRICS, Suite } from '../suite/schema.js';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { aliasBombYaml } from '../../test/support/alias-bomb.js';
-import { CliError, ExitCode } from '../cli/errors.js';
+import { CliError, ExitCode } from '../../core/errors.js';
 import { loadThresholds } from './thresholds.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-thresholds-'));

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { CliError } from '../cli/errors.js';
-import { InputRecordError } from '../io/jsonl.js';
-import { readInputText } from '../io/readInput.js';
-import { parseYamlFile } from '../io/yaml.js';
+import { CliError } from '../../core/errors.js';
+import { InputRecordError } from '../../core/io/jsonl.js';
+import { readInputText } from '../../core/io/readInput.js';
+import { parseYamlFile } from '../../core/io/yaml.js';
 import { describeIssues } from '../suite/load.js';
 
 const SignificanceLevel = z.number().gt(0).lt(1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CliError, ExitCode } from '../cli/errors.js';
+import { CliError, ExitCode } from '../../core/errors.js';
 import type { MetricDifference, RunComparison } from './comparison.js';
 import type { Thresholds } from './thresholds.js';
 import { evaluateGate } from './verdict.js';

@@ -1,9 +1,8 @@
-import { formatNumber } from '../../reports/format.js';
-import { LOWER_IS_BETTER } from '../../metrics/taskScoring.js';
-import { CliError } from '../cli/errors.js';
+import { formatNumber, formatPValue, formatValue } from '../../core/format.js';
+import { higherIsBetter } from '../../metrics/taskScoring.js';
+import { CliError } from '../../core/errors.js';
 import type { StoredMetric } from '../store/index.js';
 import { worsening, type RunComparison } from './comparison.js';
-import { formatPValue, formatValue } from './format.js';
 import type { MetricRule, Thresholds } from './thresholds.js';
 
 /** Values of the same run, recomputed from per-sample sums, may differ in the last bits. */
@@ -74,7 +73,7 @@ export function evaluateGate({ source, thresholds, candidate, comparison }: Gate
 
     if (!comparison) throw new CliError(`${where}: max_drop and max_drop_relative need a baseline (--baseline RUN, or baseline: in the thresholds file)`);
     if (difference?.delta == null || difference.b === null) throw new CliError(`${where}: candidate and baseline do not both have a value of ${name}`);
-    const word = LOWER_IS_BETTER.has(name) ? 'rise' : 'drop';
+    const word = higherIsBetter(name) ? 'drop' : 'rise';
     const alpha = rule.significant_at ?? thresholds.significant_at;
     verdict.rules.push(changeLimitText(rule, word) + (alpha === undefined ? '' : ` (α ${formatNumber(alpha)})`));
     const allowed = Math.min(rule.max_drop ?? Infinity, rule.max_drop_relative === undefined ? Infinity : rule.max_drop_relative * Math.abs(difference.b));

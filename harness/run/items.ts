@@ -1,7 +1,7 @@
-import type { Sample } from '../../datasets/sample.js';
+import type { Sample } from '../../core/sample.js';
 import { corpusIntervals, type ResamplingSettings } from '../../metrics/runStatistics.js';
 import { scoreCorpus, type SampleScores, type ScoringItem, type SuiteMetric, type TaskKind } from '../../metrics/taskScoring.js';
-import type { Prediction } from '../runners/runner.js';
+import type { Prediction } from '../../core/prediction.js';
 import type { MetricRecord, RunStore, StoredPrediction, StoredRun, StoredSample } from '../store/index.js';
 
 /** What the scorer sees of one sample's outcome. */

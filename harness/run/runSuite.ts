@@ -1,18 +1,19 @@
 import path from 'node:path';
 import { loadDataset } from '../../datasets/index.js';
-import type { LoadedSplit, Sample } from '../../datasets/sample.js';
+import type { LoadedSplit, Sample } from '../../core/sample.js';
 import { scoreSample, type SampleScores, type SuiteMetric } from '../../metrics/taskScoring.js';
 import { placeholdersOf } from '../../prompts/render.js';
 import { createRunner, isCacheable, runnerProblem } from '../runners/index.js';
-import type { Prediction, RenderedRequest } from '../runners/runner.js';
+import type { Prediction, RenderedRequest } from '../../core/prediction.js';
 import { RunStore, storableCount, type PredictionRecord, type RunSelection, type SampleMetricRecord, type CacheRecord, type StoredRun } from '../store/index.js';
 import { configHashOf, decodingOf, suiteProblem, type LoadedSuite } from '../suite/load.js';
 import { DEFAULT_METRICS, type ModelSpec } from '../suite/schema.js';
 import { TelemetrySampler } from '../telemetry/sampler.js';
-import { hashOf } from '../hash.js';
+import { hashOf } from '../../core/hash.js';
 import { corpusMetricRecords, loadRunItems, scoringItem } from './items.js';
 import { collectProvenance } from './provenance.js';
-import { renderRequest, requestHash, templateValues } from './requests.js';
+import { renderRequest, templateValues } from '../../prompts/request.js';
+import { requestHash } from './requests.js';
 
 export interface RunOptions {
   dbPath: string;

@@ -61,9 +61,9 @@ describe('ReplayRunner', () => {
   });
 
   it.each([
-    ['bad-json.jsonl', ['{"id": "a", "output": "ok"}', '{"id": "b", "output": '], /bad-json\.jsonl:2: invalid JSON/],
+    ['bad-json.jsonl', ['{"id": "a", "output": "ok"}', '{"id": "b", "output": '], /bad-json\.jsonl:2: not valid JSON/],
     ['no-value.jsonl', ['{"id": "a"}'], /no-value\.jsonl:1: needs an output or a label/],
-    ['not-object.jsonl', ['{"id": "a", "label": "normal"}', '', '["a", "b"]'], /not-object\.jsonl:3: expected a JSON object/],
+    ['not-object.jsonl', ['{"id": "a", "label": "normal"}', '', '["a", "b"]'], /not-object\.jsonl:3: Invalid input: expected record, received array/],
     ['bad-type.jsonl', ['{"id": "a", "output": 42}'], /bad-type\.jsonl:1: output: .*string/],
     ['no-id.jsonl', ['{"output": "x"}'], /no-id\.jsonl:1: id: /],
     ['bad-label.jsonl', ['{"id": "a", "label": "maybe"}'], /bad-label\.jsonl:1: label: expected a label normal\/anomalous, 0\/1/],

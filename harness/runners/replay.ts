@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AnomalyClassValue } from '../../datasets/labels.js';
-import { MAX_DATA_FILE_BYTES, readInputText } from '../io/readInput.js';
+import { InputRecordError, readJsonl } from '../../core/io/jsonl.js';
 import type { Prediction, RenderedRequest, Runner } from './runner.js';
 
 /** Where each value sits in a replay line; defaults `id`, `output`, `label`, `probs`. */
@@ -48,44 +48,26 @@ export class ReplayRunner implements Runner {
     const names = { id: 'id', output: 'output', label: 'label', probs: 'probs', ...options.fields };
     const predictions = new Map<string, ReplayedPrediction>();
     const lineOfId = new Map<string, number>();
-    const lines = readInputText(options.file, MAX_DATA_FILE_BYTES).split('\n');
-    lines.forEach((raw, index) => {
-      const where = `${options.file}:${index + 1}`;
-      if (raw.trim() === '') return;
-      let json: unknown;
-      try {
-        json = JSON.parse(raw);
-      } catch (error) {
-        throw new Error(`${where}: invalid JSON (${error instanceof Error ? error.message : String(error)})`);
-      }
-      if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-        throw new Error(`${where}: expected a JSON object`);
-      }
-      const record = json as Record<string, unknown>;
-      const parsed = replayLineSchema.safeParse({
-        id: record[names.id],
-        output: record[names.output],
-        label: record[names.label],
-        probs: record[names.probs],
-      });
+    for await (const { line, value: record } of readJsonl(options.file, z.record(z.string(), z.unknown()))) {
+      const parsed = replayLineSchema.safeParse({ id: record[names.id], output: record[names.output], label: record[names.label], probs: record[names.probs] });
       if (!parsed.success) {
         const issues = parsed.error.issues.map((issue) => {
           const field = issue.path[0];
           const name = typeof field === 'string' && field in names ? names[field as keyof typeof names] : undefined;
           return name === undefined ? issue.message : `${name}: ${issue.message}`;
         });
-        throw new Error(`${where}: ${issues.join('; ')}`);
+        throw new InputRecordError(options.file, line, issues.join('; '));
       }
       const { id, output, label, probs } = parsed.data;
       const earlier = lineOfId.get(id);
-      if (earlier !== undefined) throw new Error(`${where}: duplicate id ${JSON.stringify(id)} (first on line ${earlier})`);
-      lineOfId.set(id, index + 1);
+      if (earlier !== undefined) throw new InputRecordError(options.file, line, `duplicate id ${JSON.stringify(id)} (first on line ${earlier})`);
+      lineOfId.set(id, line);
       predictions.set(id, {
         ...(output !== undefined && { text: output }),
         ...(label !== undefined && { label }),
         ...(probs !== undefined && { probs }),
       });
-    });
+    }
     return new ReplayRunner(options.file, predictions);
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Sample } from '../../datasets/sample.js';
+import type { Sample } from '../../core/sample.js';
 import { parseAnomalyAnswer, parseCauseRemediation, parseJsonAnalysis } from '../../metrics/tasks/index.js';
 import { RulesBaselineRunner, type RulesTask } from './rules.js';
 import type { RenderedRequest } from './runner.js';

@@ -1,4 +1,4 @@
-import type { Prediction } from '../runners/runner.js';
+import type { Prediction } from '../../core/prediction.js';
 import type { ServerBatchFigures } from '../telemetry/batchTelemetry.js';
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';

@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Sample } from '../../datasets/sample.js';
-import { sha256 } from '../hash.js';
+import type { Sample } from '../../core/sample.js';
+import { sha256 } from '../../core/hash.js';
 import type { BatchRecord, NewRun, PredictionRecord, SampleMetricRecord } from './records.js';
 import { CompletedRunError, RunStore, StoreLockedError } from './store.js';
 

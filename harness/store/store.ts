@@ -5,9 +5,9 @@ import type { DuckDBConnection, DuckDBInstance, DuckDBValue, JS } from '@duckdb/
 import { duckdb } from './duckdb.js';
 import { z } from 'zod';
 import type { ServerBatchFigures } from '../telemetry/batchTelemetry.js';
-import type { Sample } from '../../datasets/sample.js';
-import { sha256 } from '../hash.js';
-import { assertSafeOutputs, isDuckDbFile, sameFile } from '../io/outputPath.js';
+import type { Sample } from '../../core/sample.js';
+import { sha256 } from '../../core/hash.js';
+import { assertSafeOutputs, isDuckDbFile, sameFile } from '../../core/io/outputPath.js';
 import { redactEndpoint, redactSuite } from './endpoint.js';
 import { migrate } from './migrations.js';
 import type {

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { z } from 'zod';
-import { promptTemplatesProblem } from '../../datasets/prompt-template.js';
-import { hashOf, sha256 } from '../hash.js';
-import { parseJsonFile } from '../io/json.js';
-import { InputRecordError } from '../io/jsonl.js';
-import { readInputText } from '../io/readInput.js';
-import { parseYamlFile } from '../io/yaml.js';
+import { promptTemplatesProblem } from '../../datasets/sampleFields.js';
+import { hashOf, sha256 } from '../../core/hash.js';
+import { parseJsonFile } from '../../core/io/json.js';
+import { InputRecordError } from '../../core/io/jsonl.js';
+import { readInputText } from '../../core/io/readInput.js';
+import { parseYamlFile } from '../../core/io/yaml.js';
 import { JsonSchemaObject, Suite, type ModelSpec } from './schema.js';
 
 /** A suite as the runner needs it: validated, with its files read and its hashes computed. */

@@ -1,4 +1,4 @@
-import type { Prediction } from '../runners/runner.js';
+import type { Prediction } from '../../core/prediction.js';
 
 /** What the store keeps for every batch (DESIGN §4 `batches`); GPU figures are null where no GPU is visible. */
 export interface BatchTelemetry {

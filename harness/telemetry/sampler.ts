@@ -1,4 +1,4 @@
-import type { Prediction } from '../runners/runner.js';
+import type { Prediction } from '../../core/prediction.js';
 import { BatchMeter, type BatchTelemetry } from './batchTelemetry.js';
 import { NvidiaSmiSampler, type GpuAvailability, type NvidiaSmiSamplerOptions } from './gpu.js';
 import { scrapeVllmMetrics, serverFiguresBetween, type ScrapeResult } from './prometheus.js';

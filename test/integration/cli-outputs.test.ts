@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256 } from '../../harness/hash.js';
+import { sha256 } from '../../core/hash.js';
 import { runCli } from '../support/cli.js';
 
 /** Every command that writes a file refuses, before writing anything, to write over the store or its inputs. */

@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sha256 } from '../../harness/hash.js';
+import { sha256 } from '../../core/hash.js';
 import type { DatasetLoadContext } from '../../datasets/load.js';
-import type { RemoteFile } from '../../datasets/remote-files.js';
+import type { RemoteFile } from '../../datasets/remoteFiles.js';
 import { DATASET_FIXTURES, loadFixtureDataset } from '../support/dataset-fixtures.js';
 
 const REL_PATH = 'fpt-ai-studio-log-tracking/test_json.json';

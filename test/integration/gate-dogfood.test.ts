@@ -13,14 +13,14 @@ let baselineId: string;
 const noJobSummary = { GITHUB_STEP_SUMMARY: '' };
 
 function ciGate(summary: string) {
-  const args = ['gate', '--db', db, '--candidate', 'latest:default/rules', '--baseline', baselineId, '--thresholds', 'ci/default-thresholds.yaml', '--summary', summary];
+  const args = ['gate', '--db', db, '--candidate', 'latest:default/rules', '--baseline', baselineId, '--thresholds', '.ci/default-thresholds.yaml', '--summary', summary];
   return runCli(args, { env: noJobSummary });
 }
 
 beforeAll(async () => {
   const bench = await runCli(['run', 'suites/default.yaml', '--db', db]);
   expect(bench.code, bench.stderr).toBe(0);
-  const imported = await runCli(['import-run', 'ci/default-baseline.json', '--db', db]);
+  const imported = await runCli(['import-run', '.ci/default-baseline.json', '--db', db]);
   expect(imported.code, imported.stderr).toBe(0);
   baselineId = imported.stdout.trim();
 });
@@ -38,7 +38,7 @@ function shiftedSuite(outputs: Map<string, string>): string {
   return file;
 }
 
-describe('the dogfood gate (ci/default-baseline.json + ci/default-thresholds.yaml)', () => {
+describe('the dogfood gate (.ci/default-baseline.json + .ci/default-thresholds.yaml)', () => {
   it('passes a fresh `npm run bench` run: the committed baseline is current', async () => {
     const summary = path.join(dir, 'pass.md');
     const result = await ciGate(summary);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { AutoModelForCausalLM, AutoTokenizer, Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { RenderedRequest } from '../../harness/runners/runner.js';
+import type { RenderedRequest } from '../../core/prediction.js';
 import { TransformersRunner } from '../../harness/runners/transformers.js';
 
 const MODEL = path.resolve(import.meta.dirname, '../../models/alsate-rules-lm-tiny');

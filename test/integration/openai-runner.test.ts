@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import type { RenderedRequest } from '../../harness/runners/runner.js';
+import type { RenderedRequest } from '../../core/prediction.js';
 import { OpenAIChatRunner, type OpenAIChatRunnerOptions } from '../../harness/runners/openai.js';
 import {
   logAnalysisAnswer,

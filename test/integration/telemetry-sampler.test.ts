@@ -1,7 +1,7 @@
 // TelemetrySampler end to end: a fake nvidia-smi on PATH and a 127.0.0.1 vLLM /metrics page, around one batch.
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Prediction } from '../../harness/runners/runner.js';
+import type { Prediction } from '../../core/prediction.js';
 import { TelemetrySampler } from '../../harness/telemetry/sampler.js';
 import { installFakeNvidiaSmi, type FakeNvidiaSmi } from '../../harness/telemetry/fixtures/fakeNvidiaSmi.js';
 import { startMetricsServer, type MetricsServer } from '../../harness/telemetry/fixtures/metricsServer.js';

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seededRandom } from '../../datasets/seeded.js';
-import type { Sample } from '../../datasets/sample.js';
+import type { Sample } from '../../core/sample.js';
 import { scoringItem } from '../../harness/run/items.js';
 import { type BatchRecord, type MetricRecord, type PredictionRecord, RunStore } from '../../harness/store/index.js';
 import { type SampleScores, type ScoringItem, type SuiteMetric, scoreCorpus, scoreSample } from '../../metrics/taskScoring.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach } from 'vitest';
 import { fileURLToPath } from 'node:url';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const storeChildScript = fileURLToPath(new URL('./store-child.mjs', import.meta.url));
 const plainReaderScript = fileURLToPath(new URL('./store-plain-reader.mjs', import.meta.url));
 

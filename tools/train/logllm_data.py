@@ -10,7 +10,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LOGHUB_DIR = REPO_ROOT / "datasets" / "data" / "loghub"
 
-# LogLLM's log_format per labelled system (prepareData/sliding_window.py), as in datasets/loaders/loghub-windows.ts.
+# LogLLM's log_format per labelled system (prepareData/sliding_window.py), as in datasets/loaders/loghubWindows.ts.
 LOGLLM_LOG_FORMATS = {
     "BGL": "<Label> <Id> <Date> <Code1> <Time> <Code2> <Component1> <Component2> <Level> <Content>",
     "Thunderbird": "<Label> <Id> <Date> <Admin> <Month> <Day> <Time> <AdminAddr> <Content>",

@@ -1,0 +1,147 @@
+import { DEFAULT_DB } from '../defaults.js';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { assertSafeOutputs } from '../../core/io/outputPath.js';
+import type { ModelRunResult } from '../../harness/run/runSuite.js';
+import { CliError, ExitCode } from '../../core/errors.js';
+
+
+function parseShard(value: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(value);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index >= count) throw new CliError(`--shard: expected I/N with 0 ≤ I < N, got "${value}"`);
+  return { index, count };
+}
+
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new CliError(`--lock-wait: expected seconds ≥ 0, got "${value}"`);
+  return n;
+}
+
+function parseLimit(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`--limit: expected a positive integer, got "${value}"`);
+  return n;
+}
+
+/**
+ * A run whose failed samples exceed the suite's limit is not a model result: say why on stderr, with
+ * the commonest errors, and exit `modelErrors` (the figures and reports are still written).
+ */
+function failOnErrorRate(results: readonly ModelRunResult[], maxErrorRate: number): void {
+  const failing = results.filter((r) => r.errors.total > 0 && r.errors.failed / r.errors.total > maxErrorRate);
+  for (const r of failing) {
+    process.stderr.write(`\n${r.modelId}: ${r.errors.failed} of ${r.errors.total} samples failed (error rate ${(r.errors.failed / r.errors.total).toFixed(4)} > max_error_rate ${maxErrorRate}):\n`);
+    for (const { error, count } of r.errors.top) process.stderr.write(`  ${count} × ${error}\n`);
+  }
+  if (failing.length) {
+    throw new CliError(`${failing.map((r) => r.modelId).join(', ')}: too many failed samples; their figures describe the failures, not the model (fix the cause and rerun: a new run retries the failed samples)`, ExitCode.modelErrors);
+  }
+}
+
+export function registerRunCommands(program: Command): void {
+  program
+    .command('run')
+    .description('run a suite: every model on the same split, everything stored in DuckDB; reruns resume')
+    .argument('<suite>', 'suite YAML file')
+    .option('--db <file>', 'DuckDB file', DEFAULT_DB)
+    .option('--only <models...>', 'run only these model ids')
+    .option('--limit <n>', 'only the first N samples', parseLimit)
+    .option('--shard <i/n>', 'run the samples with index ≡ I (mod N); join shard databases with `logbench merge`', parseShard)
+    .option('--no-cache', 'ignore the response cache (answers are still stored)')
+    .option('--data-dir <dir>', 'local copies of remote datasets (e.g. ../shared/data)')
+    .option('--cache-dir <dir>', 'where downloaded datasets are cached')
+    .option('--out <dir>', 'where the HTML reports go (default: the database folder)')
+    .option('--no-report', 'skip the HTML reports at the end')
+    .option('--lock-wait <seconds>', 'how long to wait for another logbench process holding the database', parseSeconds, 30)
+    .action(async (suiteFile: string, opts: { db: string; out?: string; report: boolean; lockWait: number; only?: string[]; limit?: number; shard?: { index: number; count: number }; cache: boolean; dataDir?: string; cacheDir?: string }) => {
+      // Imported here so that `logbench --help` and the metrics commands start fast.
+      const [{ loadSuite }, { runSuite }, { createProgress }, { metricTable }] = await Promise.all([
+        import('../../harness/suite/load.js'),
+        import('../../harness/run/runSuite.js'),
+        import('../progress.js'),
+        import('../table.js'),
+      ]);
+      const loaded = loadSuite(suiteFile);
+      // Checked before anything is written: a bad --out must not surface after every model has run.
+      if (opts.report && opts.out !== undefined && existsSync(opts.out) && !statSync(opts.out).isDirectory()) {
+        throw new CliError(`--out: ${opts.out} is a file; it names the folder the HTML reports go to`);
+      }
+      const reportPath = (modelId: string) => path.join(opts.out ?? path.dirname(opts.db), `${loaded.suite.name}-${modelId}.html`);
+      if (opts.report) {
+        const models = loaded.suite.models.filter((m) => !opts.only || opts.only.includes(m.id));
+        assertSafeOutputs(models.map((m) => reportPath(m.id)), { db: opts.db, inputs: [suiteFile] });
+      }
+      const controller = new AbortController();
+      const onSignal = () => {
+        if (controller.signal.aborted) process.exit(130); // second Ctrl-C: leave now
+        process.stderr.write('\ninterrupted: finishing the batch in flight, then stopping (rerun to resume; Ctrl-C again to quit now)\n');
+        controller.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        const { split, results } = await runSuite(loaded, {
+          dbPath: opts.db,
+          lockWaitMs: opts.lockWait * 1000,
+          ...(opts.only && { only: opts.only }),
+          ...(opts.limit !== undefined && { limit: opts.limit }),
+          ...(opts.shard && { shard: opts.shard }),
+          noCache: !opts.cache,
+          ...(opts.dataDir !== undefined && { dataDir: opts.dataDir }),
+          ...(opts.cacheDir !== undefined && { cacheDir: opts.cacheDir }),
+          progress: createProgress(),
+          signal: controller.signal,
+        });
+        if (controller.signal.aborted) {
+          throw new CliError('interrupted: the batches stored so far are kept; rerun the same command to resume', ExitCode.interrupted);
+        }
+        const baseline = loaded.suite.baseline ?? results[0]?.modelId ?? '';
+        process.stdout.write(`\nsuite ${loaded.suite.name} · split ${split.name} (${split.samples.length} samples, ${split.splitHash.slice(0, 12)}) · ${path.relative(process.cwd(), opts.db) || opts.db}\n`);
+        for (const r of results) process.stdout.write(`  ${r.modelId}: run ${r.run.id}${r.completedBefore ? ' (completed before: nothing queried or written)' : r.resumed ? ' (resumed)' : ''}, ${r.queried} queried\n`);
+        process.stdout.write('\n' + metricTable(results.map((r) => ({ modelId: r.modelId, metrics: r.metrics })), baseline) + '\n');
+        if (opts.report && results.length) {
+          // The store is closed by now: reports read it through their own read-only handle.
+          const { writeReport } = await import('./report.js');
+          const baselineRun = results.find((r) => r.modelId === baseline)?.run.id;
+          const written: string[] = [];
+          for (const r of results) {
+            const out = reportPath(r.modelId);
+            const against = r.run.id === baselineRun ? {} : baselineRun ? { baselineId: baselineRun } : {};
+            written.push(...(await writeReport({ db: opts.db, runId: r.run.id, ...against, format: 'html', out })));
+          }
+          process.stdout.write(`\nreports: ${written.map((f) => path.relative(process.cwd(), f) || f).join(', ')}\n`);
+        }
+        failOnErrorRate(results, loaded.suite.max_error_rate);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+
+  program
+    .command('runs')
+    .description('list the runs in a database')
+    .option('--db <file>', 'DuckDB file', DEFAULT_DB)
+    .option('--json', 'print JSON')
+    .action(async (opts: { db: string; json?: boolean }) => {
+      const { RunStore } = await import('../../harness/store/index.js');
+      const store = await RunStore.open(opts.db, { readOnly: true });
+      try {
+        const runs = await store.listRuns();
+        if (opts.json) {
+          process.stdout.write(JSON.stringify(runs.map(({ suite: _suite, ...run }) => run)) + '\n');
+          return;
+        }
+        for (const run of runs) {
+          const subset = run.selection ? `  subset ${run.selection.samples} of ${run.selection.splitSamples} samples (${run.selection.limit !== undefined ? `--limit ${run.selection.limit}` : ''}${run.selection.limit !== undefined && run.selection.shard ? ' ' : ''}${run.selection.shard ? `--shard ${run.selection.shard.index}/${run.selection.shard.count}` : ''})` : '';
+          process.stdout.write(`${run.id}  ${run.suiteName}/${run.modelId}  ${run.status}  ${run.startedAt}  split ${run.splitHash.slice(0, 12)}${subset}\n`);
+        }
+      } finally {
+        await store.close();
+      }
+    });
+}

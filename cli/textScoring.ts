@@ -1,0 +1,195 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import type { BleuSegmentStats } from '../metrics/bleu/index.js';
+import { scoreTextPair, TEXT_ROUGE_TYPES, TextCorpusAccumulator } from '../metrics/textMetrics.js';
+import { InputRecordError } from '../core/io/jsonl.js';
+import { readInputLines } from '../core/io/readInput.js';
+import { checkTextPairLine, corpusJson, pairJson, referencesOf, type TextPairLine } from './textPairs.js';
+
+export interface ScoreChunkOptions {
+  stem: boolean;
+  levenshtein: boolean;
+}
+
+/** A scored chunk: printed pairs, and the per-pair parts of the corpus figures in flat arrays. */
+export interface ScoredChunk {
+  json: string[];
+  hfStats: BleuSegmentStats[];
+  sacrebleuStats: BleuSegmentStats[];
+  /** TEXT_ROUGE_TYPES.length F-measures per pair. */
+  rougeF: Float64Array;
+  fuzzy: Float64Array;
+  /** Index within the chunk and reason of the first invalid line (only for unvalidated input). */
+  invalid?: { index: number; reason: string };
+}
+
+export function scoreChunk(lines: readonly string[], options: ScoreChunkOptions): ScoredChunk {
+  const chunk: ScoredChunk = {
+    json: [],
+    hfStats: [],
+    sacrebleuStats: [],
+    rougeF: new Float64Array(lines.length * TEXT_ROUGE_TYPES.length),
+    fuzzy: new Float64Array(lines.length),
+  };
+  for (let i = 0; i < lines.length; i++) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(lines[i] as string);
+    } catch (err) {
+      chunk.invalid = { index: i, reason: `not valid JSON (${(err as Error).message})` };
+      return chunk;
+    }
+    const reason = checkTextPairLine(raw);
+    if (reason !== undefined) {
+      chunk.invalid = { index: i, reason };
+      return chunk;
+    }
+    const line = raw as TextPairLine;
+    const result = scoreTextPair(line.prediction, referencesOf(line), options);
+    chunk.json.push(pairJson(result.scores));
+    chunk.hfStats.push(result.hfStats);
+    chunk.sacrebleuStats.push(result.sacrebleuStats);
+    TEXT_ROUGE_TYPES.forEach((type, k) => (chunk.rougeF[i * TEXT_ROUGE_TYPES.length + k] = result.scores.rouge[type].fmeasure));
+    chunk.fuzzy[i] = result.scores.fuzzy;
+  }
+  return chunk;
+}
+
+const CHUNK_LINES = 256;
+
+interface NumberedChunk {
+  seq: number;
+  lines: string[];
+  lineNumbers: number[];
+}
+
+async function* chunksOf(file: string): AsyncGenerator<NumberedChunk> {
+  let seq = 0;
+  let current: NumberedChunk = { seq, lines: [], lineNumbers: [] };
+  for await (const { line, text } of readInputLines(file)) {
+    if (text.trim() === '') continue;
+    current.lines.push(text);
+    current.lineNumbers.push(line);
+    if (current.lines.length === CHUNK_LINES) {
+      yield current;
+      current = { seq: ++seq, lines: [], lineNumbers: [] };
+    }
+  }
+  if (current.lines.length) yield current;
+}
+
+/**
+ * A validation pass before anything is printed, so bad input yields one error and no half-written
+ * JSON (only for files: standard input cannot be read twice).
+ */
+async function validatePairsFile(file: string): Promise<void> {
+  for await (const chunk of chunksOf(file)) {
+    chunk.lines.forEach((text, i) => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch (err) {
+        throw new InputRecordError(file, chunk.lineNumbers[i], `not valid JSON (${(err as Error).message})`);
+      }
+      const reason = checkTextPairLine(raw);
+      if (reason !== undefined) throw new InputRecordError(file, chunk.lineNumbers[i], reason);
+    });
+  }
+}
+
+/** Scores chunks on worker threads, handing results back in input order. */
+class ChunkPool {
+  private readonly workers: Worker[];
+  private readonly idle: Worker[];
+  private readonly pending = new Map<number, (chunk: ScoredChunk) => void>();
+  private failure: Error | undefined;
+
+  constructor(size: number, options: ScoreChunkOptions) {
+    const script = new URL('./textScoringWorker.js', import.meta.url);
+    this.workers = Array.from({ length: size }, () => {
+      const worker = new Worker(script, { workerData: options });
+      worker.on('message', (scored: ScoredChunk & { seq: number }) => {
+        this.idle.push(worker);
+        this.pending.get(scored.seq)?.(scored);
+        this.pending.delete(scored.seq);
+      });
+      worker.on('error', (err) => (this.failure = err));
+      return worker;
+    });
+    this.idle = [...this.workers];
+  }
+
+  get hasIdleWorker(): boolean {
+    return this.idle.length > 0;
+  }
+
+  submit(chunk: NumberedChunk): Promise<ScoredChunk> {
+    if (this.failure) return Promise.reject(this.failure);
+    const worker = this.idle.pop();
+    if (!worker) throw new Error('no idle worker');
+    return new Promise((resolve) => {
+      this.pending.set(chunk.seq, resolve);
+      worker.postMessage({ seq: chunk.seq, lines: chunk.lines });
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+export interface TextMetricsRunOptions extends ScoreChunkOptions {
+  workers: number;
+}
+
+async function write(out: Writable, text: string): Promise<void> {
+  if (!out.write(text)) await once(out, 'drain');
+}
+
+/**
+ * `logbench metrics`: streams pairs from `file`, prints `{"pairs": [...], "corpus": {...}}` as it
+ * goes. Memory stays flat: a few chunks in flight and a few numbers per pair for the corpus.
+ */
+export async function runTextMetrics(file: string, options: TextMetricsRunOptions, out: Writable): Promise<void> {
+  // Workers load their modules while the main thread validates the file.
+  const pool = options.workers > 1 ? new ChunkPool(options.workers, options) : undefined;
+  try {
+    if (file !== '-') await validatePairsFile(file);
+  } catch (err) {
+    await pool?.close();
+    throw err;
+  }
+  const corpus = new TextCorpusAccumulator();
+  let first = true;
+  const emit = async (chunk: NumberedChunk, scored: ScoredChunk): Promise<void> => {
+    if (scored.invalid) throw new InputRecordError(file, chunk.lineNumbers[scored.invalid.index], scored.invalid.reason);
+    scored.json.forEach((json, i) => {
+      corpus.addParts(scored.hfStats[i] as BleuSegmentStats, scored.sacrebleuStats[i] as BleuSegmentStats, scored.rougeF.subarray(i * TEXT_ROUGE_TYPES.length), scored.fuzzy[i] as number);
+    });
+    if (scored.json.length) {
+      await write(out, (first ? '' : ',') + scored.json.join(','));
+      first = false;
+    }
+  };
+  await write(out, '{"pairs":[');
+  try {
+    if (!pool) {
+      for await (const chunk of chunksOf(file)) await emit(chunk, scoreChunk(chunk.lines, options));
+    } else {
+      // Keep every worker busy, but print strictly in input order.
+      const inFlight: { chunk: NumberedChunk; result: Promise<ScoredChunk> }[] = [];
+      for await (const chunk of chunksOf(file)) {
+        while (!pool.hasIdleWorker) {
+          const next = inFlight.shift() as (typeof inFlight)[number];
+          await emit(next.chunk, await next.result);
+        }
+        inFlight.push({ chunk, result: pool.submit(chunk) });
+      }
+      for (const next of inFlight) await emit(next.chunk, await next.result);
+    }
+  } finally {
+    await pool?.close();
+  }
+  await write(out, `],"corpus":${JSON.stringify(corpusJson(corpus.result()))}}\n`);
+}

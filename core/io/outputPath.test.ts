@@ -1,0 +1,59 @@
+import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CliError } from '../errors.js';
+import { RunStore } from '../../harness/store/index.js';
+import { assertSafeOutputs, isDuckDbFile, writtenPath } from './outputPath.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-output-path-'));
+const db = path.join(dir, 'runs.duckdb');
+const other = path.join(dir, 'other.bin');
+const thresholds = path.join(dir, 'thresholds.yaml');
+
+beforeAll(async () => {
+  for (const file of [db, other]) await (await RunStore.open(file)).close();
+  writeFileSync(thresholds, 'metrics: {accuracy: {min: 0.5}}\n');
+  mkdirSync(path.join(dir, 'sub'));
+  symlinkSync(db, path.join(dir, 'link-to-db.html'));
+  symlinkSync(path.join(dir, 'nowhere.duckdb'), path.join(dir, 'dangling.html'));
+  linkSync(thresholds, path.join(dir, 'hard-link.md'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function refusal(file: string, context: Parameters<typeof assertSafeOutputs>[1]): string {
+  try {
+    assertSafeOutputs([path.join(dir, 'fine.html'), file], context);
+  } catch (error) {
+    if (error instanceof CliError) return error.message;
+    throw error;
+  }
+  throw new Error(`${file} was accepted`);
+}
+
+describe('assertSafeOutputs', () => {
+  it('refuses the database, its WAL, and any way of naming them', () => {
+    expect(refusal(db, { db })).toBe(`refusing to write ${db}: it is the database ${db}; nothing was written`);
+    expect(refusal(path.join(dir, 'sub', '..', 'runs.duckdb'), { db })).toMatch(/it is the database/);
+    expect(refusal(path.join(dir, 'link-to-db.html'), { db })).toMatch(/it is the database/);
+    expect(refusal(`${db}.wal`, { db })).toMatch(/write-ahead log of the database/);
+  });
+
+  it('refuses any DuckDB file by its content, whatever its name, and the WAL beside it', () => {
+    expect(isDuckDbFile(other)).toBe(true);
+    expect(isDuckDbFile(thresholds)).toBe(false);
+    expect(refusal(other, { db })).toMatch(/other\.bin: it is a DuckDB database/);
+    expect(refusal(`${other}.wal`, {})).toMatch(/write-ahead log of the DuckDB database/);
+  });
+
+  it("refuses the command's inputs, through symlinks and hard links", () => {
+    expect(refusal(thresholds, { db, inputs: [thresholds] })).toMatch(/it is an input of this command/);
+    expect(refusal(path.join(dir, 'hard-link.md'), { db, inputs: [thresholds] })).toMatch(/it is an input of this command/);
+    expect(refusal(path.join(dir, 'dangling.html'), { db: path.join(dir, 'nowhere.duckdb') })).toMatch(/it is the database/);
+  });
+
+  it('accepts new files, plain files and stdin as an input', () => {
+    expect(() => assertSafeOutputs([path.join(dir, 'new', 'report.html'), thresholds], { db, inputs: ['-', undefined] })).not.toThrow();
+    expect(writtenPath(path.join(dir, 'new', 'deeper', 'x.html'))).toBe(path.join(writtenPath(dir), 'new', 'deeper', 'x.html'));
+  });
+});
