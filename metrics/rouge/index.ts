@@ -21,5 +21,4 @@ export { tokenize } from './tokenize.js';
 export type { TokenizeOptions } from './tokenize.js';
 export { PorterStemmer } from './porter.js';
 export type { PorterMode } from './porter.js';
-export { loadProseSentenceSplitter } from './sentences.js';
 export { fsum } from './fsum.js';
