@@ -4,7 +4,7 @@ import { classificationReport } from '../metrics/classification.js';
 import { parseJsonAnalysis } from '../metrics/tasks/index.js';
 import { HOSTILE_OUTPUT, HOSTILE_SAMPLE_ID, type ReportFixtureRuns, type ReportFixtureStore, openReportFixtureStore } from '../test/support/report-fixtures.js';
 import { loadReportData } from './data.js';
-import { NO_ANSWER, withStoreQueries } from './queries.js';
+import { NO_ANSWER, withStoreQueries } from '../harness/store/index.js';
 
 let fixture: ReportFixtureStore;
 let store: RunStore;

@@ -4,19 +4,21 @@
  * hand-picked samples. Never every raw prediction, so a 100,000-sample run still gives a small page.
  */
 import { canonicalJson } from '../core/hash.js';
-import type { RunStore, StoredBatch, StoredRun } from '../harness/store/index.js';
-import { classificationReport } from '../metrics/classification.js';
-import { metricRows, type MetricRow } from '../core/format.js';
-import { higherIsBetter } from '../metrics/taskScoring.js';
 import {
   NO_ANSWER,
   type BatchQuality,
   type JsonAnalysisCell,
   type LabelCount,
   type QualitySource,
+  type RunStore,
   type StoreQueries,
+  type StoredBatch,
+  type StoredRun,
   withStoreQueries,
-} from './queries.js';
+} from '../harness/store/index.js';
+import { classificationReport } from '../metrics/classification.js';
+import { metricRows, type MetricRow } from '../core/format.js';
+import { higherIsBetter } from '../metrics/taskScoring.js';
 
 export interface ReportRun {
   id: string;
@@ -391,16 +393,16 @@ async function requireRun(store: Pick<RunStore, 'getRun'>, runId: string): Promi
   return run;
 }
 
-type ReportStore = Pick<RunStore, 'path' | 'readOnly' | 'getRun' | 'metrics' | 'batches'>;
+type ReportStore = Pick<RunStore, 'path' | 'readOnly' | 'getRun' | 'metrics' | 'batches' | 'predictionCounts'>;
 
 interface ReadRun {
   run: ReportRun;
   batches: StoredBatch[];
 }
 
-async function readRun(store: ReportStore, queries: StoreQueries, run: StoredRun, role: ReportRun['role'], all: readonly StoredRun[]): Promise<ReadRun> {
+async function readRun(store: ReportStore, run: StoredRun, role: ReportRun['role'], all: readonly StoredRun[]): Promise<ReadRun> {
   const batches = await store.batches(run.id);
-  return { run: reportRun(run, displayLabel(run, all), role, await queries.predictionCounts(run.id), batches), batches };
+  return { run: reportRun(run, displayLabel(run, all), role, await store.predictionCounts(run.id), batches), batches };
 }
 
 async function classificationBreakdowns(queries: StoreQueries, runs: readonly ReportRun[]): Promise<ClassificationBreakdown[] | null> {
@@ -457,8 +459,8 @@ export async function collectReportData(store: ReportStore, queries: StoreQuerie
   const storedCandidate = await requireRun(store, options.runId);
   const storedBaseline = options.baselineId === undefined ? null : await requireRun(store, options.baselineId);
   const all = storedBaseline === null ? [storedCandidate] : [storedCandidate, storedBaseline];
-  const candidateRead = await readRun(store, queries, storedCandidate, 'candidate', all);
-  const baselineRead = storedBaseline === null ? null : await readRun(store, queries, storedBaseline, 'baseline', all);
+  const candidateRead = await readRun(store, storedCandidate, 'candidate', all);
+  const baselineRead = storedBaseline === null ? null : await readRun(store, storedBaseline, 'baseline', all);
   const read = baselineRead === null ? [candidateRead] : [candidateRead, baselineRead];
   const candidate = candidateRead.run;
   const baseline = baselineRead?.run ?? null;

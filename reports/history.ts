@@ -1,9 +1,8 @@
 /** The history of one suite: each metric and the GPU cost of every run of it, by model and date. */
-import type { RunStore } from '../harness/store/index.js';
+import { type RunStore, type StoreQueries, withStoreQueries } from '../harness/store/index.js';
 import { modelLabel } from './data.js';
 import { formatDuration } from '../core/format.js';
 import { escapeHtml, renderPage, type PageLink } from './html.js';
-import { type StoreQueries, withStoreQueries } from './queries.js';
 import { type Datasets, NO_GPU_VISIBLE, PANEL_HEIGHT, PANEL_WIDTH, type PanelSpec, type ReportChart, messagePanel, modelColor } from './specs.js';
 
 export interface HistoryRun {

@@ -16,7 +16,7 @@ export {
   type SampleOutput,
   type SampleView,
 } from './data.js';
-export { NO_ANSWER, type LabelCount } from './queries.js';
+export { NO_ANSWER, type LabelCount } from '../harness/store/index.js';
 export { NO_GPU_VISIBLE, headlineChart, reportCharts, reportDatasets, withDatasets, type Datasets, type ReportChart } from './specs.js';
 export { GPU_TIME_DEFINITION, renderReportHtml, type PageLink, type RenderReportOptions } from './html.js';
 export { renderReportMarkdown } from './markdown.js';

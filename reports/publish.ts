@@ -7,11 +7,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 } from '../core/hash.js';
 import { assertSafeOutputs } from '../core/io/outputPath.js';
-import type { RunStore, StoredRun } from '../harness/store/index.js';
+import { type RunStore, type StoredRun, withStoreQueries } from '../harness/store/index.js';
 import { collectReportData, modelLabel } from './data.js';
 import { collectHistoryData, renderHistoryHtml } from './history.js';
 import { escapeHtml, renderPage, renderReportHtml } from './html.js';
-import { withStoreQueries } from './queries.js';
 
 export interface PublishedReport {
   runId: string;
@@ -80,7 +79,7 @@ ${rows}</table>`;
 }
 
 /** Writes the site for every run in `store` (open read-only) under `outDir`. */
-export async function publishSite(store: Pick<RunStore, 'path' | 'readOnly' | 'listRuns' | 'getRun' | 'metrics' | 'batches'>, outDir: string): Promise<PublishedSite> {
+export async function publishSite(store: Pick<RunStore, 'path' | 'readOnly' | 'listRuns' | 'getRun' | 'metrics' | 'batches' | 'predictionCounts'>, outDir: string): Promise<PublishedSite> {
   const runs = await store.listRuns();
   const suiteNames = [...new Set(runs.map((run) => run.suiteName))].sort();
   const histories = suiteNames.map((suiteName) => ({ suiteName, path: `history/${siteFileName(suiteName)}` }));

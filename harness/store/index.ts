@@ -1,6 +1,19 @@
 export { CompletedRunError, RunStore, StoreLockedError, runSelection, storableCount, type OpenStoreOptions } from './store.js';
 export { StoreSchemaError, LATEST_SCHEMA_VERSION } from './migrations.js';
 export { redactEndpoint } from './endpoint.js';
+export {
+  NO_ANSWER,
+  StoreQueries,
+  withStoreQueries,
+  type BatchQuality,
+  type JsonAnalysisCell,
+  type LabelCount,
+  type PredictionText,
+  type QualitySource,
+  type RankedSample,
+  type RunTotals,
+  type SampleText,
+} from './reportQueries.js';
 export type {
   BatchRecord,
   CacheRecord,

@@ -317,12 +317,14 @@ describe('resume', () => {
     expect(await store.completedSampleIds(runId)).toEqual(new Set(['s1', 's2', 's3', 's5']));
     expect(await store.nextBatchIndex(runId)).toBe(3);
     expect(await store.nextBatchIndex('fresh-run')).toBe(0);
+    expect(await store.errorSummary(runId)).toEqual({ failed: 1, total: 5, top: [{ error: 'timeout', count: 1 }] });
 
     await store.writeBatch(runId, batchOf(3, 1), [predictionFor('s4')], scoresFor(['s4']));
     expect(await store.completedSampleIds(runId)).toEqual(new Set(['s1', 's2', 's3', 's4', 's5']));
     const retried = (await store.predictions(runId)).filter((p) => p.sampleId === 's4');
     expect(retried).toMatchObject([{ batchIndex: 3, error: null, text: 'output of s4' }]);
     expect((await store.sampleMetrics(runId)).filter((m) => m.sampleId === 's4')).toHaveLength(2);
+    expect(await store.predictionCounts(runId)).toEqual({ predictions: 5, errors: 0 });
   });
 });
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { DuckDBConnection, DuckDBInstance, DuckDBValue, JS } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, JS } from '@duckdb/node-api';
 import { duckdb } from './duckdb.js';
 import { z } from 'zod';
 import type { ServerBatchFigures } from '../telemetry/batchTelemetry.js';
@@ -10,6 +10,7 @@ import { sha256 } from '../../core/hash.js';
 import { assertSafeOutputs, isDuckDbFile, sameFile } from '../../core/io/outputPath.js';
 import { redactEndpoint, redactSuite } from './endpoint.js';
 import { migrate } from './migrations.js';
+import { type Params, type Row, bind, json, numeric, optionalJson, optionalNumeric, optionalText, readRows, text, timestamp } from './rows.js';
 import type {
   BatchRecord,
   CacheRecord,
@@ -27,7 +28,7 @@ import type {
   StoredSampleMetric,
 } from './records.js';
 
-const { DuckDBDataChunkWriter, JSToDuckDBValueConverter, LIST, VARCHAR, listValue } = duckdb;
+const { DuckDBDataChunkWriter, JSToDuckDBValueConverter } = duckdb;
 
 export interface OpenStoreOptions {
   readOnly?: boolean;
@@ -59,8 +60,6 @@ const LOCK_CONFLICT = /Could not set lock on file/i;
 /** Paths this process holds open: fcntl locks do not stop a second handle in the same process, which would corrupt the file. */
 const openInThisProcess = new Set<string>();
 
-type Row = Record<string, JS>;
-
 const jsonObject = z.record(z.string(), z.unknown());
 const probabilities = z.record(z.string(), z.number());
 const runStatus = z.enum(['running', 'completed', 'failed', 'interrupted']);
@@ -88,31 +87,6 @@ export function storableCount(value: number | undefined): number | undefined {
 
 const NO_SPACE = /No space left on device|ENOSPC|disk is full|Could not write all bytes/i;
 
-function text(value: JS | undefined): string {
-  if (typeof value !== 'string') throw new TypeError(`expected text, got ${String(value)}`);
-  return value;
-}
-function optionalText(value: JS | undefined): string | null {
-  return value === null || value === undefined ? null : text(value);
-}
-function numeric(value: JS | undefined): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'bigint') return Number(value);
-  throw new TypeError(`expected a number, got ${String(value)}`);
-}
-function optionalNumeric(value: JS | undefined): number | null {
-  return value === null || value === undefined ? null : numeric(value);
-}
-function timestamp(value: JS | undefined): string {
-  if (!(value instanceof Date)) throw new TypeError(`expected a timestamp, got ${String(value)}`);
-  return value.toISOString();
-}
-function json<T>(value: JS | undefined, schema: z.ZodType<T>): T {
-  return schema.parse(JSON.parse(text(value)));
-}
-function optionalJson<T>(value: JS | undefined, schema: z.ZodType<T>): T | null {
-  return value === null || value === undefined ? null : json(value, schema);
-}
 /** Undefined becomes SQL NULL. */
 function orNull<T>(value: T | undefined): T | null {
   return value === undefined ? null : value;
@@ -282,8 +256,8 @@ export class RunStore {
     if (status === 'completed') throw new CompletedRunError(runId, action);
   }
 
-  private async rows(sql: string, values: DuckDBValue[] = []): Promise<Row[]> {
-    return this.exclusive(async (connection) => (await connection.runAndReadAll(sql, values)).getRowObjectsJS());
+  private async rows(sql: string, params: Params = []): Promise<Row[]> {
+    return this.exclusive((connection) => readRows(connection, sql, params));
   }
 
   /** Bulk insert through the appender; the caller's transaction decides whether the rows stay. */
@@ -424,16 +398,18 @@ export class RunStore {
 
   /** How many of the run's samples failed, and the most frequent error messages (for the end-of-run report). */
   async errorSummary(runId: string, limit = 3): Promise<{ failed: number; total: number; top: { error: string; count: number }[] }> {
-    const totals = (await this.rows('SELECT count(*)::INTEGER AS total, count(error)::INTEGER AS failed FROM predictions WHERE run_id = $1', [runId]))[0];
+    const { predictions, errors } = await this.predictionCounts(runId);
     const top = await this.rows(
       'SELECT error, count(*)::INTEGER AS n FROM predictions WHERE run_id = $1 AND error IS NOT NULL GROUP BY error ORDER BY n DESC, error LIMIT $2',
       [runId, limit],
     );
-    return {
-      failed: numeric(totals?.['failed']),
-      total: numeric(totals?.['total']),
-      top: top.map((row) => ({ error: text(row['error']), count: numeric(row['n']) })),
-    };
+    return { failed: errors, total: predictions, top: top.map((row) => ({ error: text(row['error']), count: numeric(row['n']) })) };
+  }
+
+  /** How many predictions the run stored, and how many of them are errors. */
+  async predictionCounts(runId: string): Promise<{ predictions: number; errors: number }> {
+    const [row] = await this.rows('SELECT count(*)::INTEGER AS predictions, count(error)::INTEGER AS errors FROM predictions WHERE run_id = $1', [runId]);
+    return { predictions: numeric(row?.['predictions']), errors: numeric(row?.['errors']) };
   }
 
   /** The index the next batch of this run should carry (batch indexes keep counting across resumes). */
@@ -461,11 +437,7 @@ export class RunStore {
       const retried = predictions.map((prediction) => prediction.sampleId).filter((sampleId) => predicted.has(sampleId));
       if (retried.length > 0) {
         for (const table of ['predictions', 'sample_metrics']) {
-          await connection.run(
-            `DELETE FROM ${table} WHERE run_id = $1 AND sample_id IN (SELECT unnest($2))`,
-            [runId, listValue(retried)],
-            [VARCHAR, LIST(VARCHAR)],
-          );
+          await connection.run(`DELETE FROM ${table} WHERE run_id = $1 AND sample_id IN (SELECT unnest($2))`, ...bind([runId, retried]));
         }
       }
       await RunStore.append(connection, 'batches', [

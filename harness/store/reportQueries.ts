@@ -1,25 +1,22 @@
 /**
- * Read-only SQL aggregates over a run store, for what `RunStore`'s row-by-row readers would make
- * slow (a 100,000-sample run): per-batch quality, label counts, JSON-analysis rates, ranked samples.
+ * The report's read-only SQL aggregates over a run store, for what `RunStore`'s row-by-row readers
+ * would make slow (a 100,000-sample run): per-batch quality, label counts, JSON-analysis rates,
+ * ranked samples, run totals.
  *
- * RunStore has no public SQL method, so this opens its own READ_ONLY DuckDB handle on the file of a
- * store that is itself open read-only: with no writer in this process (or, then, in any other), two
- * read-only handles on one file see the same committed data.
+ * They run on their own READ_ONLY DuckDB handle on the file of a store that is itself open
+ * read-only: with no writer in this process (or, then, in any other), two read-only handles on one
+ * file see the same committed data, and the store's serialised connection stays free.
  */
-import type { DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBValue } from '@duckdb/node-api';
-import { z } from 'zod';
-import { duckdb } from '../harness/store/duckdb.js';
-import type { RunStore } from '../harness/store/index.js';
-
-const { DOUBLE, INTEGER, LIST, VARCHAR, listValue } = duckdb;
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { duckdb } from './duckdb.js';
+import { type Params, type Row, flag, numeric, optionalNumeric, optionalText, readRows, text } from './rows.js';
+import type { RunStore } from './store.js';
 
 /** Where a sample's quality score comes from: a stored per-sample metric, or (classifiers without one) label == gold label. */
 export type QualitySource = { kind: 'sample-metric'; name: string } | { kind: 'label-agreement' };
 
 /** Shown where a prediction has no parsed label (classification) or no schema-valid analysis (alert flag): unparsable or failed. */
 export const NO_ANSWER = '(no answer)';
-
-type Param = string | number | null | readonly string[];
 
 export interface LabelCount {
   truth: string;
@@ -83,9 +80,6 @@ export interface RunTotals {
   gpuMemPeakMb: number | null;
 }
 
-const count = z.number().int();
-const nullableNumber = z.number().nullable();
-
 /** Per-sample scores of `run` under `quality`, as a CTE named `name`. */
 function qualityCte(name: string, quality: QualitySource, runParam: '$candidate' | '$baseline'): string {
   if (quality.kind === 'sample-metric') {
@@ -98,7 +92,7 @@ function qualityCte(name: string, quality: QualitySource, runParam: '$candidate'
     WHERE p.run_id = ${runParam} AND s.label IS NOT NULL)`;
 }
 
-function qualityParams(quality: QualitySource): Record<string, Param> {
+function qualityParams(quality: QualitySource): Record<string, string> {
   return quality.kind === 'sample-metric' ? { metric: quality.name } : {};
 }
 
@@ -119,16 +113,6 @@ facts AS (
     answer[3] AS predicted_alert, TRY_CAST(answer[4] AS DOUBLE) AS predicted_risk,
     truth[1] AS true_alert, TRY_CAST(truth[2] AS DOUBLE) AS true_risk
   FROM raw)`;
-
-function bindingType(value: Param): DuckDBType {
-  if (value === null || typeof value === 'string') return VARCHAR;
-  if (typeof value === 'number') return Number.isInteger(value) ? INTEGER : DOUBLE;
-  return LIST(VARCHAR);
-}
-
-function bindingValue(value: Param): DuckDBValue {
-  return value !== null && typeof value === 'object' ? listValue([...value]) : value;
-}
 
 /** Aggregating queries over one store file; open with `withStoreQueries`. */
 export class StoreQueries {
@@ -155,33 +139,13 @@ export class StoreQueries {
     this.instance.closeSync();
   }
 
-  private async select<T>(sql: string, params: Record<string, Param>, row: z.ZodType<T>): Promise<T[]> {
-    const values: Record<string, DuckDBValue> = {};
-    const types: Record<string, DuckDBType> = {};
-    for (const [name, value] of Object.entries(params)) {
-      values[name] = bindingValue(value);
-      types[name] = bindingType(value);
-    }
-    const reader = await this.connection.runAndReadAll(sql, values, types);
-    return reader.getRowObjectsJS().map((object) => row.parse(object));
+  private select(sql: string, params: Params): Promise<Row[]> {
+    return readRows(this.connection, sql, params);
   }
 
   async sampleMetricNames(runId: string): Promise<string[]> {
-    const rows = await this.select(
-      'SELECT DISTINCT name FROM sample_metrics WHERE run_id = $candidate AND value IS NOT NULL ORDER BY name',
-      { candidate: runId },
-      z.object({ name: z.string() }),
-    );
-    return rows.map((row) => row.name);
-  }
-
-  async predictionCounts(runId: string): Promise<{ predictions: number; errors: number }> {
-    const rows = await this.select(
-      'SELECT count(*)::INTEGER AS predictions, count(error)::INTEGER AS errors FROM predictions WHERE run_id = $candidate',
-      { candidate: runId },
-      z.object({ predictions: count, errors: count }),
-    );
-    return rows[0] ?? { predictions: 0, errors: 0 };
+    const rows = await this.select('SELECT DISTINCT name FROM sample_metrics WHERE run_id = $candidate AND value IS NOT NULL ORDER BY name', { candidate: runId });
+    return rows.map((row) => text(row['name']));
   }
 
   /** Mean quality of each batch: per-sample scores joined to the batch that produced the prediction. */
@@ -192,22 +156,21 @@ export class StoreQueries {
        FROM predictions p JOIN quality q ON q.sample_id = p.sample_id
        WHERE p.run_id = $candidate GROUP BY p.batch_index ORDER BY p.batch_index`,
       { candidate: runId, ...qualityParams(quality) },
-      z.object({ batch_index: count, quality: z.number(), scored: count }),
     );
-    return rows.map((row) => ({ batchIndex: row.batch_index, quality: row.quality, scored: row.scored }));
+    return rows.map((row) => ({ batchIndex: numeric(row['batch_index']), quality: numeric(row['quality']), scored: numeric(row['scored']) }));
   }
 
   /** Gold label × predicted label counts over the run's labelled samples. */
   async labelConfusion(runId: string): Promise<LabelCount[]> {
-    return this.select(
+    const rows = await this.select(
       `SELECT s.label AS truth, coalesce(p.label, $none) AS predicted, count(*)::INTEGER AS count
        FROM predictions p JOIN runs r ON r.id = p.run_id
        JOIN samples s ON s.split_hash = r.split_hash AND s.sample_id = p.sample_id
        WHERE p.run_id = $candidate AND s.label IS NOT NULL
        GROUP BY ALL ORDER BY ALL`,
       { candidate: runId, none: NO_ANSWER },
-      z.object({ truth: z.string(), predicted: z.string(), count }),
     );
+    return rows.map((row) => ({ truth: text(row['truth']), predicted: text(row['predicted']), count: numeric(row['count']) }));
   }
 
   /** The run's JSON-analysis answers in one pass, grouped finely enough to derive every rate, confusion and histogram. */
@@ -219,22 +182,14 @@ export class StoreQueries {
          count(*)::INTEGER AS count
        FROM facts GROUP BY ALL ORDER BY ALL`,
       { candidate: runId, width: riskBinWidth },
-      z.object({
-        parsed: z.boolean(),
-        schema_valid: z.boolean(),
-        true_alert: z.string().nullable(),
-        predicted_alert: z.string().nullable(),
-        risk_bin: nullableNumber,
-        count,
-      }),
     );
     return rows.map((row) => ({
-      parsed: row.parsed,
-      schemaValid: row.schema_valid,
-      trueAlert: row.true_alert,
-      predictedAlert: row.predicted_alert,
-      riskErrorBin: row.risk_bin,
-      count: row.count,
+      parsed: flag(row['parsed']),
+      schemaValid: flag(row['schema_valid']),
+      trueAlert: optionalText(row['true_alert']),
+      predictedAlert: optionalText(row['predicted_alert']),
+      riskErrorBin: optionalNumeric(row['risk_bin']),
+      count: numeric(row['count']),
     }));
   }
 
@@ -258,9 +213,8 @@ export class StoreQueries {
       `WITH ${qualityCte('cq', options.quality, '$candidate')}, ${qualityCte('bq', options.quality, '$baseline')}
        SELECT cq.sample_id, cq.value AS candidate, bq.value AS baseline ${ranking} LIMIT $limit`,
       { candidate: options.candidateId, baseline: options.baselineId, limit: options.limit, ...qualityParams(options.quality) },
-      z.object({ sample_id: z.string(), candidate: z.number(), baseline: nullableNumber }),
     );
-    return rows.map((row) => ({ sampleId: row.sample_id, candidate: row.candidate, baseline: row.baseline }));
+    return rows.map((row) => ({ sampleId: text(row['sample_id']), candidate: numeric(row['candidate']), baseline: optionalNumeric(row['baseline']) }));
   }
 
   /** Inputs and references of `sampleIds`, cut to `maxChars` characters (their full lengths alongside). */
@@ -270,22 +224,14 @@ export class StoreQueries {
          left(reference, $textChars) AS reference, length(reference)::INTEGER AS reference_length, label
        FROM samples WHERE split_hash = $split AND sample_id IN (SELECT unnest($ids))`,
       { split: splitHash, ids: sampleIds, inputChars: maxChars.input, textChars: maxChars.text },
-      z.object({
-        sample_id: z.string(),
-        input: z.string(),
-        input_length: count,
-        reference: z.string().nullable(),
-        reference_length: count.nullable(),
-        label: z.string().nullable(),
-      }),
     );
     return rows.map((row) => ({
-      sampleId: row.sample_id,
-      input: row.input,
-      inputLength: row.input_length,
-      reference: row.reference,
-      referenceLength: row.reference_length,
-      label: row.label,
+      sampleId: text(row['sample_id']),
+      input: text(row['input']),
+      inputLength: numeric(row['input_length']),
+      reference: optionalText(row['reference']),
+      referenceLength: optionalNumeric(row['reference_length']),
+      label: optionalText(row['label']),
     }));
   }
 
@@ -295,22 +241,14 @@ export class StoreQueries {
       `SELECT run_id, sample_id, left(output, $chars) AS output, length(output)::INTEGER AS output_length, label, error
        FROM predictions WHERE run_id IN (SELECT unnest($runs)) AND sample_id IN (SELECT unnest($ids))`,
       { runs: runIds, ids: sampleIds, chars: maxChars },
-      z.object({
-        run_id: z.string(),
-        sample_id: z.string(),
-        output: z.string().nullable(),
-        output_length: count.nullable(),
-        label: z.string().nullable(),
-        error: z.string().nullable(),
-      }),
     );
     return rows.map((row) => ({
-      runId: row.run_id,
-      sampleId: row.sample_id,
-      output: row.output,
-      outputLength: row.output_length,
-      label: row.label,
-      error: row.error,
+      runId: text(row['run_id']),
+      sampleId: text(row['sample_id']),
+      output: optionalText(row['output']),
+      outputLength: optionalNumeric(row['output_length']),
+      label: optionalText(row['label']),
+      error: optionalText(row['error']),
     }));
   }
 
@@ -321,24 +259,15 @@ export class StoreQueries {
          sum(gpu_time_ms) AS gpu_time_ms, max(gpu_mem_peak_mb) AS gpu_mem_peak_mb
        FROM batches WHERE run_id IN (SELECT unnest($runs)) GROUP BY run_id ORDER BY run_id`,
       { runs: runIds },
-      z.object({
-        run_id: z.string(),
-        batches: count,
-        samples: z.number(),
-        wall_ms: z.number(),
-        cpu_ms: nullableNumber,
-        gpu_time_ms: nullableNumber,
-        gpu_mem_peak_mb: nullableNumber,
-      }),
     );
     return rows.map((row) => ({
-      runId: row.run_id,
-      batches: row.batches,
-      samples: row.samples,
-      wallMs: row.wall_ms,
-      cpuMs: row.cpu_ms,
-      gpuTimeMs: row.gpu_time_ms,
-      gpuMemPeakMb: row.gpu_mem_peak_mb,
+      runId: text(row['run_id']),
+      batches: numeric(row['batches']),
+      samples: numeric(row['samples']),
+      wallMs: numeric(row['wall_ms']),
+      cpuMs: optionalNumeric(row['cpu_ms']),
+      gpuTimeMs: optionalNumeric(row['gpu_time_ms']),
+      gpuMemPeakMb: optionalNumeric(row['gpu_mem_peak_mb']),
     }));
   }
 }
