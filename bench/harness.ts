@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { HARNESS_PROMPT_HEAD, makeHarnessCases } from './harnessCases.js';
 import { measureNodeProcess, median, type MeasuredProcess as Measured } from './measureProcess.js';
 
-const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+const cli = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
 const server = fileURLToPath(new URL('../test/support/loopback-openai.js', import.meta.url));
 const clientFloor = fileURLToPath(new URL('./clientFloor.js', import.meta.url));
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { makeTextPairs } from './corpus.js';
 import { measureNodeProcess, median, type MeasuredProcess as Measured } from './measureProcess.js';
 
-const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+const cli = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 
 function writePairs(file: string, count: number): number {

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { InputRecordError } from '../core/io/jsonl.js';
 import { registerCompareCommand } from './commands/compare.js';
@@ -51,5 +50,3 @@ export async function main(argv: string[]): Promise<number> {
     throw err;
   }
 }
-
-process.exitCode = await main(process.argv);

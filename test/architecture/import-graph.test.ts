@@ -19,7 +19,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('the import graph', () => {
   it('has no upward import and no circle in the product code', () => {
-    const result = cruise(REPO, [...LAYERS, 'bench']);
+    const result = cruise(REPO, ['index.ts', ...LAYERS, 'bench']);
     expect(result.status, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/no dependency violations found \(\d{3,} modules/);
   });
