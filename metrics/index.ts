@@ -2,14 +2,7 @@
  * `logbench/metrics`: the pure metric functions, each matching its Python reference (named in its
  * module). Internals (tokenizers, LCS kernels, segment statistics) stay private to their folders.
  */
-export {
-  fuzzRatio,
-  fuzzyMatch,
-  indelDistance,
-  levenshteinDistance,
-  levenshteinRatio,
-  normalizedLevenshteinSimilarity,
-} from './fuzzy.js';
+export { fuzzRatio, fuzzyMatch, indelDistance, levenshteinDistance, levenshteinRatio, normalizedLevenshteinSimilarity } from './fuzzy.js';
 export {
   DEFAULT_ROUGE_TYPES,
   rougeScore,
