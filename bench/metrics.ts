@@ -28,11 +28,12 @@ try {
   const file10k = path.join(dir, 'pairs-10k.jsonl');
   const avgChars = writePairs(file10k, 10_000);
   const results: Record<string, unknown> = { pairs: 10_000, avg_chars: Math.round(avgChars), repeats: REPEATS, cpus: os.cpus().length, node: process.version };
-  // The set (fuzzy, ROUGE-1/2/L/Lsum, HF BLEU, sacreBLEU) leaves Levenshtein out; the full
-  // CLI output adds it. Configurations are interleaved so machine noise hits all alike.
+  // The set (fuzzy, ROUGE-1/2/L/Lsum, HF BLEU, sacreBLEU) leaves Levenshtein and chrF out;
+  // the full CLI output adds both. Configurations are interleaved so machine noise hits all alike.
+  const SET = ['--no-levenshtein', '--no-chrf'];
   const configs = [
-    { name: 'set_workers_1', workers: 1, extra: ['--no-levenshtein'] },
-    { name: 'set_workers_2', workers: 2, extra: ['--no-levenshtein'] },
+    { name: 'set_workers_1', workers: 1, extra: SET },
+    { name: 'set_workers_2', workers: 2, extra: SET },
     { name: 'full_output_workers_1', workers: 1, extra: [] },
   ];
   const runs = new Map<string, Measured[]>(configs.map((c) => [c.name, []]));
@@ -54,7 +55,7 @@ try {
   if (process.env.BENCH_SKIP_100K !== '1') {
     const file100k = path.join(dir, 'pairs-100k.jsonl');
     writePairs(file100k, 100_000);
-    const big = measure(file100k, 1, ['--no-levenshtein']);
+    const big = measure(file100k, 1, SET);
     results.pairs_100k_workers_1 = { wall_s: Number(big.wallS.toFixed(2)), peak_rss_mb: big.peakRssMb === null ? null : Math.round(big.peakRssMb) };
   }
   console.log(JSON.stringify(results, null, 2));

@@ -68,6 +68,7 @@ export function pairJson(scores: PairTextScores): string {
     rougeLsum: scores.rouge.rougeLsum,
     bleu: hfBleuJson(scores.bleu),
     sacrebleu: sacrebleuJson(scores.sacrebleu),
+    ...(scores.chrf !== undefined && { chrf: scores.chrf, chrfpp: scores.chrfpp }),
   });
 }
 
@@ -78,5 +79,6 @@ export function corpusJson(corpus: TextCorpusScores): Record<string, unknown> {
     sacrebleu: sacrebleuJson(corpus.sacrebleu),
     ...corpus.rouge,
     fuzzy: corpus.fuzzy,
+    ...(corpus.chrf !== undefined && { chrf: corpus.chrf, chrfpp: corpus.chrfpp }),
   };
 }

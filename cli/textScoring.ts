@@ -3,14 +3,20 @@ import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type { BleuSegmentStats } from '../metrics/bleu/index.js';
 import { scoreTextPair, TEXT_ROUGE_TYPES, TextCorpusAccumulator } from '../metrics/textMetrics.js';
-import { InputRecordError } from '../core/io/jsonl.js';
+import { InputRecordError, parseJsonLine } from '../core/io/jsonl.js';
+import { CHRF, CHRF_PLUS_PLUS } from '../metrics/chrf.js';
 import { readInputLines } from '../core/io/readInput.js';
 import { checkTextPairLine, corpusJson, pairJson, referencesOf, type TextPairLine } from './textPairs.js';
 
 export interface ScoreChunkOptions {
   stem: boolean;
   levenshtein: boolean;
+  chrf: boolean;
 }
+
+/** Numbers per pair of the chrF and chrF++ statistics (3 per n-gram order). */
+const CHRF_WIDTH = 3 * CHRF.charOrder;
+const CHRF_PP_WIDTH = 3 * (CHRF_PLUS_PLUS.charOrder + CHRF_PLUS_PLUS.wordOrder);
 
 /** A scored chunk: printed pairs, and the per-pair parts of the corpus figures in flat arrays. */
 export interface ScoredChunk {
@@ -20,6 +26,9 @@ export interface ScoredChunk {
   /** TEXT_ROUGE_TYPES.length F-measures per pair. */
   rougeF: Float64Array;
   fuzzy: Float64Array;
+  /** CHRF_WIDTH and CHRF_PP_WIDTH statistics per pair, when chrF is on. */
+  chrf?: Float64Array;
+  chrfpp?: Float64Array;
   /** Index within the chunk and reason of the first invalid line (only for unvalidated input). */
   invalid?: { index: number; reason: string };
 }
@@ -31,29 +40,34 @@ export function scoreChunk(lines: readonly string[], options: ScoreChunkOptions)
     sacrebleuStats: [],
     rougeF: new Float64Array(lines.length * TEXT_ROUGE_TYPES.length),
     fuzzy: new Float64Array(lines.length),
+    ...(options.chrf && { chrf: new Float64Array(lines.length * CHRF_WIDTH), chrfpp: new Float64Array(lines.length * CHRF_PP_WIDTH) }),
   };
   for (let i = 0; i < lines.length; i++) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(lines[i] as string);
-    } catch (err) {
-      chunk.invalid = { index: i, reason: `not valid JSON (${(err as Error).message})` };
+    const line = pairLine(lines[i] as string);
+    if ('reason' in line) {
+      chunk.invalid = { index: i, reason: line.reason };
       return chunk;
     }
-    const reason = checkTextPairLine(raw);
-    if (reason !== undefined) {
-      chunk.invalid = { index: i, reason };
-      return chunk;
-    }
-    const line = raw as TextPairLine;
     const result = scoreTextPair(line.prediction, referencesOf(line), options);
     chunk.json.push(pairJson(result.scores));
     chunk.hfStats.push(result.hfStats);
     chunk.sacrebleuStats.push(result.sacrebleuStats);
     TEXT_ROUGE_TYPES.forEach((type, k) => (chunk.rougeF[i * TEXT_ROUGE_TYPES.length + k] = result.scores.rouge[type].fmeasure));
     chunk.fuzzy[i] = result.scores.fuzzy;
+    if (result.chrfStats) {
+      chunk.chrf?.set(result.chrfStats.chrf, i * CHRF_WIDTH);
+      chunk.chrfpp?.set(result.chrfStats.chrfpp, i * CHRF_PP_WIDTH);
+    }
   }
   return chunk;
+}
+
+/** One input line as a pair, or the reason it is not one. */
+function pairLine(text: string): TextPairLine | { reason: string } {
+  const json = parseJsonLine(text);
+  if ('error' in json) return { reason: json.error };
+  const reason = checkTextPairLine(json.value);
+  return reason === undefined ? (json.value as TextPairLine) : { reason };
 }
 
 const CHUNK_LINES = 256;
@@ -86,14 +100,8 @@ async function* chunksOf(file: string): AsyncGenerator<NumberedChunk> {
 async function validatePairsFile(file: string): Promise<void> {
   for await (const chunk of chunksOf(file)) {
     chunk.lines.forEach((text, i) => {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(text);
-      } catch (err) {
-        throw new InputRecordError(file, chunk.lineNumbers[i], `not valid JSON (${(err as Error).message})`);
-      }
-      const reason = checkTextPairLine(raw);
-      if (reason !== undefined) throw new InputRecordError(file, chunk.lineNumbers[i], reason);
+      const line = pairLine(text);
+      if ('reason' in line) throw new InputRecordError(file, chunk.lineNumbers[i], line.reason);
     });
   }
 }
@@ -165,7 +173,8 @@ export async function runTextMetrics(file: string, options: TextMetricsRunOption
   const emit = async (chunk: NumberedChunk, scored: ScoredChunk): Promise<void> => {
     if (scored.invalid) throw new InputRecordError(file, chunk.lineNumbers[scored.invalid.index], scored.invalid.reason);
     scored.json.forEach((json, i) => {
-      corpus.addParts(scored.hfStats[i] as BleuSegmentStats, scored.sacrebleuStats[i] as BleuSegmentStats, scored.rougeF.subarray(i * TEXT_ROUGE_TYPES.length), scored.fuzzy[i] as number);
+      const chrfStats = scored.chrf && scored.chrfpp && { chrf: scored.chrf.subarray(i * CHRF_WIDTH, (i + 1) * CHRF_WIDTH), chrfpp: scored.chrfpp.subarray(i * CHRF_PP_WIDTH, (i + 1) * CHRF_PP_WIDTH) };
+      corpus.addParts(scored.hfStats[i] as BleuSegmentStats, scored.sacrebleuStats[i] as BleuSegmentStats, scored.rougeF.subarray(i * TEXT_ROUGE_TYPES.length), scored.fuzzy[i] as number, chrfStats);
     });
     if (scored.json.length) {
       await write(out, (first ? '' : ',') + scored.json.join(','));

@@ -10,6 +10,7 @@ if (parentPort) {
   const options = workerData as ScoreChunkOptions;
   port.on('message', (message: { seq: number; lines: string[] }) => {
     const scored: ScoredChunk & { seq: number } = { seq: message.seq, ...scoreChunk(message.lines, options) };
-    port.postMessage(scored, [scored.rougeF.buffer as ArrayBuffer, scored.fuzzy.buffer as ArrayBuffer]);
+    const buffers = [scored.rougeF, scored.fuzzy, scored.chrf, scored.chrfpp].flatMap((column) => (column ? [column.buffer as ArrayBuffer] : []));
+    port.postMessage(scored, buffers);
   });
 }

@@ -319,3 +319,14 @@ export function chrfStatistic(segments: readonly ChrfStatistics[], parameters: C
   });
   return { columns, finalize: (sums) => chrfFromStatistics(sums, parameters.beta) };
 }
+
+/**
+ * chrF and chrF++ statistics of one segment. With one reference the chrF vector is the first
+ * character orders of the chrF++ vector, so the character n-grams are counted once; with several,
+ * each picks its own best reference and both are computed.
+ */
+export function chrfPairStatistics(hypothesis: string, references: readonly string[]): { chrf: number[]; chrfpp: number[] } {
+  const chrfpp = chrfSegmentStatistics(hypothesis, references, CHRF_PLUS_PLUS);
+  const chrf = references.length === 1 ? chrfpp.slice(0, STATISTICS_PER_ORDER * CHRF.charOrder) : chrfSegmentStatistics(hypothesis, references, CHRF);
+  return { chrf, chrfpp };
+}

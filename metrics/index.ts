@@ -51,3 +51,7 @@ export {
   type PairedBootstrapResult,
   type SampleValues,
 } from './statistics/index.js';
+// Writing a metric plugin: a definition (checked by `defineMetric`) and the registry it joins.
+export { defineMetric, type FigureInfo, type MetricDefinition, type TaskDefinition, type TextPair } from './definition.js';
+export { METRICS, TASKS, higherIsBetter } from './registry.js';
+export { countsStatistic, definedMean, meanOfDefined } from './statistics/index.js';

@@ -1,172 +1,99 @@
 /**
  * What a suite's task and metric list mean in numbers: per-sample scores (stored beside every
- * prediction) and corpus figures (stored per run). Pure: the harness hands in texts and labels.
+ * prediction) and corpus figures (stored per run). Pure: the harness hands in texts and labels; the
+ * task and each metric are looked up in the registry (metrics/registry.ts), so nothing here names one.
  */
-import {
-  anomalyReport,
-  jsonAnalysisCorpus,
-  parseAnomalyAnswer,
-  parseCauseRemediation,
-  parseJsonAnalysis,
-  scoreJsonAnalysis,
-} from './tasks/index.js';
-import { rougeScore } from './rouge/index.js';
-import { levenshteinDistance } from './fuzzy.js';
-import { scoreTextPair, TEXT_ROUGE_TYPES, TextCorpusAccumulator, exactMean, type PairTextResult } from './textMetrics.js';
+import type { CorpusFigure, MetricDefinition, SampleScores, ScoringItem, TaskDefinition, TextPair } from './definition.js';
+import { ERROR_RATE, higherIsBetter, METRICS, metricNamed, taskNamed } from './registry.js';
 
-export type TaskKind = 'json-analysis' | 'classification' | 'cause-remediation' | 'text';
-export type SuiteMetric = 'fuzzy' | 'levenshtein' | 'bleu' | 'sacrebleu' | 'rouge' | 'json-analysis' | 'classification' | 'cause-remediation';
+export type { CorpusFigure, SampleScores, ScoringItem } from './definition.js';
+export { higherIsBetter };
 
-/** One sample's outcome as the scorer sees it. A failed request has `output` null: it scores as an empty answer. */
-export interface ScoringItem {
-  output: string | null;
-  /** Label a classifier runner returned directly (otherwise parsed from `output`). */
-  predictedLabel?: string | null;
-  reference?: string | null;
-  label?: string | null;
-  failed: boolean;
+/** A task by its registered name. */
+export type TaskKind = string;
+/** A suite's metric entry: a registered metric or task name, or a plugin's definition. */
+export type SuiteMetric = string | MetricDefinition;
+
+/** The task and the metric definitions a suite's list switches on. */
+export interface ResolvedMetrics {
+  task: TaskDefinition;
+  /** The task's own figures are on. */
+  taskFigures: boolean;
+  metrics: MetricDefinition[];
 }
 
-export interface SampleScores {
-  /** Per-sample metric values; null where undefined for this sample. */
-  values: Record<string, number | null>;
-  /** The label the task parser read from the output (classification). */
-  label?: string | null;
-  /** Task-parsed fields stored with the prediction (e.g. the JSON analysis verdicts). */
-  parsed?: Record<string, unknown>;
-  /** The text-metric result with its BLEU segment statistics, for corpus figures without rescoring. */
-  text?: PairTextResult;
+export function resolveMetrics(taskName: TaskKind, metrics: readonly SuiteMetric[]): ResolvedMetrics {
+  const task = taskNamed(taskName);
+  const definitions = metrics.flatMap((entry): MetricDefinition[] => {
+    if (typeof entry !== 'string') return [entry];
+    if (entry === task.name) return [];
+    const metric = metricNamed(entry);
+    if (metric === undefined) throw new Error(`no metric ${entry} for task ${task.name}`);
+    return [metric];
+  });
+  // Figures come in the registry's order whatever the list's order (plugins after the built-ins).
+  const rank = (metric: MetricDefinition) => {
+    const index = (METRICS as readonly MetricDefinition[]).indexOf(metric);
+    return index === -1 ? METRICS.length : index;
+  };
+  definitions.sort((a, b) => rank(a) - rank(b));
+  return { task, taskFigures: metrics.includes(task.name), metrics: definitions };
 }
 
-export interface CorpusFigure {
-  name: string;
-  value: number | null;
-  n: number;
+function referencesOf(item: ScoringItem, task: TaskDefinition): string[] {
+  if (item.reference == null) throw new Error(`task ${task.name}: a sample has no reference text to score against`);
+  return [item.reference];
 }
 
-const usesText = (metrics: readonly SuiteMetric[]) => metrics.some((m) => m === 'fuzzy' || m === 'bleu' || m === 'sacrebleu' || m === 'rouge');
-
-function requireReference(item: ScoringItem, task: TaskKind): string {
-  if (item.reference == null) throw new Error(`task ${task}: a sample has no reference text to score against`);
-  return item.reference;
+/** One pair as the metrics see it, with its shared-work memo. */
+function textPair(output: string, references: readonly string[]): TextPair {
+  const memo = new Map<string, unknown>();
+  return {
+    output,
+    references,
+    shared<T>(key: string, compute: () => T): T {
+      if (!memo.has(key)) memo.set(key, compute());
+      return memo.get(key) as T;
+    },
+  };
 }
 
-/** Label of a classification item: the runner's own, else parsed from its answer; null when unreadable. */
-function labelOf(item: ScoringItem): string | null {
-  if (item.failed) return null;
-  if (item.predictedLabel != null) return item.predictedLabel;
-  return item.output === null ? null : parseAnomalyAnswer(item.output);
-}
-
-export function scoreSample(task: TaskKind, metrics: readonly SuiteMetric[], item: ScoringItem): SampleScores {
-  const values: Record<string, number | null> = {};
-  const scores: SampleScores = { values };
-  const output = item.output ?? '';
-  if (task === 'classification') {
-    const label = labelOf(item);
-    scores.label = label;
-    values.correct = item.label == null ? null : Number(label === item.label);
-    return scores;
-  }
-  const reference = requireReference(item, task);
-  if (usesText(metrics)) {
-    scores.text = scoreTextPair(output, [reference]);
-    const text = scores.text.scores;
-    if (metrics.includes('fuzzy')) values.fuzzy = text.fuzzy;
-    if (metrics.includes('rouge')) for (const type of TEXT_ROUGE_TYPES) values[type] = text.rouge[type].fmeasure;
-    if (metrics.includes('sacrebleu') || metrics.includes('bleu')) values.sentence_bleu = text.sacrebleu.score;
-  }
-  if (metrics.includes('levenshtein')) values.levenshtein = levenshteinDistance(output, reference);
-  if (task === 'json-analysis' && metrics.includes('json-analysis')) {
-    const parsedReference = parseJsonAnalysis(reference);
-    const prediction = parseJsonAnalysis(output);
-    values.json_parsed = Number(prediction.parsed);
-    values.json_schema_valid = Number(prediction.schemaValid);
-    if (parsedReference.value) {
-      const s = scoreJsonAnalysis(prediction, parsedReference.value);
-      values.alert_correct = Number(s.alertCorrect);
-      values.risk_abs_error = s.riskAbsError;
-      values.critical_f1 = s.critical.f1;
-      values.warning_f1 = s.warning.f1;
+export function scoreSample(taskName: TaskKind, metrics: readonly SuiteMetric[], item: ScoringItem): SampleScores {
+  const resolved = resolveMetrics(taskName, metrics);
+  const { task } = resolved;
+  const own = task.needs === 'label' || resolved.taskFigures ? task.scoreSample(item) : { values: {} };
+  const scores: SampleScores = { ...own, values: { ...own.values } };
+  if (resolved.metrics.length > 0) {
+    // A failed request scores as an empty answer: wrong, by every metric's own rule.
+    const pair = textPair(item.output ?? '', referencesOf(item, task));
+    const states: Record<string, unknown> = {};
+    for (const metric of resolved.metrics) {
+      const state = metric.score(pair);
+      states[metric.name] = state;
+      Object.assign(scores.values, metric.sampleValues(state));
     }
-    scores.parsed = { parsed: prediction.parsed, schemaValid: prediction.schemaValid, ...(prediction.value && { value: prediction.value }) };
-  }
-  if (task === 'cause-remediation' && metrics.includes('cause-remediation')) {
-    const predicted = parseCauseRemediation(output);
-    const wanted = parseCauseRemediation(reference);
-    values.cr_parsed = Number(predicted.parsed);
-    // Per-part ROUGE only where the reference itself has that part.
-    values.cause_rougeL = wanted.cause == null ? null : rougeScore(predicted.cause ?? '', wanted.cause, { types: ['rougeL'] }).rougeL.fmeasure;
-    values.remediation_rougeL = wanted.remediation == null ? null : rougeScore(predicted.remediation ?? '', wanted.remediation, { types: ['rougeL'] }).rougeL.fmeasure;
-    scores.parsed = { parsed: predicted.parsed, cause: predicted.cause, remediation: predicted.remediation };
+    scores.states = states;
   }
   return scores;
 }
 
-const meanOf = (name: string, rows: readonly Record<string, number | null>[]): CorpusFigure => {
-  const values = rows.map((r) => r[name]).filter((v): v is number => typeof v === 'number');
-  return { name, value: values.length ? exactMean(Float64Array.from(values)) : null, n: values.length };
-};
-
-/** Corpus figures for one run; `scored` is `scoreSample` of each item, aligned with `items`. */
-export function scoreCorpus(
-  task: TaskKind,
-  metrics: readonly SuiteMetric[],
-  items: readonly ScoringItem[],
-  scored: readonly SampleScores[],
-): CorpusFigure[] {
-  const sampleValues = scored.map((s) => s.values);
-  const n = items.length;
-  const failures = items.filter((i) => i.failed).length;
-  const figures: CorpusFigure[] = [{ name: 'error_rate', value: n ? failures / n : 0, n }];
-  if (task === 'classification') {
-    const truth = items.map((i) => i.label ?? '');
-    // A failed or unreadable answer is wrong and never a detection: the same rule as the per-sample
-    // `correct` and the TP/FP/FN columns that intervals and paired tests resample (anomalyLabel.ts).
-    const predicted = items.map(labelOf);
-    figures.push({ name: 'answer_parse_rate', value: n ? predicted.filter((label) => label !== null).length / n : 0, n });
-    if (n) {
-      const { report, positive } = anomalyReport(truth, predicted);
-      figures.push({ name: 'accuracy', value: report.accuracy, n });
-      figures.push({ name: 'precision', value: positive.precision, n }, { name: 'recall', value: positive.recall, n }, { name: 'f1', value: positive.f1, n });
-      figures.push({ name: 'macro_f1', value: report.macro.f1, n });
-    }
-    return figures;
-  }
-  if (usesText(metrics)) {
-    const corpus = new TextCorpusAccumulator();
-    items.forEach((item, i) => corpus.add(scored[i]?.text ?? scoreTextPair(item.output ?? '', [requireReference(item, task)])));
-    const text = corpus.result();
-    if (metrics.includes('bleu')) figures.push({ name: 'bleu', value: text.bleu.bleu, n });
-    if (metrics.includes('sacrebleu')) figures.push({ name: 'sacrebleu', value: text.sacrebleu.score, n });
-    if (metrics.includes('rouge')) for (const type of TEXT_ROUGE_TYPES) figures.push({ name: type, value: text.rouge[type], n });
-    if (metrics.includes('fuzzy')) figures.push({ name: 'fuzzy', value: text.fuzzy, n });
-  }
-  if (metrics.includes('levenshtein')) figures.push(meanOf('levenshtein', sampleValues));
-  if (task === 'json-analysis' && metrics.includes('json-analysis')) {
-    const corpus = jsonAnalysisCorpus(items.map((i) => ({ prediction: i.output ?? '', reference: requireReference(i, task) })));
-    const alert = 'error' in corpus.alert.binary ? null : corpus.alert.binary;
-    figures.push(
-      { name: 'json_parse_rate', value: corpus.parseRate, n },
-      { name: 'json_schema_valid_rate', value: corpus.schemaValidRate, n },
-      { name: 'alert_accuracy', value: corpus.alert.accuracy, n },
-      { name: 'alert_precision', value: alert?.precision ?? null, n },
-      { name: 'alert_recall', value: alert?.recall ?? null, n },
-      { name: 'alert_f1', value: alert?.f1 ?? null, n },
-      { name: 'risk_mae', value: corpus.riskScore.mae, n: corpus.riskScore.n },
-      { name: 'critical_f1', value: corpus.critical.micro.f1, n },
-      { name: 'warning_f1', value: corpus.warning.micro.f1, n },
-    );
-  }
-  if (task === 'cause-remediation' && metrics.includes('cause-remediation')) {
-    figures.push(meanOf('cr_parsed', sampleValues), meanOf('cause_rougeL', sampleValues), meanOf('remediation_rougeL', sampleValues));
-  }
-  return figures;
+/** Each listed metric's per-sample states, rescoring the samples that were scored without them. */
+export function metricStates(task: TaskKind, metrics: readonly SuiteMetric[], items: readonly ScoringItem[], scored: readonly SampleScores[], metric: MetricDefinition): unknown[] {
+  return items.map((item, i) => scored[i]?.states?.[metric.name] ?? scoreSample(task, [metric], item).states?.[metric.name]);
 }
 
-/** Figures (corpus or per sample) where a larger value is worse: tables, charts and gates read deltas with this direction. */
-const LOWER_IS_BETTER = new Set(['error_rate', 'risk_mae', 'levenshtein', 'risk_abs_error']);
-
-export function higherIsBetter(name: string): boolean {
-  return !LOWER_IS_BETTER.has(name);
+/** Corpus figures for one run; `scored` is `scoreSample` of each item, aligned with `items`. */
+export function scoreCorpus(taskName: TaskKind, metrics: readonly SuiteMetric[], items: readonly ScoringItem[], scored: readonly SampleScores[]): CorpusFigure[] {
+  const resolved = resolveMetrics(taskName, metrics);
+  const n = items.length;
+  const failures = items.filter((i) => i.failed).length;
+  const figures: CorpusFigure[] = [{ name: ERROR_RATE.name, value: n ? failures / n : 0, n }];
+  // A classifier's figures are its task's; they are on whatever the list says.
+  if (resolved.task.needs === 'label') return [...figures, ...resolved.task.corpus(items, scored)];
+  for (const metric of resolved.metrics) {
+    const values = metric.corpus(metricStates(taskName, metrics, items, scored, metric));
+    for (const figure of metric.figures) figures.push({ name: figure.name, value: values[figure.name] ?? null, n });
+  }
+  if (resolved.taskFigures) figures.push(...resolved.task.corpus(items, scored));
+  return figures;
 }

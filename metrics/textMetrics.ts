@@ -13,6 +13,7 @@ import {
   type ReferenceLengthRule,
   type SacrebleuScore,
 } from './bleu/index.js';
+import { chrfFromStatistics, chrfPairStatistics } from './chrf.js';
 import { fuzzRatio, levenshteinDistance, levenshteinRatio, normalizedLevenshteinSimilarity } from './fuzzy.js';
 import { fsum, rougeScore, rougeScoreMulti, type RougeScore, type SentenceSplitter } from './rouge/index.js';
 
@@ -26,6 +27,8 @@ export interface TextMetricOptions {
   sentenceSplitter?: SentenceSplitter;
   /** Levenshtein distance and ratios: a second pass over the characters, skipped where not needed. */
   levenshtein?: boolean;
+  /** sacreBLEU chrF and chrF++ (their own n-gram counts, skipped where not needed). */
+  chrf?: boolean;
 }
 
 export interface LevenshteinFigures {
@@ -45,6 +48,9 @@ export interface PairTextScores {
   bleu: HfBleuResult;
   /** sacreBLEU `sentence_bleu` (effective order). */
   sacrebleu: SacrebleuScore;
+  /** sacreBLEU `CHRF().sentence_score` and `CHRF(word_order=2)`'s (0–100). */
+  chrf?: number;
+  chrfpp?: number;
 }
 
 export interface PairTextResult {
@@ -52,6 +58,8 @@ export interface PairTextResult {
   /** Per-segment BLEU statistics, for corpus BLEU and bootstrap resampling. */
   hfStats: BleuSegmentStats;
   sacrebleuStats: BleuSegmentStats;
+  /** chrF / chrF++ segment statistics, when asked for. */
+  chrfStats?: { chrf: number[]; chrfpp: number[] };
 }
 
 /**
@@ -86,7 +94,11 @@ export function scoreTextPair(prediction: string, references: readonly string[],
       normalizedSimilarity: normalizedLevenshteinSimilarity(prediction, first),
     };
   }
-  return { scores, hfStats, sacrebleuStats };
+  if (!options.chrf) return { scores, hfStats, sacrebleuStats };
+  const chrfStats = chrfPairStatistics(prediction, references);
+  scores.chrf = chrfFromStatistics(chrfStats.chrf);
+  scores.chrfpp = chrfFromStatistics(chrfStats.chrfpp);
+  return { scores, hfStats, sacrebleuStats, chrfStats };
 }
 
 /** A growable Float64Array: per-pair values kept compactly so corpus means can be summed exactly. */
@@ -121,6 +133,9 @@ export interface TextCorpusScores {
   rouge: Record<TextRougeType, number>;
   /** Mean of per-pair fuzzy match. */
   fuzzy: number;
+  /** Corpus chrF and chrF++ (summed statistics), when the pairs carried them. */
+  chrf?: number;
+  chrfpp?: number;
 }
 
 /**
@@ -132,13 +147,19 @@ export class TextCorpusAccumulator {
   private readonly sacreTotals = new SegmentStatsSum('closest');
   private readonly rouge = Object.fromEntries(TEXT_ROUGE_TYPES.map((t) => [t, new FloatColumn()])) as Record<TextRougeType, FloatColumn>;
   private readonly fuzzy = new FloatColumn();
+  private chrfSums: Float64Array | undefined;
+  private chrfppSums: Float64Array | undefined;
 
   add(result: PairTextResult): void {
-    this.addParts(result.hfStats, result.sacrebleuStats, TEXT_ROUGE_TYPES.map((t) => result.scores.rouge[t].fmeasure), result.scores.fuzzy);
+    this.addParts(result.hfStats, result.sacrebleuStats, TEXT_ROUGE_TYPES.map((t) => result.scores.rouge[t].fmeasure), result.scores.fuzzy, result.chrfStats);
   }
 
   /** The same from the parts a worker thread sends back (F-measures in TEXT_ROUGE_TYPES order). */
-  addParts(hfStats: BleuSegmentStats, sacrebleuStats: BleuSegmentStats, rougeF: ArrayLike<number>, fuzzy: number): void {
+  addParts(hfStats: BleuSegmentStats, sacrebleuStats: BleuSegmentStats, rougeF: ArrayLike<number>, fuzzy: number, chrfStats?: { chrf: ArrayLike<number>; chrfpp: ArrayLike<number> }): void {
+    if (chrfStats) {
+      this.chrfSums = addInto(this.chrfSums, chrfStats.chrf);
+      this.chrfppSums = addInto(this.chrfppSums, chrfStats.chrfpp);
+    }
     this.hfTotals.add(hfStats);
     this.sacreTotals.add(sacrebleuStats);
     TEXT_ROUGE_TYPES.forEach((type, i) => this.rouge[type].push(rougeF[i] as number));
@@ -152,15 +173,24 @@ export class TextCorpusAccumulator {
       sacrebleu: sacrebleuFromStats(this.sacreTotals.asSegments(), { effectiveOrder: false }),
       rouge: Object.fromEntries(TEXT_ROUGE_TYPES.map((t) => [t, exactMean(this.rouge[t].view())])) as Record<TextRougeType, number>,
       fuzzy: exactMean(this.fuzzy.view()),
+      ...(this.chrfSums && { chrf: chrfFromStatistics(this.chrfSums) }),
+      ...(this.chrfppSums && { chrfpp: chrfFromStatistics(this.chrfppSums) }),
     };
   }
+}
+
+/** Element-wise running sum (sacreBLEU `sum_of_lists`), allocated on the first add. */
+function addInto(sums: Float64Array | undefined, values: ArrayLike<number>): Float64Array {
+  const out = sums ?? new Float64Array(values.length);
+  for (let k = 0; k < values.length; k++) out[k]! += values[k]!;
+  return out;
 }
 
 /**
  * Running sums of segment statistics. The reference length is chosen per segment (HF: shortest,
  * sacreBLEU: closest), so it is reduced at add time and the sums replayed as one segment.
  */
-class SegmentStatsSum {
+export class SegmentStatsSum {
   private readonly matches = new Array<number>(BLEU_MAX_ORDER).fill(0);
   private readonly totals = new Array<number>(BLEU_MAX_ORDER).fill(0);
   private hypLen = 0;

@@ -19,13 +19,14 @@ export function registerMetricsCommands(program: Command): void {
     .option('--stem', 'Porter-stem tokens for ROUGE (rouge_score use_stemmer=True)', false)
     .option('--workers <n>', 'worker threads scoring in parallel', positiveInt, 1)
     .option('--no-levenshtein', 'leave out the Levenshtein distance and ratios (a second pass over the characters)')
+    .option('--no-chrf', 'leave out chrF and chrF++ (their own character n-gram counts)')
     .option('--json', 'print JSON (the only output format; accepted for scripts that pass it)', true)
-    .action(async (opts: { pairs: string; stem: boolean; workers: number; levenshtein: boolean }) => {
+    .action(async (opts: { pairs: string; stem: boolean; workers: number; levenshtein: boolean; chrf: boolean }) => {
       // More threads than cores only add memory (each worker holds its own heap), never speed.
       const cores = os.availableParallelism();
       if (opts.workers > cores) process.stderr.write(`metrics: --workers ${opts.workers} capped at ${cores}, the available parallelism\n`);
       const { runTextMetrics } = await import('../textScoring.js');
-      await runTextMetrics(opts.pairs, { stem: opts.stem, levenshtein: opts.levenshtein, workers: Math.min(opts.workers, cores) }, process.stdout);
+      await runTextMetrics(opts.pairs, { stem: opts.stem, levenshtein: opts.levenshtein, chrf: opts.chrf, workers: Math.min(opts.workers, cores) }, process.stdout);
     });
 
   const ClassLabel = z.union([z.string(), z.number(), z.boolean()]);

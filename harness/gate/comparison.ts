@@ -56,7 +56,7 @@ export async function compareStoredRuns(store: RunStore, candidate: StoredRun, b
   const samples = sampleDifference(candidateItems.sampleIds, baselineItems.sampleIds);
   if (samples) throw notComparable(describeDifferences([samples]));
 
-  const { task, metrics, statistics } = runSettings(candidate);
+  const { task, metrics, statistics } = await runSettings(candidate);
   // A suite that turned its stored intervals off (resamples: 0) still needs resamples to compare.
   const settings = { ...statistics, resamples: statistics.resamples || DEFAULT_RESAMPLES };
   const tested = new Map(compareRuns(task, metrics, candidateItems.items, baselineItems.items, settings).map((m) => [m.name, m]));

@@ -168,8 +168,8 @@ function sameFigure(a: number | null | undefined, b: number | null | undefined):
  * recomputed from its predictions and the store's samples, with the code `logbench run` scores
  * with, and any disagreement refuses the import before anything is written.
  */
-function checkExportedFigures(exported: RunExport, samples: readonly StoredSample[], source: string): void {
-  const { task, metrics, statistics } = runSettings(exported.run);
+async function checkExportedFigures(exported: RunExport, samples: readonly StoredSample[], source: string): Promise<void> {
+  const { task, metrics, statistics } = await runSettings(exported.run);
   const predictions = exported.batches.flatMap((batch) => batch.predictions);
   const { sampleIds, items } = runItemsOf(samples, predictions);
   const scored = items.map((item) => scoreSample(task, metrics, item));
@@ -222,7 +222,7 @@ export async function importRun(store: RunStore, exported: RunExport, source: st
         `run the suite into it first (logbench run ${run.suitePath ?? '<suite>'} --db ${store.path})`,
     );
   }
-  checkExportedFigures(exported, samples, source);
+  await checkExportedFigures(exported, samples, source);
   const { id, startedAt, finishedAt: _finished, status: _status, ...identity } = withoutNulls(run);
   await store.createRun({ ...identity, id, runKey, startedAt: new Date(startedAt) });
   for (const { predictions, startedAt: batchStart, ...figures } of exported.batches) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../core/sample.js';
 import { parseAnomalyAnswer, parseCauseRemediation, parseJsonAnalysis } from '../../metrics/tasks/index.js';
-import { RulesBaselineRunner, type RulesTask } from './rules.js';
+import { RulesBaselineRunner } from './rules.js';
 import type { RenderedRequest } from './runner.js';
 
 /** Ten lines of loghub BGL_2k.log; the first field is the label, `-` = normal. */
@@ -33,7 +33,7 @@ function request(input: string, id = 's1'): RenderedRequest {
   return { sample, messages: [{ role: 'user', content: 'ignored prompt: authentication failure panic' }] };
 }
 
-async function answer(task: RulesTask, input: string): Promise<string> {
+async function answer(task: string, input: string): Promise<string> {
   const [prediction] = await new RulesBaselineRunner({ task }).runBatch([request(input)]);
   return prediction?.text ?? '';
 }

@@ -18,6 +18,7 @@ export {
   type SummedStatistic,
 } from './bootstrap.js';
 export { hfBleuStatistic, sacrebleuStatistic } from './bleuStatistic.js';
+export { countsStatistic, definedMean, indicatorColumns, meanOfDefined } from './summed.js';
 export { mcnemarExact, type McNemarResult } from './mcnemar.js';
 export {
   accuracyDifference,

@@ -16,6 +16,9 @@
  * `eval.py` folds it into `normal` instead, which credits a failed request on every normal sample.
  */
 import { classificationReport, type ClassificationReport, type PrecisionRecallF1 } from '../classification.js';
+import { rate, type ScoringItem, type TaskDefinition } from '../definition.js';
+import { accuracyDifference, countsStatistic, definedMean, indicatorColumns } from '../statistics/index.js';
+import { inputLines, LOGLLM_SEPARATOR, rateLines } from './logRules.js';
 
 export type AnomalyLabel = 'normal' | 'anomalous';
 
@@ -79,3 +82,66 @@ export function anomalyLabelCorpus(
     ...anomalyReport(pairs.map(({ reference }) => reference), predicted),
   };
 }
+
+/** The label of an outcome: the runner's own, else parsed from its answer; null when failed or unreadable. */
+function labelOf(item: ScoringItem): string | null {
+  if (item.failed) return null;
+  if (item.predictedLabel != null) return item.predictedLabel;
+  return item.output === null ? null : parseAnomalyAnswer(item.output);
+}
+
+/** 1 when the outcome's label is the sample's (a failed or unreadable answer is wrong), null without a true label. */
+function correctOf(item: ScoringItem): number | null {
+  return item.label == null ? null : Number(labelOf(item) === item.label);
+}
+
+/**
+ * LogLLM-style anomaly classification: normal vs anomalous per sample, scored like scikit-learn with
+ * `anomalous` as the positive class. Rules baseline: anomalous when any message (lines, or LogLLM's
+ * ` ;-; ` parts) has a critical rule (metrics/tasks/logRules.ts).
+ */
+export const classificationTask: TaskDefinition = {
+  name: 'classification',
+  description: 'normal vs anomalous per sample (LogLLM); accuracy, P/R/F1 of anomalous, macro F1',
+  needs: 'label',
+  figures: ['answer_parse_rate', 'accuracy', 'precision', 'recall', 'f1', 'macro_f1'].map(rate),
+  sampleFigures: [rate('correct')],
+  defaultMetrics: ['classification'],
+  scoreSample: (item) => ({ label: labelOf(item), values: { correct: correctOf(item) } }),
+  corpus: (items) => {
+    const n = items.length;
+    const truth = items.map((i) => i.label ?? '');
+    // A failed or unreadable answer is wrong and never a detection: the same rule as the per-sample
+    // `correct` and the TP/FP/FN columns that intervals and paired tests resample.
+    const predicted = items.map(labelOf);
+    const figures = [{ name: 'answer_parse_rate', value: n ? predicted.filter((label) => label !== null).length / n : 0, n }];
+    if (n === 0) return figures;
+    const { report, positive } = anomalyReport(truth, predicted);
+    return [
+      ...figures,
+      { name: 'accuracy', value: report.accuracy, n },
+      { name: 'precision', value: positive.precision, n },
+      { name: 'recall', value: positive.recall, n },
+      { name: 'f1', value: positive.f1, n },
+      { name: 'macro_f1', value: report.macro.f1, n },
+    ];
+  },
+  statistics: (items, scored) => {
+    const truth = items.map((i) => i.label === ANOMALY_POSITIVE_LABEL);
+    const { tp, fp, fn } = indicatorColumns(truth, scored.map((s) => s.label === ANOMALY_POSITIVE_LABEL));
+    return {
+      accuracy: definedMean(scored.map((s) => s.values['correct'])),
+      precision: countsStatistic(tp, fp, fn, 'precision'),
+      recall: countsStatistic(tp, fp, fn, 'recall'),
+      f1: countsStatistic(tp, fp, fn, 'f1'),
+    };
+  },
+  pairedTests: {
+    // Exact McNemar on the per-sample right/wrong of both runs.
+    accuracy: (candidate, baseline, settings) => accuracyDifference(candidate.map((i) => correctOf(i) === 1), baseline.map((i) => correctOf(i) === 1), settings),
+  },
+  rulesAnswer: (input) => {
+    const messages = input.split(LOGLLM_SEPARATOR).flatMap(inputLines);
+    return { label: rateLines(messages).some((line) => line.rule.severity === 'critical') ? 'anomalous' : 'normal' };
+  },
+};

@@ -11,6 +11,11 @@
  * A part that is missing or empty after trimming is `null`; the answer is parsed when both exist.
  */
 
+import { rate, type ScoringItem, type TaskDefinition } from '../definition.js';
+import { rougeScore } from '../rouge/index.js';
+import { definedMean, meanOfDefined } from '../statistics/index.js';
+import { CAUSE_EXCERPT_CHARS, inputLines, rateLines } from './logRules.js';
+
 const CAUSE = /\bCause\s*-\s*([\s\S]*?)(?=\s*\bRemediation\s*-|$)/i;
 const REMEDIATION = /\bRemediation\s*-\s*([\s\S]*)$/i;
 
@@ -53,3 +58,40 @@ export function causeRemediationCorpus(predictions: readonly string[]): CauseRem
     remediationRate: rate((p) => p.remediation !== null),
   };
 }
+
+const rougeLOf = (predicted: string | null, wanted: string | null): number | null =>
+  wanted == null ? null : rougeScore(predicted ?? '', wanted, { types: ['rougeL'] }).rougeL.fmeasure;
+
+const OWN_VALUES = ['cr_parsed', 'cause_rougeL', 'remediation_rougeL'];
+
+/**
+ * ALSATE's `Cause - …\nRemediation - …` answers: how often both parts are there, and each part's
+ * ROUGE-L against the reference's part (where the reference has it). Rules baseline: the first
+ * critical (else warning) line's rule and excerpt as the cause, that rule's advice as the remedy.
+ */
+export const causeRemediationTask: TaskDefinition = {
+  name: 'cause-remediation',
+  description: "ALSATE's Cause - / Remediation - answers: parse rate and per-part ROUGE-L",
+  needs: 'reference',
+  figures: OWN_VALUES.map(rate),
+  sampleFigures: OWN_VALUES.map(rate),
+  defaultMetrics: ['cause-remediation', 'rouge', 'bleu', 'fuzzy'],
+  scoreSample: (item: ScoringItem) => {
+    const predicted = parseCauseRemediation(item.output ?? '');
+    const wanted = parseCauseRemediation(item.reference ?? '');
+    return {
+      // Per-part ROUGE only where the reference itself has that part.
+      values: { cr_parsed: Number(predicted.parsed), cause_rougeL: rougeLOf(predicted.cause, wanted.cause), remediation_rougeL: rougeLOf(predicted.remediation, wanted.remediation) },
+      parsed: { parsed: predicted.parsed, cause: predicted.cause, remediation: predicted.remediation },
+    };
+  },
+  corpus: (_items, scored) => OWN_VALUES.map((name) => ({ name, ...meanOfDefined(scored.map((s) => s.values[name])) })),
+  statistics: (_items, scored) => Object.fromEntries(OWN_VALUES.map((name) => [name, definedMean(scored.map((s) => s.values[name]))])),
+  rulesAnswer: (input) => {
+    const rated = rateLines(inputLines(input));
+    const first = rated.find((line) => line.rule.severity === 'critical') ?? rated[0];
+    if (first === undefined) return { text: 'Cause - No error or warning keyword found; the message looks informational.\nRemediation - No action needed.' };
+    const excerpt = first.text.length > CAUSE_EXCERPT_CHARS ? `${first.text.slice(0, CAUSE_EXCERPT_CHARS)}…` : first.text;
+    return { text: `Cause - ${first.rule.name}: ${excerpt}\nRemediation - ${first.rule.advice}` };
+  },
+};

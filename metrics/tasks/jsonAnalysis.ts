@@ -18,6 +18,9 @@
 import { z } from 'zod';
 import fptResponseFormat from '../../prompts/fpt_response_schema.json' with { type: 'json' };
 import { classificationReport, type ClassificationReport } from '../classification.js';
+import { rate, type ScoringItem, type TaskDefinition } from '../definition.js';
+import { definedMean } from '../statistics/index.js';
+import { ALERT_RISK_THRESHOLD, CRITICAL_LINE_POINTS, inputLines, pythonJsonDumps, rateLines, summaryBullets, WARNING_LINE_POINTS, type Severity } from './logRules.js';
 
 /**
  * The `json_schema` FPT's demo app (`src/app.py`) sends as `response_format`: its pydantic
@@ -249,3 +252,83 @@ export function jsonAnalysisCorpus(pairs: readonly { prediction: string; referen
     samples,
   };
 }
+
+function referenceOf(item: ScoringItem): string {
+  if (item.reference == null) throw new Error('task json-analysis: a sample has no reference text to score against');
+  return item.reference;
+}
+
+const RISK_ERROR = { higherIsBetter: false, range: [0, 100] } as const;
+
+/**
+ * FPT's JSON risk analysis: parse and schema rates, the alert decision as a binary classification,
+ * the risk score's absolute error, and the critical / warning line sets. Rules baseline: risk =
+ * min(100, 20 × critical lines + 2 × warning lines), alert on any critical line or risk ≥ 50, one
+ * summary bullet per rule that fired (metrics/tasks/logRules.ts), in FPT's JSON spacing.
+ */
+export const jsonAnalysisTask: TaskDefinition = {
+  name: 'json-analysis',
+  description: "FPT's JSON log risk analysis: parse/schema rates, alert P/R/F1, risk-score error, line-set F1",
+  needs: 'reference',
+  figures: [
+    ...['json_parse_rate', 'json_schema_valid_rate', 'alert_accuracy', 'alert_precision', 'alert_recall', 'alert_f1'].map(rate),
+    { name: 'risk_mae', ...RISK_ERROR },
+    ...['critical_f1', 'warning_f1'].map(rate),
+  ],
+  sampleFigures: [...['json_parsed', 'json_schema_valid', 'alert_correct'].map(rate), { name: 'risk_abs_error', ...RISK_ERROR }, ...['critical_f1', 'warning_f1'].map(rate)],
+  defaultMetrics: ['json-analysis', 'fuzzy', 'bleu', 'sacrebleu', 'rouge'],
+  scoreSample: (item) => {
+    const values: Record<string, number | null> = {};
+    const parsedReference = parseJsonAnalysis(referenceOf(item));
+    const prediction = parseJsonAnalysis(item.output ?? '');
+    values['json_parsed'] = Number(prediction.parsed);
+    values['json_schema_valid'] = Number(prediction.schemaValid);
+    if (parsedReference.value) {
+      const s = scoreJsonAnalysis(prediction, parsedReference.value);
+      values['alert_correct'] = Number(s.alertCorrect);
+      values['risk_abs_error'] = s.riskAbsError;
+      values['critical_f1'] = s.critical.f1;
+      values['warning_f1'] = s.warning.f1;
+    }
+    return { values, parsed: { parsed: prediction.parsed, schemaValid: prediction.schemaValid, ...(prediction.value && { value: prediction.value }) } };
+  },
+  corpus: (items) => {
+    const n = items.length;
+    const corpus = jsonAnalysisCorpus(items.map((i) => ({ prediction: i.output ?? '', reference: referenceOf(i) })));
+    const alert = 'error' in corpus.alert.binary ? null : corpus.alert.binary;
+    return [
+      { name: 'json_parse_rate', value: corpus.parseRate, n },
+      { name: 'json_schema_valid_rate', value: corpus.schemaValidRate, n },
+      { name: 'alert_accuracy', value: corpus.alert.accuracy, n },
+      { name: 'alert_precision', value: alert?.precision ?? null, n },
+      { name: 'alert_recall', value: alert?.recall ?? null, n },
+      { name: 'alert_f1', value: alert?.f1 ?? null, n },
+      { name: 'risk_mae', value: corpus.riskScore.mae, n: corpus.riskScore.n },
+      { name: 'critical_f1', value: corpus.critical.micro.f1, n },
+      { name: 'warning_f1', value: corpus.warning.micro.f1, n },
+    ];
+  },
+  statistics: (_items, scored) => {
+    const column = (name: string) => scored.map((s) => s.values[name]);
+    return {
+      json_parse_rate: definedMean(column('json_parsed')),
+      json_schema_valid_rate: definedMean(column('json_schema_valid')),
+      alert_accuracy: definedMean(column('alert_correct')),
+      risk_mae: definedMean(column('risk_abs_error')),
+    };
+  },
+  rulesAnswer: (input) => {
+    const rated = rateLines(inputLines(input));
+    const lineNumbersOf = (severity: Severity) => rated.filter((line) => line.rule.severity === severity).map((line) => line.lineNumber);
+    const critical = lineNumbersOf('critical');
+    const warning = lineNumbersOf('warning');
+    const riskScore = Math.min(100, CRITICAL_LINE_POINTS * critical.length + WARNING_LINE_POINTS * warning.length);
+    const analysis: JsonAnalysis = {
+      risk_score: riskScore,
+      should_alert_user: critical.length > 0 || riskScore >= ALERT_RISK_THRESHOLD,
+      messages: { critical, warning },
+      summary: summaryBullets(rated),
+    };
+    return { text: pythonJsonDumps(analysis) };
+  },
+};

@@ -131,3 +131,59 @@ describe('logbench classify-metrics (built CLI)', () => {
     expect(notBinary.stderr).toContain("Target is multiclass but average='binary'");
   });
 });
+
+const chrfGolden = JSON.parse(readFileSync(new URL('../fixtures/golden/chrf.public.json', import.meta.url), 'utf8')) as {
+  pairs: { id: string; prediction: string; reference: string; chrf: { score: number }; chrfpp: { score: number } }[];
+  corpus_groups: { id: string; pair_ids: string[]; chrf: { score: number }; chrfpp: { score: number } }[];
+  multi_reference: {
+    cases: { id: string; prediction: string; references: string[]; chrf: { score: number }; chrfpp: { score: number } }[];
+    corpus: { case_ids: string[]; chrf: { score: number }; chrfpp: { score: number } };
+  };
+};
+const closeTo = (ours: number, theirs: number) => Math.abs(ours - theirs) <= 1e-9 * Math.max(1, Math.abs(theirs));
+
+describe('logbench metrics: chrF and chrF++ (sacreBLEU 2.6)', () => {
+  const single = writePairs('chrf-golden.jsonl', chrfGolden.pairs.map((p) => ({ prediction: p.prediction, reference: p.reference })));
+  const corpusOf = (pairIds: string[]) => writePairs(`chrf-${pairIds.length}.jsonl`, pairIds.map((id) => chrfGolden.pairs.find((p) => p.id === id)!).map((p) => ({ prediction: p.prediction, reference: p.reference })));
+
+  for (const workers of ['1', String(Math.min(2, os.availableParallelism()))]) {
+    it(`prints per-pair and corpus chrf / chrfpp equal to sacreBLEU's (${workers} worker(s))`, async () => {
+      const result = await runCli(['metrics', '--pairs', single, '--workers', workers]);
+      expect(result.code, result.stderr).toBe(0);
+      const out = JSON.parse(result.stdout) as { pairs: { chrf: number; chrfpp: number }[]; corpus: { chrf: number; chrfpp: number } };
+      chrfGolden.pairs.forEach((g, i) => {
+        expect(closeTo(out.pairs[i]!.chrf, g.chrf.score), `${g.id} chrf ${out.pairs[i]!.chrf} vs ${g.chrf.score}`).toBe(true);
+        expect(closeTo(out.pairs[i]!.chrfpp, g.chrfpp.score), `${g.id} chrfpp`).toBe(true);
+      });
+      const all = chrfGolden.corpus_groups.find((c) => c.id === 'A_all')!;
+      expect(closeTo(out.corpus.chrf, all.chrf.score)).toBe(true);
+      expect(closeTo(out.corpus.chrfpp, all.chrfpp.score)).toBe(true);
+    });
+  }
+
+  it('matches every corpus group and the multi-reference cases and corpus', async () => {
+    for (const group of chrfGolden.corpus_groups.slice(1, 6)) {
+      const result = await runCli(['metrics', '--pairs', corpusOf(group.pair_ids)]);
+      const out = JSON.parse(result.stdout) as { corpus: { chrf: number; chrfpp: number } };
+      expect(closeTo(out.corpus.chrf, group.chrf.score), group.id).toBe(true);
+      expect(closeTo(out.corpus.chrfpp, group.chrfpp.score), group.id).toBe(true);
+    }
+    const { cases, corpus } = chrfGolden.multi_reference;
+    const multi = writePairs('chrf-multi.jsonl', cases.map((c) => ({ prediction: c.prediction, references: c.references })));
+    const out = JSON.parse((await runCli(['metrics', '--pairs', multi])).stdout) as { pairs: { chrf: number; chrfpp: number }[] };
+    cases.forEach((c, i) => {
+      expect(closeTo(out.pairs[i]!.chrf, c.chrf.score), c.id).toBe(true);
+      expect(closeTo(out.pairs[i]!.chrfpp, c.chrfpp.score), c.id).toBe(true);
+    });
+    const corpusFile = writePairs('chrf-multi-corpus.jsonl', corpus.case_ids.map((id) => cases.find((c) => c.id === id)!).map((c) => ({ prediction: c.prediction, references: c.references })));
+    const corpusOut = JSON.parse((await runCli(['metrics', '--pairs', corpusFile])).stdout) as { corpus: { chrf: number; chrfpp: number } };
+    expect(closeTo(corpusOut.corpus.chrf, corpus.chrf.score)).toBe(true);
+    expect(closeTo(corpusOut.corpus.chrfpp, corpus.chrfpp.score)).toBe(true);
+  });
+
+  it('leaves chrF out with --no-chrf', async () => {
+    const out = JSON.parse((await runCli(['metrics', '--pairs', single, '--no-chrf'])).stdout) as { pairs: Record<string, unknown>[]; corpus: Record<string, unknown> };
+    expect(out.pairs[0]).not.toHaveProperty('chrf');
+    expect(out.corpus).not.toHaveProperty('chrfpp');
+  });
+});
