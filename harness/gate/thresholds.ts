@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { figureNamed } from '../../metrics/registry.js';
 import { CliError } from '../../core/errors.js';
 import { InputRecordError } from '../../core/io/jsonl.js';
 import { readInputText } from '../../core/io/readInput.js';
@@ -31,26 +32,13 @@ export const MetricRule = z
   });
 export type MetricRule = z.infer<typeof MetricRule>;
 
-/** The values each stored metric can take (metrics/taskScoring.ts scoreCorpus): a bound outside them can never hold, or always does. */
-const UNIT_INTERVAL = { low: 0, high: 1 };
-const METRIC_RANGES: Record<string, { low: number; high: number }> = {
-  ...Object.fromEntries(
-    [
-      'error_rate', 'answer_parse_rate', 'accuracy', 'precision', 'recall', 'f1', 'macro_f1', 'bleu', 'rouge1', 'rouge2', 'rougeL', 'rougeLsum', 'fuzzy',
-      'json_parse_rate', 'json_schema_valid_rate', 'alert_accuracy', 'alert_precision', 'alert_recall', 'alert_f1', 'critical_f1', 'warning_f1',
-      'cr_parsed', 'cause_rougeL', 'remediation_rougeL',
-    ].map((name) => [name, UNIT_INTERVAL]),
-  ),
-  sacrebleu: { low: 0, high: 100 },
-  levenshtein: { low: 0, high: Infinity },
-  risk_mae: { low: 0, high: Infinity },
-};
-
 /** `min` / `max` inside the metric's range, `max_drop` no wider than it; metrics not listed there are left alone. */
 function checkMetricRanges(metrics: Record<string, MetricRule>, ctx: z.core.$RefinementCtx<Record<string, MetricRule>>): void {
   for (const [name, rule] of Object.entries(metrics)) {
-    const range = METRIC_RANGES[name];
-    if (range === undefined) continue;
+    // The values the metric can take (its registry definition): a bound outside them never holds, or always does.
+    const figure = figureNamed(name);
+    if (figure === undefined) continue;
+    const range = { low: figure.range[0], high: figure.range[1] };
     const shown = range.high === Infinity ? `[${range.low}, ∞)` : `[${range.low}, ${range.high}]`;
     for (const key of ['min', 'max'] as const) {
       const value = rule[key];

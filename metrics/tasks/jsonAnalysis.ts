@@ -258,7 +258,8 @@ function referenceOf(item: ScoringItem): string {
   return item.reference;
 }
 
-const RISK_ERROR = { higherIsBetter: false, range: [0, 100] } as const;
+// A model may answer any integer risk score, so the error has no upper bound.
+const RISK_ERROR = { higherIsBetter: false, range: [0, Number.POSITIVE_INFINITY] } as const;
 
 /**
  * FPT's JSON risk analysis: parse and schema rates, the alert decision as a binary classification,
