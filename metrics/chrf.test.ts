@@ -16,6 +16,7 @@ import {
 } from './chrf.js';
 import { bootstrapReplicates, fullSampleValue } from './statistics/bootstrap.js';
 import { resampleIndices } from './statistics/random.js';
+import { lookupById as lookup } from '../test/support/golden.js';
 
 const Score = z.object({ score: z.number() });
 const Figures = { chrf: Score, chrfpp: Score };
@@ -43,14 +44,6 @@ interface CorpusCase {
   sentence: boolean;
 }
 
-function lookup<T extends { id: string }>(items: readonly T[], ids: readonly string[]): T[] {
-  const byId = new Map(items.map((item) => [item.id, item]));
-  return ids.map((id) => {
-    const item = byId.get(id);
-    if (!item) throw new Error(`golden id ${id} not found`);
-    return item;
-  });
-}
 
 const pairCases: CorpusCase[] = golden.pairs.map((pair) => ({
   id: pair.id,

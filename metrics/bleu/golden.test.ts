@@ -6,6 +6,7 @@ import { hfBleuCorpus, type HfBleuResult } from './hfBleu.js';
 import { nltkCorpusBleu } from './nltkBleu.js';
 import { sacrebleuCorpus, sacrebleuSentence, type SacrebleuScore } from './sacrebleu.js';
 import { tokenize13a } from './tokenizer13a.js';
+import { lookupById as lookup } from '../../test/support/golden.js';
 
 const HfBleu = z.object({
   bleu: z.number(),
@@ -88,14 +89,6 @@ interface CorpusCase {
   nltk?: number;
 }
 
-function lookup<T extends { id: string }>(items: readonly T[], ids: readonly string[]): T[] {
-  const byId = new Map(items.map((item) => [item.id, item]));
-  return ids.map((id) => {
-    const item = byId.get(id);
-    if (!item) throw new Error(`golden id ${id} not found`);
-    return item;
-  });
-}
 
 const pairCases: CorpusCase[] = golden.pairs.map((pair) => ({
   id: pair.id,
