@@ -1,13 +1,13 @@
-import path from 'node:path';
 import { loadDataset } from '../../datasets/index.js';
 import type { LoadedSplit, Sample } from '../../core/sample.js';
 import { scoreSample, type SampleScores, type SuiteMetric } from '../../metrics/taskScoring.js';
 import { placeholdersOf } from '../../prompts/render.js';
-import { createRunner, isCacheable, runnerProblem } from '../runners/index.js';
+import type { Runner } from '../runners/runner.js';
 import type { Prediction, RenderedRequest } from '../../core/prediction.js';
 import { RunStore, storableCount, type PredictionRecord, type RunSelection, type SampleMetricRecord, type CacheRecord, type StoredRun } from '../store/index.js';
-import { configHashOf, decodingOf, suiteProblem, type LoadedSuite } from '../suite/load.js';
-import { DEFAULT_METRICS, type ModelSpec } from '../suite/schema.js';
+import { cacheIdentityOf, configHashOf, resolveModels, suiteProblem, type LoadedSuite, type ResolvedModel } from '../suite/load.js';
+import { DEFAULT_METRICS } from '../suite/schema.js';
+import type { ProviderModel } from '../providers/definition.js';
 import { TelemetrySampler } from '../telemetry/sampler.js';
 import { hashOf } from '../../core/hash.js';
 import { corpusMetricRecords, loadRunItems, scoringItem } from './items.js';
@@ -65,7 +65,7 @@ export interface SuiteRunResult {
  * selection is part of it, so a `--limit` or `--shard` subset never continues (or rescores) a run
  * over other samples. (A run over the whole split keeps the key it had before limits were keyed.)
  */
-function runKeyOf(loaded: LoadedSuite, model: ModelSpec, splitHash: string, options: Pick<RunOptions, 'shard' | 'limit'>): string {
+function runKeyOf(loaded: LoadedSuite, model: ResolvedModel, splitHash: string, options: Pick<RunOptions, 'shard' | 'limit'>): string {
   return hashOf({ configHash: configHashOf(loaded, model), splitHash, shard: options.shard ?? null, ...(options.limit !== undefined && { limit: options.limit }) });
 }
 
@@ -92,7 +92,7 @@ function selectSamples(split: LoadedSplit, options: RunOptions): Sample[] {
 
 async function runModel(
   loaded: LoadedSuite,
-  model: ModelSpec,
+  resolved: ResolvedModel,
   split: LoadedSplit,
   samples: Sample[],
   store: RunStore,
@@ -102,12 +102,13 @@ async function runModel(
 ): Promise<ModelRunResult> {
   const { suite } = loaded;
   const metrics = (suite.metrics ?? DEFAULT_METRICS[suite.task]) as SuiteMetric[];
-  const decoding = decodingOf(loaded, model);
-  const runKey = runKeyOf(loaded, model, split.splitHash, options);
+  const { model, decoding } = resolved;
+  const runKey = runKeyOf(loaded, resolved, split.splitHash, options);
   const sampling = suite.telemetry.enabled;
+  const server = sampling ? resolved.definition.serverMetrics?.(model) : undefined;
   const telemetry = new TelemetrySampler({
     gpu: sampling && suite.telemetry.gpu ? { intervalMs: suite.telemetry.gpu_sample_ms } : false,
-    ...(sampling && model.provider === 'openai' && model.metrics_url !== undefined && { prometheusUrl: model.metrics_url, modelName: model.model }),
+    ...(server && { prometheusUrl: server.url, modelName: server.modelName }),
     onWarning: (message) => options.progress?.note(`${model.id}: ${message}`),
   });
   await telemetry.start();
@@ -115,7 +116,7 @@ async function runModel(
     options.progress?.note(`${model.id}: concurrent_models is on, so the per-batch GPU figures (${telemetry.gpuName}) include every model running at once`);
   }
   try {
-    return await startOrResumeRun({ loaded, model, split, samples, store, options, metrics, decoding, telemetry }, runKey);
+    return await startOrResumeRun({ loaded, resolved, model, split, samples, store, options, metrics, decoding, telemetry }, runKey);
   } finally {
     await telemetry.stop();
   }
@@ -148,8 +149,8 @@ async function startOrResumeRun(run: ModelRun, runKey: string): Promise<ModelRun
       suitePath: loaded.file,
       modelId: model.id,
       ...(model.variant !== undefined && { variant: model.variant }),
-      provider: model.provider,
-      ...(model.provider === 'openai' && { modelName: model.model, endpoint: model.endpoint }),
+      provider: run.resolved.definition.name,
+      ...run.resolved.definition.runRecord?.(model),
       task: suite.task,
       ...(provenance.gitSha !== undefined && { gitSha: provenance.gitSha }),
       ...(provenance.gitDirty !== undefined && { gitDirty: provenance.gitDirty }),
@@ -157,7 +158,7 @@ async function startOrResumeRun(run: ModelRun, runKey: string): Promise<ModelRun
       harnessVersion: provenance.harnessVersion,
       nodeVersion: provenance.nodeVersion,
       host: provenance.host,
-      configHash: configHashOf(loaded, model),
+      configHash: configHashOf(loaded, run.resolved),
       splitHash: split.splitHash,
       promptHash: loaded.promptHash,
       decoding,
@@ -196,7 +197,8 @@ async function reportCompletedRun(run: ModelRun, stored: StoredRun, errors: Mode
 /** Everything one model's run needs, set up once by `runModel`. */
 interface ModelRun {
   loaded: LoadedSuite;
-  model: ModelSpec;
+  resolved: ResolvedModel;
+  model: ProviderModel;
   split: LoadedSplit;
   samples: Sample[];
   store: RunStore;
@@ -213,15 +215,10 @@ async function continueRun(run: ModelRun, runId: string, resumed: boolean): Prom
   const done = await store.completedSampleIds(runId);
   const todo = samples.filter((s) => !done.has(s.id));
   options.progress?.modelStarted(model.id, samples.length, samples.length - todo.length);
-  const runner = await createRunner(model, { task: suite.task, baseDir: loaded.baseDir, env: options.env ?? process.env, decoding });
-  const cacheable = isCacheable(model) && !options.noCache;
+  const env = options.env ?? process.env;
+  const runner = await run.resolved.definition.create(model, { task: suite.task, baseDir: loaded.baseDir, env, decoding });
   // Everything that decides the answer: two models sharing decoding must never share cache entries.
-  const identity = {
-    provider: model.provider,
-    ...(model.provider === 'openai' && { endpoint: model.endpoint, model: model.model }),
-    ...(model.provider === 'transformers' && { model: model.hub_id ?? path.resolve(loaded.baseDir, model.path as string), dtype: model.dtype }),
-    decoding,
-  };
+  const identity = options.noCache ? null : cacheIdentityOf(loaded, run.resolved, env);
   let warnedBadCount = false;
   const warnBadCount = (field: string, value: number) => {
     if (warnedBadCount) return;
@@ -239,7 +236,7 @@ async function continueRun(run: ModelRun, runId: string, resumed: boolean): Prom
       const requests = batch.map((sample) => renderRequest(sample, loaded.prompt));
       const window = await telemetry.batchWindow(batchIndex);
       // No signal for the runner: an interrupt lets the batch in flight finish and be stored.
-      const predictions = (await predictBatch(runner, requests, store, cacheable ? identity : undefined)).map((p) => ({ ...p, prediction: withStorableCounts(p.prediction, warnBadCount) }));
+      const predictions = (await predictBatch(runner, requests, store, identity ?? undefined)).map((p) => ({ ...p, prediction: withStorableCounts(p.prediction, warnBadCount) }));
       const figures = await window.finish(predictions.map((p) => p.prediction));
 
       const records: PredictionRecord[] = [];
@@ -256,7 +253,7 @@ async function continueRun(run: ModelRun, runId: string, resumed: boolean): Prom
         });
         for (const [name, value] of Object.entries(scored.values)) sampleMetrics.push({ sampleId: sample.id, name, value });
         if (hash && !prediction.cached && !prediction.error) {
-          cacheRecords.push({ requestHash: hash, provider: model.provider, model: identity.model ?? model.id, response: cachedResponseOf(prediction) });
+          cacheRecords.push({ requestHash: hash, provider: run.resolved.definition.name, model: typeof identity?.model === 'string' ? identity.model : model.id, response: cachedResponseOf(prediction) });
         }
         if (prediction.error) errors++;
       });
@@ -309,7 +306,7 @@ function withoutNulls<T extends object>(record: T): { [K in keyof T]: Exclude<T[
 
 /** Answers from the cache where possible, the runner for the rest; order follows `requests`. */
 async function predictBatch(
-  runner: Awaited<ReturnType<typeof createRunner>>,
+  runner: Runner,
   requests: RenderedRequest[],
   store: RunStore,
   identity: Parameters<typeof requestHash>[0] | undefined,
@@ -362,11 +359,11 @@ async function computeRunMetrics(
  * What would otherwise fail only after earlier models had written their runs: unset keys, missing
  * model files, samples without what the task scores against, placeholders a sample cannot fill.
  */
-function checkBeforeWriting(loaded: LoadedSuite, models: readonly ModelSpec[], samples: readonly Sample[], env: NodeJS.ProcessEnv): void {
+function checkBeforeWriting(loaded: LoadedSuite, models: readonly ResolvedModel[], samples: readonly Sample[], env: NodeJS.ProcessEnv): void {
   const problems: { path: (string | number)[]; message: string }[] = [];
-  for (const model of models) {
-    const problem = runnerProblem(model, { baseDir: loaded.baseDir, env });
-    if (problem) problems.push({ path: ['models', loaded.suite.models.indexOf(model), problem.field], message: problem.message });
+  for (const { definition, model, entry } of models) {
+    const problem = definition.problem?.(model, { baseDir: loaded.baseDir, env });
+    if (problem) problems.push({ path: ['models', loaded.suite.models.indexOf(entry), problem.field], message: problem.message });
   }
   const task = loaded.suite.task;
   const needs = task === 'classification' ? 'label' : 'reference';
@@ -402,21 +399,22 @@ export async function runSuite(loaded: LoadedSuite, options: RunOptions): Promis
   const models = loaded.suite.models.filter((m) => !options.only || options.only.includes(m.id));
   const unknown = options.only?.filter((id) => !loaded.suite.models.some((m) => m.id === id)) ?? [];
   if (unknown.length) throw new Error(`--only: no model ${unknown.join(', ')} in ${loaded.file} (models: ${loaded.suite.models.map((m) => m.id).join(', ')})`);
-  checkBeforeWriting(loaded, models, samples, options.env ?? process.env);
+  const resolved = await resolveModels(loaded, models);
+  checkBeforeWriting(loaded, resolved, samples, options.env ?? process.env);
   const store = await RunStore.open(options.dbPath, options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs });
   try {
     await store.upsertSamples(split.splitHash, samples);
     const concurrent = loaded.suite.concurrent_models && models.length > 1;
-    const run = (model: ModelSpec) => runModel(loaded, model, split, samples, store, options, concurrent);
+    const run = (model: ResolvedModel) => runModel(loaded, model, split, samples, store, options, concurrent);
     if (concurrent) {
       // Settled, not Promise.all: the store must not close under a model still writing.
-      const settled = await Promise.allSettled(models.map(run));
+      const settled = await Promise.allSettled(resolved.map(run));
       const failed = settled.find((outcome) => outcome.status === 'rejected');
       if (failed) throw failed.reason;
       return { split, results: settled.map((outcome) => (outcome as PromiseFulfilledResult<ModelRunResult>).value) };
     }
     const results: ModelRunResult[] = [];
-    for (const model of models) {
+    for (const model of resolved) {
       results.push(await run(model));
       if (options.signal?.aborted) break;
     }

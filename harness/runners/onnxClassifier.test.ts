@@ -5,22 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnnxClassifierRunner, readClassifierBundle } from './onnxClassifier.js';
-import { OnnxClassifierModelSpec } from './specs.js';
 
 const BUNDLE = path.resolve(import.meta.dirname, '../../models/logllm-bgl-tiny');
-
-describe('OnnxClassifierModelSpec', () => {
-  it('defaults to the CPU provider and rejects unknown keys and bad thread counts', () => {
-    expect(OnnxClassifierModelSpec.parse({ provider: 'onnx-classifier', path: 'models/x' })).toEqual({
-      provider: 'onnx-classifier',
-      path: 'models/x',
-      execution_provider: 'cpu',
-    });
-    expect(OnnxClassifierModelSpec.safeParse({ provider: 'onnx-classifier', path: 'x', execution_provider: 'tensorrt' }).success).toBe(false);
-    expect(OnnxClassifierModelSpec.safeParse({ provider: 'onnx-classifier', path: 'x', threads: 0 }).success).toBe(false);
-    expect(OnnxClassifierModelSpec.safeParse({ provider: 'onnx-classifier', path: 'x', model: 'y' }).success).toBe(false);
-  });
-});
 
 describe('classifier bundle', () => {
   let scratch: string;

@@ -4,7 +4,7 @@ import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { z } from 'zod';
 import { redactSecretsIn, redactUrlsIn, urlSecrets } from '../store/endpoint.js';
-import { DEFAULT_MAX_RESPONSE_BYTES } from '../suite/schema.js';
+import { DEFAULT_MAX_RESPONSE_BYTES } from '../suite/limits.js';
 import { Semaphore } from './concurrency.js';
 import { nodeHttpFetch, ResponseTooLargeError } from './nodeHttpFetch.js';
 import type { Prediction, RenderedRequest, Runner } from './runner.js';

@@ -14,9 +14,19 @@ import path from 'node:path';
 import { AutoModelForCausalLM, AutoTokenizer, random, Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { z } from 'zod';
 import type { Prediction, RenderedRequest, Runner } from './runner.js';
-import type { ChatTemplateKwargs, TransformersDecoding } from './specs.js';
 
 // ── Runner ─────────────────────────────────────────────────────────────────────────────────────
+
+/** The decoding parameters honoured (names as in the suite's `decoding`; see the top of this file). */
+export interface TransformersDecoding {
+  temperature?: number | undefined;
+  top_p?: number | undefined;
+  max_tokens?: number | undefined;
+  seed?: number | undefined;
+}
+
+/** Extra variables for the chat template, e.g. Qwen3's `enable_thinking: false`. */
+export type ChatTemplateKwargs = Record<string, string | number | boolean>;
 
 export interface TransformersRunnerOptions {
   /** A local model folder, or (with `fromHub`) a hub id. */
@@ -57,7 +67,7 @@ export class TransformersRunner implements Runner {
     private readonly tokenizer: PreTrainedTokenizer,
     private readonly model: PreTrainedModel,
     private readonly decoding: TransformersDecoding,
-    private readonly chatTemplateKwargs: z.infer<typeof ChatTemplateKwargs>,
+    private readonly chatTemplateKwargs: ChatTemplateKwargs,
     private readonly maxPromptTokens: number,
   ) {}
 

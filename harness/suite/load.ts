@@ -3,11 +3,16 @@ import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { z } from 'zod';
 import { promptTemplatesProblem } from '../../datasets/sampleFields.js';
 import { hashOf, sha256 } from '../../core/hash.js';
-import { parseJsonFile } from '../../core/io/json.js';
 import { InputRecordError } from '../../core/io/jsonl.js';
 import { readInputText } from '../../core/io/readInput.js';
 import { parseYamlFile } from '../../core/io/yaml.js';
-import { JsonSchemaObject, Suite, type ModelSpec } from './schema.js';
+import type { ProviderDefinition, ProviderModel } from '../providers/definition.js';
+import { loadProviderPlugin } from '../providers/plugin.js';
+import { builtInProvider } from '../providers/registry.js';
+import { readSuiteFile, SuiteError } from './files.js';
+import { modelEntryIssues, Suite, type BuiltInModelSpec, type ModelSpec, type PluginModelSpec } from './schema.js';
+
+export { SuiteError } from './files.js';
 
 /** A suite as the runner needs it: validated, with its files read and its hashes computed. */
 export interface LoadedSuite {
@@ -17,12 +22,21 @@ export interface LoadedSuite {
   prompt: { system?: string; user: string };
   /** sha256 over both template texts: two runs with equal prompt hashes rendered the same templates. */
   promptHash: string;
-  /** Resolved `response_format` per model id (schema files read in). */
-  responseFormats: Map<string, unknown>;
+  /** The models of built-in providers, by id, their decoding read in (schema files included); plugin models are resolved by `resolveModels`. */
+  builtInModels: ReadonlyMap<string, ResolvedModel>;
 }
 
-export class SuiteError extends Error {
-  override name = 'SuiteError';
+/** A model entry with its provider: everything a run needs of it. */
+export interface ResolvedModel {
+  /** The suite's entry, as parsed. */
+  entry: ModelSpec;
+  definition: ProviderDefinition;
+  /** The entry as the definition's functions take it: a plugin's fields parsed by its spec (defaults applied). */
+  model: ProviderModel;
+  /** The decoding parameters stored with the run: gates compare them, the cache keys on them. */
+  decoding: Record<string, unknown>;
+  /** A plugin's module: absolute path (or package name). Absent for a built-in provider. */
+  module?: string;
 }
 
 /** `file:line:col: path.to.field: message` for every issue, so editors can jump to it. */
@@ -47,16 +61,6 @@ export function suiteProblem(file: string, problems: { path: (string | number)[]
   return new SuiteError(describeIssues(file, readInputText(file), problems as z.core.$ZodIssue[]));
 }
 
-function readRelative(baseDir: string, rel: string, what: string, suiteFile: string): string {
-  const full = path.resolve(baseDir, rel);
-  try {
-    return readInputText(full);
-  } catch (err) {
-    if (err instanceof InputRecordError) throw new SuiteError(`${suiteFile}: ${what}: ${err.message}`);
-    throw err;
-  }
-}
-
 export function parseSuite(source: string, file: string): Suite {
   let document: unknown;
   try {
@@ -66,7 +70,7 @@ export function parseSuite(source: string, file: string): Suite {
     throw err;
   }
   const result = Suite.safeParse(document);
-  if (!result.success) throw new SuiteError(describeIssues(file, source, result.error.issues));
+  if (!result.success) throw new SuiteError(describeIssues(file, source, modelEntryIssues(result.error.issues, document)));
   return result.data;
 }
 
@@ -81,47 +85,59 @@ export function loadSuite(file: string): LoadedSuite {
   const suite = parseSuite(source, file);
   const baseDir = path.dirname(path.resolve(file));
   const prompt = {
-    user: readRelative(baseDir, suite.prompt.user, 'prompt.user', file),
-    ...(suite.prompt.system ? { system: readRelative(baseDir, suite.prompt.system, 'prompt.system', file) } : {}),
+    user: readSuiteFile(baseDir, suite.prompt.user, 'prompt.user', file),
+    ...(suite.prompt.system ? { system: readSuiteFile(baseDir, suite.prompt.system, 'prompt.system', file) } : {}),
   };
   const templates = promptTemplatesProblem(prompt, suite.dataset.source);
   if (templates) throw suiteProblem(file, [{ path: ['prompt', templates.role], message: `${path.resolve(baseDir, suite.prompt[templates.role] ?? '')}: ${templates.problem}` }]);
-  const responseFormats = new Map<string, unknown>();
-  for (const model of suite.models) {
-    if (model.provider !== 'openai' || !model.decoding.response_format) continue;
-    const format = model.decoding.response_format;
-    if ('json_schema_file' in format) {
-      const where = `models[${model.id}].decoding.response_format.json_schema_file`;
-      const full = path.resolve(baseDir, format.json_schema_file);
-      let parsed: unknown;
-      try {
-        parsed = parseJsonFile(readRelative(baseDir, format.json_schema_file, where, file), full);
-      } catch (err) {
-        if (err instanceof InputRecordError) throw new SuiteError(`${err.message} (${where})`);
-        throw err;
-      }
-      const jsonSchema = JsonSchemaObject.safeParse(parsed);
-      if (!jsonSchema.success) {
-        // The issue's code and path only: zod's message would quote the file's own keys.
-        const issue = jsonSchema.error.issues[0];
-        const at = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
-        throw new SuiteError(`${full}: ${where}: expected {name, schema, strict?} (${issue?.code ?? 'invalid'}${at})`);
-      }
-      responseFormats.set(model.id, { type: 'json_schema', json_schema: jsonSchema.data });
-    } else {
-      responseFormats.set(model.id, format);
-    }
+  // Decoding is read now, so a bad schema file is refused before anything runs.
+  const builtInModels = new Map<string, ResolvedModel>();
+  for (const entry of suite.models) {
+    const definition = typeof entry.provider === 'string' ? builtInProvider(entry.provider) : undefined;
+    if (definition === undefined) continue;
+    // A built-in entry is its provider's model as it stands (the suite schema parsed it with that spec).
+    const model = entry as BuiltInModelSpec as unknown as ProviderModel;
+    builtInModels.set(entry.id, { entry, definition, model, decoding: definition.decoding?.(model, { baseDir, suiteFile: file, where: `models[${entry.id}]` }) ?? {} });
   }
-  return { file, baseDir, suite, prompt, promptHash: sha256(`${prompt.system ?? ''}\u0000${prompt.user}`), responseFormats };
+  return { file, baseDir, suite, prompt, promptHash: sha256(`${prompt.system ?? ''}\u0000${prompt.user}`), builtInModels };
 }
 
-/** The decoding parameters that change a model's outputs: what gates compare, and what the cache keys on. */
-export function decodingOf(loaded: LoadedSuite, model: ModelSpec): Record<string, unknown> {
-  if (model.provider === 'transformers') return { ...model.decoding, ...(model.chat_template_kwargs && { chat_template_kwargs: model.chat_template_kwargs }) };
-  if (model.provider !== 'openai') return {};
-  const { response_format: _rf, ...rest } = model.decoding;
-  const responseFormat = loaded.responseFormats.get(model.id);
-  return responseFormat === undefined ? rest : { ...rest, response_format: responseFormat };
+/**
+ * These entries of the suite with their providers: plugin modules are imported (and their fields
+ * checked by their spec) here, the one async step of loading a suite. Errors name file:line:col.
+ */
+export async function resolveModels(loaded: LoadedSuite, entries: readonly ModelSpec[] = loaded.suite.models): Promise<ResolvedModel[]> {
+  return Promise.all(entries.map((entry) => loaded.builtInModels.get(entry.id) ?? resolvePluginModel(loaded, entry as PluginModelSpec)));
+}
+
+async function resolvePluginModel(loaded: LoadedSuite, entry: PluginModelSpec): Promise<ResolvedModel> {
+  const index = loaded.suite.models.indexOf(entry);
+  const { id, variant, batch_size, provider, ...fields } = entry;
+  let definition: ProviderDefinition;
+  try {
+    definition = await loadProviderPlugin(provider.module, loaded.baseDir);
+  } catch (err) {
+    throw suiteProblem(loaded.file, [{ path: ['models', index, 'provider', 'module'], message: (err as Error).message }]);
+  }
+  // Strict like every built-in spec: a misspelt field is refused, not ignored.
+  const parsed = definition.spec.strict().safeParse(fields);
+  if (!parsed.success) throw suiteProblem(loaded.file, parsed.error.issues.map((issue) => ({ path: ['models', index, ...(issue.path as (string | number)[])], message: issue.message })));
+  const model: ProviderModel = { ...parsed.data, id, ...(variant !== undefined && { variant }), batch_size };
+  const isPath = provider.module.startsWith('.') || path.isAbsolute(provider.module);
+  return {
+    entry,
+    definition,
+    model,
+    decoding: definition.decoding?.(model, { baseDir: loaded.baseDir, suiteFile: loaded.file, where: `models[${id}]` }) ?? {},
+    module: isPath ? path.resolve(loaded.baseDir, provider.module) : provider.module,
+  };
+}
+
+/** The model's fields that decide its answers: its entry less the batch size and the provider's operational knobs. */
+function identityFields(resolved: ResolvedModel): Record<string, unknown> {
+  const { batch_size: _b, ...identity }: Record<string, unknown> = { ...resolved.model, provider: resolved.entry.provider };
+  for (const knob of resolved.definition.notInRunIdentity ?? []) delete identity[knob];
+  return identity;
 }
 
 /**
@@ -129,16 +145,26 @@ export function decodingOf(loaded: LoadedSuite, model: ModelSpec): Record<string
  * decoding. Operational knobs (batch size, concurrency, timeouts, retries, response size cap) are left out so changing
  * them still resumes the stored run.
  */
-export function configHashOf(loaded: LoadedSuite, model: ModelSpec): string {
-  const { batch_size: _b, ...identity } = model as ModelSpec & Record<string, unknown>;
-  for (const knob of ['concurrency', 'timeout_ms', 'max_retries', 'max_response_bytes', 'decoding']) delete identity[knob];
+export function configHashOf(loaded: LoadedSuite, resolved: ResolvedModel): string {
   return hashOf({
     suite: loaded.suite.name,
     version: loaded.suite.version,
     task: loaded.suite.task,
     dataset: loaded.suite.dataset,
     promptHash: loaded.promptHash,
-    model: identity,
-    decoding: decodingOf(loaded, model),
+    model: identityFields(resolved),
+    decoding: resolved.decoding,
   });
+}
+
+/**
+ * What the response cache keys on besides the messages, or null when the provider's answers are not
+ * cached. A plugin's includes its module and fields: two modules (or settings) never share answers.
+ */
+export function cacheIdentityOf(loaded: LoadedSuite, resolved: ResolvedModel, env: NodeJS.ProcessEnv): { provider: string; decoding: unknown } & Record<string, unknown> | null {
+  const { definition, model, decoding } = resolved;
+  const identity = definition.cacheIdentity?.(model, { baseDir: loaded.baseDir, env }) ?? null;
+  if (identity === null) return null;
+  const plugin = resolved.module === undefined ? {} : { module: resolved.module, fields: identityFields(resolved) };
+  return { provider: definition.name, ...plugin, ...identity, decoding };
 }

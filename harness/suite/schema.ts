@@ -1,52 +1,12 @@
 import { z } from 'zod';
 import { DatasetSpec } from '../../datasets/spec.js';
-import { OnnxClassifierModelSpec, TransformersModelSpec } from '../runners/specs.js';
+import type { ModelCommonFields, ProviderDefinition, ProviderSpec } from '../providers/definition.js';
+import { PROVIDERS, providerEntrySpec } from '../providers/registry.js';
+import { SUITE_LIMITS } from './limits.js';
 
 /** The task decides how outputs are parsed and which metrics apply by default. */
 export const TaskKind = z.enum(['json-analysis', 'classification', 'cause-remediation', 'text']);
 export type TaskKind = z.infer<typeof TaskKind>;
-
-/** OpenAI `response_format` json_schema: inline, or a file holding the whole `json_schema` object ({name, schema, strict?}). */
-const JsonSchemaObject = z
-  .object({ name: z.string().min(1), schema: z.record(z.string(), z.unknown()), strict: z.boolean().optional() })
-  .strict();
-const JsonSchemaFormat = z.union([
-  z.object({ type: z.literal('json_schema'), json_schema: JsonSchemaObject }).strict(),
-  z.object({ type: z.literal('json_schema'), json_schema_file: z.string().min(1) }).strict(),
-]);
-export { JsonSchemaObject };
-
-export const Decoding = z
-  .object({
-    temperature: z.number().min(0).max(2).optional(),
-    top_p: z.number().gt(0).max(1).optional(),
-    max_tokens: z.number().int().positive().optional(),
-    seed: z.number().int().optional(),
-    stop: z.array(z.string()).optional(),
-    response_format: z.union([z.object({ type: z.literal('json_object') }).strict(), JsonSchemaFormat]).optional(),
-  })
-  .strict();
-export type Decoding = z.infer<typeof Decoding>;
-
-const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/**
- * Upper bounds of the suite's counts and durations. Node turns a timer delay above 2^31 − 1 ms into
- * 1 ms, so no duration may reach it; the counts are bounded so a typo (1e12) is refused, not run.
- */
-export const SUITE_LIMITS = {
-  timeoutMs: 86_400_000, // 24 h
-  gpuSampleMs: 60_000,
-  /** The keep-alive agents open at most 256 sockets per host (nodeHttpFetch). */
-  concurrency: 256,
-  batchSize: 100_000,
-  maxRetries: 100,
-  resamples: 100_000,
-  maxResponseBytes: 1024 ** 3,
-} as const;
-
-/** An answer body larger than this fails its sample: 8 concurrent 50 MB answers must not cost gigabytes. */
-export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 ** 2;
 
 const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -57,46 +17,37 @@ const ModelCommon = {
   batch_size: z.number().int().positive().max(SUITE_LIMITS.batchSize).default(16),
 };
 
-const OpenAIModel = z
-  .object({
-    ...ModelCommon,
-    provider: z.literal('openai'),
-    model: z.string().min(1),
-    endpoint: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:8000/v1' }),
-    /** The NAME of the environment variable holding the key; the value is never stored. */
-    api_key_env: z.string().regex(ENV_VAR_NAME, 'an environment variable name, not a key').optional(),
-    decoding: Decoding.default({}),
-    concurrency: z.number().int().positive().max(SUITE_LIMITS.concurrency).default(8),
-    timeout_ms: z.number().int().positive().max(SUITE_LIMITS.timeoutMs).default(120_000),
-    max_retries: z.number().int().min(0).max(SUITE_LIMITS.maxRetries).default(5),
-    /** An answer (or error) body larger than this fails the sample, unretried. */
-    max_response_bytes: z.number().int().min(1024).max(SUITE_LIMITS.maxResponseBytes).default(DEFAULT_MAX_RESPONSE_BYTES),
-    /** Prometheus endpoint of the server (vLLM `/metrics`): its token and latency counters are recorded per batch. */
-    metrics_url: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:8000/metrics' }).optional(),
-  })
-  .strict();
+/** A model entry of a built-in provider: its spec's fields, the common ones, and `provider: <name>`. */
+type BuiltInModelOf<Provider> = Provider extends ProviderDefinition<infer Spec, infer Name> ? z.output<Spec> & ModelCommonFields & { provider: Name } : never;
+export type BuiltInModelSpec = BuiltInModelOf<(typeof PROVIDERS)[number]>;
 
-const RulesModel = z.object({ ...ModelCommon, provider: z.literal('rules') }).strict();
+const builtInEntries: ProviderSpec[] = PROVIDERS.map((provider) => providerEntrySpec(provider).safeExtend(ModelCommon));
+const BuiltInModelSpec = z.discriminatedUnion('provider', builtInEntries as [ProviderSpec, ...ProviderSpec[]]);
 
-const ReplayModel = z
-  .object({
-    ...ModelCommon,
-    provider: z.literal('replay'),
-    path: z.string().min(1),
-    id_field: z.string().default('id'),
-    output_field: z.string().default('output'),
-  })
-  .strict();
+/** Where a plugin provider's module is: a path relative to the suite file (or a package name). */
+export const ProviderModule = z.object({ module: z.string().min(1) }).strict();
 
-const OnnxClassifierModel = z.object({ ...ModelCommon, ...OnnxClassifierModelSpec.shape }).strict();
+/** A model entry whose provider is a user's module: its other fields are checked by that module's spec when the run resolves it. */
+export type PluginModelSpec = ModelCommonFields & { provider: z.infer<typeof ProviderModule> } & Record<string, unknown>;
+const PluginModelSpec = z.looseObject({ ...ModelCommon, provider: ProviderModule });
 
-const TransformersModel = z
-  .object({ ...ModelCommon, ...TransformersModelSpec.shape })
-  .strict()
-  .refine((spec) => (spec.path === undefined) !== (spec.hub_id === undefined), { message: 'give exactly one of path or hub_id' });
+export type ModelSpec = BuiltInModelSpec | PluginModelSpec;
+export const ModelSpec: z.ZodType<ModelSpec> = z.union([BuiltInModelSpec, PluginModelSpec]) as z.ZodType<ModelSpec>;
 
-export const ModelSpec = z.discriminatedUnion('provider', [OpenAIModel, RulesModel, ReplayModel, OnnxClassifierModel, TransformersModel]);
-export type ModelSpec = z.infer<typeof ModelSpec>;
+/**
+ * zod reports a model entry that fits neither kind as one bare `invalid_union`; these are the issues
+ * of the kind its `provider` chose instead (`{module: …}` a plugin, anything else a built-in), so
+ * each still names its field.
+ */
+export function modelEntryIssues(issues: readonly z.core.$ZodIssue[], document: unknown): z.core.$ZodIssue[] {
+  return issues.flatMap((issue) => {
+    const [key, index] = issue.path;
+    if (issue.code !== 'invalid_union' || issue.path.length !== 2 || key !== 'models' || typeof index !== 'number' || issue.errors.length !== 2) return [issue];
+    const entry = (document as { models?: { provider?: unknown }[] }).models?.[index];
+    const branch = typeof entry?.provider === 'object' && entry.provider !== null ? 1 : 0;
+    return (issue.errors[branch] ?? []).map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
+  });
+}
 
 export const MetricName = z.enum(['fuzzy', 'levenshtein', 'bleu', 'sacrebleu', 'rouge', 'json-analysis', 'classification', 'cause-remediation']);
 export type MetricName = z.infer<typeof MetricName>;

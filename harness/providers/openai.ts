@@ -1,0 +1,106 @@
+/** Chat completions against any OpenAI-compatible endpoint (vLLM, llama.cpp, OpenAI itself). */
+import path from 'node:path';
+import { z } from 'zod';
+import { parseJsonFile } from '../../core/io/json.js';
+import { InputRecordError } from '../../core/io/jsonl.js';
+import type { OpenAIChatDecoding } from '../runners/openai.js';
+import { readSuiteFile, SuiteError } from '../suite/files.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, SUITE_LIMITS } from '../suite/limits.js';
+import { defineProvider, type DecodingContext } from './definition.js';
+
+const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** OpenAI `response_format` json_schema: inline, or a file holding the whole `json_schema` object ({name, schema, strict?}). */
+export const JsonSchemaObject = z
+  .object({ name: z.string().min(1), schema: z.record(z.string(), z.unknown()), strict: z.boolean().optional() })
+  .strict();
+const JsonSchemaFormat = z.union([
+  z.object({ type: z.literal('json_schema'), json_schema: JsonSchemaObject }).strict(),
+  z.object({ type: z.literal('json_schema'), json_schema_file: z.string().min(1) }).strict(),
+]);
+
+export const OpenAIDecoding = z
+  .object({
+    temperature: z.number().min(0).max(2).optional(),
+    top_p: z.number().gt(0).max(1).optional(),
+    max_tokens: z.number().int().positive().optional(),
+    seed: z.number().int().optional(),
+    stop: z.array(z.string()).optional(),
+    response_format: z.union([z.object({ type: z.literal('json_object') }).strict(), JsonSchemaFormat]).optional(),
+  })
+  .strict();
+
+const OpenAISpec = z
+  .object({
+    model: z.string().min(1),
+    endpoint: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:8000/v1' }),
+    /** The NAME of the environment variable holding the key; the value is never stored. */
+    api_key_env: z.string().regex(ENV_VAR_NAME, 'an environment variable name, not a key').optional(),
+    decoding: OpenAIDecoding.default({}),
+    concurrency: z.number().int().positive().max(SUITE_LIMITS.concurrency).default(8),
+    timeout_ms: z.number().int().positive().max(SUITE_LIMITS.timeoutMs).default(120_000),
+    max_retries: z.number().int().min(0).max(SUITE_LIMITS.maxRetries).default(5),
+    /** An answer (or error) body larger than this fails the sample, unretried. */
+    max_response_bytes: z.number().int().min(1024).max(SUITE_LIMITS.maxResponseBytes).default(DEFAULT_MAX_RESPONSE_BYTES),
+    /** Prometheus endpoint of the server (vLLM `/metrics`): its token and latency counters are recorded per batch. */
+    metrics_url: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:8000/metrics' }).optional(),
+  })
+  .strict();
+
+/** A `json_schema_file`, read at suite load; errors name the file and position, never its text (it may be any file). */
+function readJsonSchemaFile(file: string, ctx: DecodingContext): z.infer<typeof JsonSchemaObject> {
+  const where = `${ctx.where}.decoding.response_format.json_schema_file`;
+  const full = path.resolve(ctx.baseDir, file);
+  let parsed: unknown;
+  try {
+    parsed = parseJsonFile(readSuiteFile(ctx.baseDir, file, where, ctx.suiteFile), full);
+  } catch (err) {
+    if (err instanceof InputRecordError) throw new SuiteError(`${err.message} (${where})`);
+    throw err;
+  }
+  const jsonSchema = JsonSchemaObject.safeParse(parsed);
+  if (!jsonSchema.success) {
+    // The issue's code and path only: zod's message would quote the file's own keys.
+    const issue = jsonSchema.error.issues[0];
+    const at = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+    throw new SuiteError(`${full}: ${where}: expected {name, schema, strict?} (${issue?.code ?? 'invalid'}${at})`);
+  }
+  return jsonSchema.data;
+}
+
+export const openaiProvider = defineProvider({
+  name: 'openai',
+  spec: OpenAISpec,
+  async create(model, ctx) {
+    const { OpenAIChatRunner } = await import('../runners/openai.js');
+    return new OpenAIChatRunner({
+      modelId: model.id,
+      model: model.model,
+      baseURL: model.endpoint,
+      ...(model.api_key_env !== undefined && { apiKeyEnv: model.api_key_env }),
+      env: ctx.env,
+      // The suite's decoding with any `json_schema_file` read in (what `decoding` below returned).
+      decoding: ctx.decoding as OpenAIChatDecoding,
+      concurrency: model.concurrency,
+      timeoutMs: model.timeout_ms,
+      maxRetries: model.max_retries,
+      maxResponseBytes: model.max_response_bytes,
+    });
+  },
+  cacheIdentity: (model) => ({ endpoint: model.endpoint, model: model.model }),
+  decoding(model, ctx) {
+    const { response_format: format, ...rest } = model.decoding;
+    if (format === undefined) return rest;
+    const responseFormat = 'json_schema_file' in format ? { type: 'json_schema', json_schema: readJsonSchemaFile(format.json_schema_file, ctx) } : format;
+    return { ...rest, response_format: responseFormat };
+  },
+  notInRunIdentity: ['concurrency', 'timeout_ms', 'max_retries', 'max_response_bytes', 'decoding'],
+  problem(model, ctx) {
+    if (model.api_key_env !== undefined && !ctx.env[model.api_key_env]) {
+      return { field: 'api_key_env', message: `environment variable ${model.api_key_env} is not set` };
+    }
+    return null;
+  },
+  serverMetrics: (model) => (model.metrics_url === undefined ? undefined : { url: model.metrics_url, modelName: model.model }),
+  runRecord: (model) => ({ modelName: model.model, endpoint: model.endpoint }),
+});
