@@ -4,6 +4,9 @@
  */
 export { loadSuite, SuiteError, type LoadedSuite } from './harness/suite/load.js';
 export type { ModelSpec, Suite } from './harness/suite/schema.js';
+// What a provider plugin (`provider: {module: ./my_provider.ts}`) exports and builds.
+export { defineProvider, type ProviderDefinition, type ProviderModel, type ProviderContext, type RunnerContext } from './harness/providers/definition.js';
+export type { Prediction, RenderedRequest, Runner } from './harness/runners/runner.js';
 export { runSuite, type ModelRunResult, type RunOptions, type RunProgress, type SuiteRunResult } from './harness/run/runSuite.js';
 export {
   compareStoredRuns,

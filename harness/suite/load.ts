@@ -165,6 +165,8 @@ export function cacheIdentityOf(loaded: LoadedSuite, resolved: ResolvedModel, en
   const { definition, model, decoding } = resolved;
   const identity = definition.cacheIdentity?.(model, { baseDir: loaded.baseDir, env }) ?? null;
   if (identity === null) return null;
-  const plugin = resolved.module === undefined ? {} : { module: resolved.module, fields: identityFields(resolved) };
+  // The spec's fields only: two model ids with equal settings share answers, as with built-in providers.
+  const { id: _id, variant: _variant, provider: _provider, ...fields } = identityFields(resolved);
+  const plugin = resolved.module === undefined ? {} : { module: resolved.module, fields };
   return { provider: definition.name, ...plugin, ...identity, decoding };
 }

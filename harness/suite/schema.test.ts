@@ -94,3 +94,26 @@ describe('suite schema ranges', () => {
     expect(parseSuite(openai('concurrency: 1'), 'ok.yaml').models[1]).toMatchObject({ max_response_bytes: 4 * 1024 * 1024 });
   });
 });
+
+describe('suite model entries', () => {
+  const refusal = (models: string): string => {
+    try {
+      parseSuite(minimal + models, 'm.yaml');
+    } catch (err) {
+      expect(err).toBeInstanceOf(SuiteError);
+      return (err as Error).message;
+    }
+    throw new Error('accepted');
+  };
+
+  it('names the field of a built-in or plugin entry, not just the entry', () => {
+    expect(refusal('  - id: m\n    provider: rules\n    path: x\n')).toMatch(/^m\.yaml:11:5: models\[1\]: Unrecognized key: "path"$/);
+    expect(refusal('  - id: m\n    provider: nope\n')).toMatch(/^m\.yaml:12:15: models\[1\]\.provider: /);
+    expect(refusal('  - id: m\n    provider:\n      modul: x.ts\n')).toMatch(/^m\.yaml:13:7: models\[1\]\.provider: Unrecognized key: "modul"/m);
+  });
+
+  it('keeps a plugin entry\'s own fields for its module to check', () => {
+    const suite = parseSuite(minimal + '  - id: m\n    provider:\n      module: ./p.ts\n    prefix: x\n', 'p.yaml');
+    expect(suite.models[1]).toEqual({ id: 'm', batch_size: 16, provider: { module: './p.ts' }, prefix: 'x' });
+  });
+});
