@@ -6,6 +6,7 @@ import type { Runner } from '../runners/runner.js';
 import type { Prediction, RenderedRequest } from '../../core/prediction.js';
 import { RunStore, storableCount, type PredictionRecord, type RunSelection, type SampleMetricRecord, type CacheRecord, type StoredRun } from '../store/index.js';
 import { cacheIdentityOf, configHashOf, resolveModels, suiteProblem, type LoadedSuite, type ResolvedModel } from '../suite/load.js';
+import { resolveMetricEntries } from '../plugins/metrics.js';
 import { DEFAULT_METRICS } from '../suite/schema.js';
 import type { ProviderModel } from '../providers/definition.js';
 import { TelemetrySampler } from '../telemetry/sampler.js';
@@ -99,9 +100,10 @@ async function runModel(
   options: RunOptions,
   /** Other models run at the same time (`concurrent_models`). */
   concurrent: boolean,
+  /** The suite's metrics, plugin modules loaded. */
+  metrics: SuiteMetric[],
 ): Promise<ModelRunResult> {
   const { suite } = loaded;
-  const metrics = (suite.metrics ?? DEFAULT_METRICS[suite.task]) as SuiteMetric[];
   const { model, decoding } = resolved;
   const runKey = runKeyOf(loaded, resolved, split.splitHash, options);
   const sampling = suite.telemetry.enabled;
@@ -355,6 +357,17 @@ async function computeRunMetrics(
   return corpusMetricRecords(suite.task, metrics, items, scored, suite.statistics);
 }
 
+/** The suite's metric list (its task's defaults when it has none) with plugin modules loaded; a bad module names file:line:col. */
+async function suiteMetrics(loaded: LoadedSuite): Promise<SuiteMetric[]> {
+  const entries = loaded.suite.metrics ?? DEFAULT_METRICS[loaded.suite.task] ?? [];
+  try {
+    return await resolveMetricEntries(entries, loaded.baseDir);
+  } catch (err) {
+    const index = entries.findIndex((entry) => typeof entry !== 'string' && (err as Error).message.startsWith(`${entry.module}:`));
+    throw suiteProblem(loaded.file, [{ path: index === -1 ? ['metrics'] : ['metrics', index, 'module'], message: (err as Error).message }]);
+  }
+}
+
 /**
  * What would otherwise fail only after earlier models had written their runs: unset keys, missing
  * model files, samples without what the task scores against, placeholders a sample cannot fill.
@@ -401,11 +414,12 @@ export async function runSuite(loaded: LoadedSuite, options: RunOptions): Promis
   if (unknown.length) throw new Error(`--only: no model ${unknown.join(', ')} in ${loaded.file} (models: ${loaded.suite.models.map((m) => m.id).join(', ')})`);
   const resolved = await resolveModels(loaded, models);
   checkBeforeWriting(loaded, resolved, samples, options.env ?? process.env);
+  const metrics = await suiteMetrics(loaded);
   const store = await RunStore.open(options.dbPath, options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs });
   try {
     await store.upsertSamples(split.splitHash, samples);
     const concurrent = loaded.suite.concurrent_models && models.length > 1;
-    const run = (model: ResolvedModel) => runModel(loaded, model, split, samples, store, options, concurrent);
+    const run = (model: ResolvedModel) => runModel(loaded, model, split, samples, store, options, concurrent, metrics);
     if (concurrent) {
       // Settled, not Promise.all: the store must not close under a model still writing.
       const settled = await Promise.allSettled(resolved.map(run));

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { METRIC_NAMES, metricsForTask, TASK_NAMES, TASKS, taskNamed } from '../../metrics/registry.js';
 import { DatasetSpec } from '../../datasets/spec.js';
 import type { ModelCommonFields, ProviderDefinition, ProviderSpec } from '../providers/definition.js';
 import { PROVIDERS, providerEntrySpec } from '../providers/registry.js';
 import { SUITE_LIMITS } from './limits.js';
 
 /** The task decides how outputs are parsed and which metrics apply by default. */
-export const TaskKind = z.enum(['json-analysis', 'classification', 'cause-remediation', 'text']);
+export const TaskKind = z.enum(TASK_NAMES as [string, ...string[]]);
 export type TaskKind = z.infer<typeof TaskKind>;
 
 const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -49,8 +50,14 @@ export function modelEntryIssues(issues: readonly z.core.$ZodIssue[], document: 
   });
 }
 
-export const MetricName = z.enum(['fuzzy', 'levenshtein', 'bleu', 'sacrebleu', 'rouge', 'json-analysis', 'classification', 'cause-remediation']);
+/** A registered metric, or a task's name for that task's own figures. */
+export const MetricName = z.enum([...METRIC_NAMES, ...TASKS.filter((task) => task.figures.length > 0).map((task) => task.name)] as [string, ...string[]]);
 export type MetricName = z.infer<typeof MetricName>;
+/** A metric from a local module (a plugin): its default or `metric` export is a MetricDefinition. */
+export const MetricModule = z.object({ module: z.string().min(1) }).strict();
+export type MetricModule = z.infer<typeof MetricModule>;
+export const MetricEntry = z.union([MetricName, MetricModule]);
+export type MetricEntry = z.infer<typeof MetricEntry>;
 
 export const Suite = z
   .object({
@@ -78,7 +85,7 @@ export const Suite = z
     concurrent_models: z.boolean().default(false),
     /** Model whose scores the others are compared against in tables; defaults to the first. */
     baseline: z.string().optional(),
-    metrics: z.array(MetricName).optional(),
+    metrics: z.array(MetricEntry).optional(),
     /** Most failed samples a run may have: `logbench gate` treats a run above it as an infrastructure error (exit 3). */
     max_error_rate: z.number().min(0).max(1).default(0.05),
     /** Bootstrap intervals stored with every corpus figure; compare/gate reuse the seed. */
@@ -105,8 +112,9 @@ export const Suite = z
   .superRefine((s, ctx) => {
     // A metric the task does not score would be silently left out of every figure.
     s.metrics?.forEach((metric, i) => {
-      if (!METRICS_FOR_TASK[s.task].includes(metric)) {
-        ctx.addIssue({ code: 'custom', path: ['metrics', i], message: `metric ${metric} does not apply to task ${s.task} (it takes: ${METRICS_FOR_TASK[s.task].join(', ')})` });
+      const allowed = metricsForTask(taskNamed(s.task));
+      if (typeof metric === 'string' && !allowed.includes(metric)) {
+        ctx.addIssue({ code: 'custom', path: ['metrics', i], message: `metric ${metric} does not apply to task ${s.task} (it takes: ${allowed.join(', ')})` });
       }
     });
   })
@@ -116,19 +124,5 @@ export const Suite = z
   });
 export type Suite = z.infer<typeof Suite>;
 
-const TEXT_METRICS: MetricName[] = ['fuzzy', 'levenshtein', 'bleu', 'sacrebleu', 'rouge'];
-/** Metrics a suite may list for each task: the text metrics need a reference text, the task metrics their task. */
-const METRICS_FOR_TASK: Record<TaskKind, MetricName[]> = {
-  'json-analysis': ['json-analysis', ...TEXT_METRICS],
-  classification: ['classification'],
-  'cause-remediation': ['cause-remediation', ...TEXT_METRICS],
-  text: TEXT_METRICS,
-};
-
 /** Metrics each task gets when the suite does not list them. */
-export const DEFAULT_METRICS: Record<TaskKind, MetricName[]> = {
-  'json-analysis': ['json-analysis', 'fuzzy', 'bleu', 'sacrebleu', 'rouge'],
-  classification: ['classification'],
-  'cause-remediation': ['cause-remediation', 'rouge', 'bleu', 'fuzzy'],
-  text: ['fuzzy', 'bleu', 'sacrebleu', 'rouge'],
-};
+export const DEFAULT_METRICS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(TASKS.map((task) => [task.name, task.defaultMetrics]));
