@@ -37,6 +37,25 @@ describe('redacting URLs and their secrets elsewhere', () => {
     });
   });
 
+  it('redacts a URL field whole and scrubs its secrets from every other string, whatever characters they hold', () => {
+    // A quote ends a URL for a free-text pattern, and the rest of the password went through as text.
+    const quoted = "http://usr:PA'SS-w0rd@127.0.0.1:8000/v1?token=TO'K-123&x=ab";
+    const suite = {
+      models: [{ id: 'm', endpoint: quoted, headers: { note: "user usr, password PA'SS-w0rd" } }],
+      description: `copied from '${quoted}'`,
+      prompt: { system: "TO'K-123 TO%27K-123" },
+      data: '/usr/share/logs.jsonl',
+    };
+    const stored = redactSuite(suite);
+    for (const secret of ["PA'SS-w0rd", "TO'K-123", 'TO%27K-123']) expect(JSON.stringify(stored)).not.toContain(secret);
+    expect(stored.models[0]?.endpoint).toBe('http://127.0.0.1:8000/v1');
+    expect(stored.models[0]?.headers.note).toBe('user usr, password [redacted]');
+    expect(stored.description).toBe("copied from 'http://127.0.0.1:8000/v1'");
+    expect(stored.prompt.system).toBe('[redacted] [redacted]');
+    // Parts under 4 characters are only removed inside URLs: elsewhere they are ordinary text.
+    expect(stored.data).toBe('/usr/share/logs.jsonl');
+  });
+
   it('lists the credential parts a server might echo, raw and decoded, and replaces them in text', () => {
     expect(urlSecrets('http://u:p%40ss-word@h/v1?token=a%2Fb-c-d&v=1').sort()).toEqual(['a%2Fb-c-d', 'a/b-c-d', 'p%40ss-word', 'p@ss-word'].sort());
     expect(urlSecrets('not a url')).toEqual([]);

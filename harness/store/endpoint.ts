@@ -36,20 +36,45 @@ export function redactUrlsIn(text: string): string {
 }
 
 /**
- * A parsed suite (or any JSON value) with every URL in its strings redacted: the suite is stored with
- * each run and exported, and its endpoint, metrics_url or any later URL field may carry credentials.
+ * A parsed suite (or any JSON value) with its credentials removed: the suite is stored with each run
+ * and exported, and its endpoint, metrics_url or any later URL field may carry them. Every string
+ * that is an http(s) URL is redacted as a whole; the secrets found in those URLs are then scrubbed
+ * from every other string, wherever they were copied (a description, a header), whatever surrounds
+ * them: a free-text pattern cannot know where a password such as `PA'SS` ends.
  */
 export function redactSuite<T>(suite: T): T {
-  return redactJson(suite) as T;
+  const found = new Set<string>();
+  const urlsRedacted = mapStrings(suite, (text) => {
+    if (!isHttpUrl(text)) return text;
+    for (const secret of urlSecrets(text)) found.add(secret);
+    return redactEndpoint(text);
+  });
+  const secrets = longestFirst(found);
+  // Secrets first: a URL quoted in text then reads whole, so its short parts (a 3-letter user) go too.
+  return mapStrings(urlsRedacted, (text) => redactUrlsIn(redactSecretsIn(text, secrets))) as T;
 }
 
-function redactJson(value: unknown): unknown {
-  if (typeof value === 'string') return redactUrlsIn(value);
-  if (Array.isArray(value)) return value.map(redactJson);
+function isHttpUrl(text: string): boolean {
+  try {
+    const { protocol } = new URL(text);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function mapStrings(value: unknown, map: (text: string) => string): unknown {
+  if (typeof value === 'string') return map(value);
+  if (Array.isArray(value)) return value.map((inner) => mapStrings(inner, map));
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, redactJson(inner)]));
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, mapStrings(inner, map)]));
   }
   return value;
+}
+
+/** Longest first, so a secret that contains another is redacted whole. */
+export function longestFirst(secrets: Iterable<string>): string[] {
+  return [...new Set(secrets)].sort((a, b) => b.length - a.length);
 }
 
 /**
@@ -72,8 +97,7 @@ export function urlSecrets(endpoint: string): string[] {
       return part;
     }
   });
-  // Longest first, so a secret that contains another is redacted whole.
-  return [...new Set([...raw, ...decoded])].filter((part) => part.length >= 4).sort((a, b) => b.length - a.length);
+  return longestFirst([...raw, ...decoded].filter((part) => part.length >= 4));
 }
 
 /** `text` with every occurrence of each secret replaced by "[redacted]". */
