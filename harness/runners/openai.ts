@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { z } from 'zod';
-import { redactSecretsIn, redactUrlsIn, urlSecrets } from '../store/endpoint.js';
+import { longestFirst, redactSecretsIn, redactUrlsIn, urlSecrets } from '../store/endpoint.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../suite/limits.js';
 import { Semaphore } from './concurrency.js';
 import { nodeHttpFetch, ResponseTooLargeError } from './nodeHttpFetch.js';
@@ -50,14 +50,15 @@ const completionSchema = z.object({
   choices: z
     .array(z.object({ message: z.object({ content: z.string().nullable() }), finish_reason: z.string().nullable() }))
     .min(1),
-  usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number() }).nullish(),
+  // Read by `reportedCount`: an odd count (null, "12", {}) costs the count, never the answer.
+  usage: z.unknown(),
 });
 
 // Local servers ignore the key, but the client refuses to start without one.
 const dummyApiKey = 'logbench-no-key';
 
-/** A shorter key (vLLM's "EMPTY") is not searched for in answers: it would match ordinary words. */
-const MIN_KEY_LENGTH_REDACTED_IN_ANSWERS = 8;
+/** A shorter secret (vLLM's key "EMPTY", `?v=1`) is not searched for in answers: it would match ordinary words. */
+const MIN_SECRET_LENGTH_REDACTED_IN_ANSWERS = 8;
 
 export type AttemptOutcome =
   | { ok: true; text: string; tokensIn?: number; tokensOut?: number }
@@ -80,7 +81,7 @@ export class OpenAIChatRunner implements Runner {
   readonly modelId: string;
   readonly #client: OpenAI;
   readonly #apiKey: string | undefined;
-  /** Redacted from answers: the key, where long enough to be told apart from text. */
+  /** Redacted from answers: the key and the endpoint's credential parts, where long enough to be told apart from text. */
   readonly #answerSecrets: string[];
   /** Redacted from error messages: the key and the endpoint's credential parts (servers echo both). */
   readonly #errorSecrets: string[];
@@ -113,13 +114,14 @@ export class OpenAIChatRunner implements Runner {
     this.#retryAfterMaxMs = options.retryAfterMaxMs ?? 60_000;
     const maxResponseBytes = integerAtLeast('maxResponseBytes', options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, 1);
     const key = this.#apiKey ?? '';
-    this.#answerSecrets = key.length >= MIN_KEY_LENGTH_REDACTED_IN_ANSWERS ? [key] : [];
-    // Longest first, so a secret that contains another is redacted whole.
-    this.#errorSecrets = [...(key === '' ? [] : [key]), ...urlSecrets(options.baseURL)].sort((a, b) => b.length - a.length);
-    // The client appends its paths to baseURL as a string: a query there (`?token=`) goes in defaultQuery instead.
+    this.#errorSecrets = longestFirst([...(key === '' ? [] : [key]), ...urlSecrets(options.baseURL)]);
+    this.#answerSecrets = this.#errorSecrets.filter((secret) => secret.length >= MIN_SECRET_LENGTH_REDACTED_IN_ANSWERS);
+    // The client appends its paths to baseURL as a string: a query there (`?token=`) goes in defaultQuery
+    // instead, and a fragment would swallow the paths (`/v1#x/chat/completions` asks for `/v1`).
     const baseURL = new URL(options.baseURL);
     const defaultQuery = baseURL.search === '' ? undefined : Object.fromEntries(baseURL.searchParams);
     baseURL.search = '';
+    baseURL.hash = '';
     this.#client = new OpenAI({
       baseURL: baseURL.href,
       ...(defaultQuery && { defaultQuery }),
@@ -167,7 +169,7 @@ export class OpenAIChatRunner implements Runner {
       const outcome = await this.#attempt(body, signal);
       if (outcome.ok) {
         const { ok: _, ...result } = outcome;
-        // A server may echo the Authorization header into the answer: the key never reaches the store.
+        // A server may echo the Authorization header or the URL it was asked into the answer: neither reaches the store.
         const text = redactSecretsIn(result.text, this.#answerSecrets);
         return { sampleId: request.sample.id, ...result, text, latencyMs: performance.now() - started };
       }
@@ -253,12 +255,25 @@ export function parseCompletion(text: string): AttemptOutcome {
   if (choice === undefined || choice.message.content === null) {
     return { ok: false, retryable: false, message: `response has no content (finish_reason ${choice?.finish_reason ?? 'none'})` };
   }
-  const usage = parsed.data.usage;
+  const { usage } = parsed.data;
+  const counts = typeof usage === 'object' && usage !== null ? (usage as { prompt_tokens?: unknown; completion_tokens?: unknown }) : {};
+  const tokensIn = reportedCount(counts.prompt_tokens);
+  const tokensOut = reportedCount(counts.completion_tokens);
   return {
     ok: true,
     text: choice.message.content,
-    ...(usage && { tokensIn: usage.prompt_tokens, tokensOut: usage.completion_tokens }),
+    ...(tokensIn !== undefined && { tokensIn }),
+    ...(tokensOut !== undefined && { tokensOut }),
   };
+}
+
+/**
+ * A token count as the server reported it. Not reported (absent, null) is undefined; anything else
+ * that is not a number ("12", {}) is NaN, which the run stores as unknown with its one warning.
+ */
+function reportedCount(value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'number' ? value : Number.NaN;
 }
 
 /**
@@ -267,7 +282,7 @@ export function parseCompletion(text: string): AttemptOutcome {
  */
 function isPlainCompletion(json: unknown): json is z.infer<typeof completionSchema> {
   if (typeof json !== 'object' || json === null) return false;
-  const { choices, usage } = json as { choices?: unknown; usage?: unknown };
+  const { choices } = json as { choices?: unknown };
   if (!Array.isArray(choices) || choices.length === 0) return false;
   for (const choice of choices as unknown[]) {
     if (typeof choice !== 'object' || choice === null) return false;
@@ -277,10 +292,7 @@ function isPlainCompletion(json: unknown): json is z.infer<typeof completionSche
     if (!(typeof content === 'string' || content === null)) return false;
     if (!(typeof finish_reason === 'string' || finish_reason === null)) return false;
   }
-  if (usage === undefined || usage === null) return true;
-  if (typeof usage !== 'object') return false;
-  const { prompt_tokens, completion_tokens } = usage as { prompt_tokens?: unknown; completion_tokens?: unknown };
-  return typeof prompt_tokens === 'number' && typeof completion_tokens === 'number';
+  return true;
 }
 
 /** The statuses the openai client itself retries, and its x-should-retry override. */

@@ -1,0 +1,65 @@
+// Findings of the adversarial review of issue #10, through the built CLI against loopback servers.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { loopbackScope } from '../support/loopback-scope.js';
+import { queryDb, writeOpenAISuite } from '../support/run-fixtures.js';
+
+const { server, dirs } = loopbackScope();
+
+function suiteFor(options: Parameters<typeof writeOpenAISuite>[0]): ReturnType<typeof writeOpenAISuite> {
+  const written = writeOpenAISuite(options);
+  dirs.push(written.dir);
+  return written;
+}
+
+type PredictionRow = { sample_id: string; output: string | null; error: string | null; tokens_in: number | null; tokens_out: number | null };
+
+describe('an endpoint whose credentials hold quotes, with a fragment, and a server that echoes them in its answers', () => {
+  const PASSWORD = "PA'SS-word-42";
+  const TOKEN = "TO'K-secret-9";
+  const secrets = [PASSWORD, TOKEN, encodeURIComponent(TOKEN).replace(/'/g, '%27')];
+
+  it('reaches the right path, keeps every answer, and stores no byte of a credential anywhere', async () => {
+    const loopback = await server({
+      // The echo a server may make of what it was sent: the URL's password and token, raw and encoded.
+      answer: () => JSON.stringify({ summary: [`auth usr:${PASSWORD} token=${TOKEN} ${secrets[2]}`], risk_score: 1 }),
+      // Token counts as some servers send them: strings and nulls.
+      usage: (prompt) => (prompt.includes('# case-1\n') ? { prompt_tokens: '12', completion_tokens: null } : undefined),
+    });
+    const endpoint = loopback.url.replace('http://', `http://usr:${PASSWORD}@`) + `?token=${TOKEN}#frag`;
+    const { dir, suite, db } = suiteFor({ url: endpoint, cases: 6, models: ['m'] });
+    writeFileSync(suite, readFileSync(suite, 'utf8').replace('name: loopback\n', `name: loopback\ndescription: "served at ${endpoint.replace(/"/g, '\\"')}"\n`));
+
+    const run = await runCli(['run', suite, '--db', db]);
+    expect(run.code, run.stderr).toBe(0);
+    // A fragment once swallowed the request path: every request then got a 404.
+    expect(loopback.stats().requests).toBe(6);
+    const predictions = await queryDb<PredictionRow>(db, 'SELECT sample_id, output, error, tokens_in, tokens_out FROM predictions ORDER BY sample_id');
+    expect(predictions.map((p) => p.error)).toEqual(Array(6).fill(null));
+    expect(predictions[0]?.output).toBe(JSON.stringify({ summary: ['auth usr:[redacted] token=[redacted] [redacted]'], risk_score: 1 }));
+    // A count that is not a number is unknown; the answer is kept.
+    expect(predictions.find((p) => p.sample_id === 'case-1')).toMatchObject({ error: null, tokens_in: null, tokens_out: null });
+    expect(run.stderr).toContain('m: the server reported prompt_tokens = NaN, not a whole number');
+
+    const id = (await queryDb<{ id: string }>(db, 'SELECT id FROM runs'))[0]?.id as string;
+    const outputs = [run.stdout, run.stderr];
+    for (const args of [
+      ['export-run', '--db', db, '--run', id, '-o', path.join(dir, 'export.json')],
+      ['export', '--db', db, '--parquet', path.join(dir, 'parquet')],
+      ['report', '--db', db, '--run', id, '-o', path.join(dir, 'report.html')],
+    ]) {
+      const result = await runCli(args);
+      expect(result.code, `${args[0]}: ${result.stderr}`).toBe(0);
+      outputs.push(result.stdout, result.stderr);
+    }
+    const written = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile() && entry.name !== 'suite.yaml');
+    expect(written.map((entry) => entry.name)).toEqual(expect.arrayContaining(['runs.duckdb', 'export.json', 'report.html', 'runs.parquet', 'predictions.parquet']));
+    for (const entry of written) outputs.push(readFileSync(path.join(entry.parentPath, entry.name), 'latin1'));
+    const exported = JSON.parse(readFileSync(path.join(dir, 'export.json'), 'utf8')) as { run: { suite: { description: string; models: { endpoint: string }[] } } };
+    expect(exported.run.suite.models[0]?.endpoint).toBe(loopback.url);
+    expect(exported.run.suite.description).toBe(`served at ${loopback.url}`);
+    for (const secret of secrets) for (const output of outputs) expect(output.includes(secret), secret).toBe(false);
+  });
+});
