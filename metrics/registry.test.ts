@@ -63,4 +63,37 @@ describe('the metric and task registry', () => {
       }
     }
   });
+
+  it('gives every json-analysis figure a resampling form whose full-sample value is its corpus figure', () => {
+    const analysis = (risk: number, alert: boolean, critical: number[], warning: number[]) =>
+      JSON.stringify({ risk_score: risk, should_alert_user: alert, messages: { critical, warning }, summary: ['x'] });
+    const cases: ScoringItem[] = [
+      { output: analysis(80, true, [1, 2], [3]), reference: analysis(90, true, [1], [3, 4]), failed: false },
+      { output: analysis(10, false, [], []), reference: analysis(10, false, [], []), failed: false },
+      { output: analysis(60, true, [5], []), reference: analysis(20, false, [], [5]), failed: false },
+      { output: analysis(20, false, [], [2]), reference: analysis(70, true, [2], [2]), failed: false },
+      // A bare flag with an ill-typed line list, prose, a failed request: the corpus's own rules score them.
+      { output: '{"risk_score": 50, "should_alert_user": true, "messages": {"critical": ["1"], "warning": []}}', reference: analysis(55, true, [1], []), failed: false },
+      { output: 'no JSON here', reference: analysis(95, true, [1, 3], []), failed: false },
+      { output: null, reference: analysis(5, false, [], [1]), failed: true },
+    ];
+    const check = (items: readonly ScoringItem[]) => {
+      const scored = items.map((item) => scoreSample('json-analysis', ['json-analysis'], item));
+      const figures = scoreCorpus('json-analysis', ['json-analysis'], items, scored);
+      const statistics = metricStatistics('json-analysis', ['json-analysis'], items, scored);
+      for (const figure of figures) {
+        const stat = statistics.get(figure.name);
+        expect(stat, figure.name).toBeDefined();
+        expect(fullSampleValue(stat!), figure.name).toBeCloseTo(figure.value!, 12);
+      }
+      return new Map(figures.map((f) => [f.name, f.value]));
+    };
+    const all = check(cases);
+    expect(all.get('alert_f1')).toBeGreaterThan(0);
+    expect(all.get('alert_f1')).toBeLessThan(1);
+    // Nothing predicted where there is nothing to find: the corpus calls that a perfect 1, and so must its statistic.
+    expect(check(cases.slice(1, 2)).get('critical_f1')).toBe(1);
+    const intervals = corpusIntervals('json-analysis', ['json-analysis'], cases, cases.map((item) => scoreSample('json-analysis', ['json-analysis'], item)), { resamples: 200, seed: 5 });
+    for (const name of ['alert_precision', 'alert_recall', 'alert_f1', 'critical_f1', 'warning_f1']) expect(intervals.has(name), name).toBe(true);
+  });
 });

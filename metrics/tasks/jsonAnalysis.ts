@@ -19,7 +19,7 @@ import { z } from 'zod';
 import fptResponseFormat from '../../prompts/fpt_response_schema.json' with { type: 'json' };
 import { classificationReport, type ClassificationReport } from '../classification.js';
 import { rate, type ScoringItem, type TaskDefinition } from '../definition.js';
-import { definedMean } from '../statistics/index.js';
+import { countsStatistic, definedMean, indicatorColumns, type SummedStatistic } from '../statistics/index.js';
 import { ALERT_RISK_THRESHOLD, CRITICAL_LINE_POINTS, inputLines, pythonJsonDumps, rateLines, summaryBullets, WARNING_LINE_POINTS, type Severity } from './logRules.js';
 
 /**
@@ -148,6 +148,12 @@ function lineSetScore(predicted: readonly number[] | undefined, reference: reado
 export interface JsonAnalysisSampleScore {
   parsed: boolean;
   schemaValid: boolean;
+  /** The reference's `should_alert_user`. */
+  alertTruth: boolean;
+  /** The prediction's flag; a prediction without a boolean flag counts as the opposite of the reference (always wrong). */
+  alertPredicted: boolean;
+  /** Whether the prediction carried a boolean `should_alert_user`. */
+  alertAnswered: boolean;
   /** False when the prediction has no boolean `should_alert_user`. */
   alertCorrect: boolean;
   /** |predicted − reference| risk score; null when the prediction has no numeric `risk_score`. */
@@ -159,10 +165,14 @@ export interface JsonAnalysisSampleScore {
 /** Scores one parsed prediction against its (schema-valid) reference analysis. */
 export function scoreJsonAnalysis(prediction: JsonAnalysisParse, reference: JsonAnalysis): JsonAnalysisSampleScore {
   const { fields } = prediction;
+  const truth = reference.should_alert_user;
   return {
     parsed: prediction.parsed,
     schemaValid: prediction.schemaValid,
-    alertCorrect: fields.shouldAlertUser === reference.should_alert_user,
+    alertTruth: truth,
+    alertPredicted: fields.shouldAlertUser ?? !truth,
+    alertAnswered: fields.shouldAlertUser !== undefined,
+    alertCorrect: fields.shouldAlertUser === truth,
     riskAbsError: fields.riskScore === undefined ? null : Math.abs(fields.riskScore - reference.risk_score),
     critical: lineSetScore(fields.critical, reference.messages.critical),
     warning: lineSetScore(fields.warning, reference.messages.warning),
@@ -214,35 +224,25 @@ export interface JsonAnalysisCorpus {
  */
 export function jsonAnalysisCorpus(pairs: readonly { prediction: string; reference: string }[]): JsonAnalysisCorpus {
   if (pairs.length === 0) throw new RangeError('jsonAnalysisCorpus needs at least one pair');
-  const yTrue: string[] = [];
-  const yPred: string[] = [];
-  const riskErrors: number[] = [];
-  let parsedCount = 0;
-  let schemaValidCount = 0;
-  let alertAnswered = 0;
   const samples = pairs.map(({ prediction, reference }, index) => {
     const referenceParse = parseJsonAnalysis(reference);
     if (referenceParse.value === undefined) {
       throw new Error(`reference ${index} is not a valid FPT analysis: ${referenceParse.error ?? ''}`);
     }
-    const predictionParse = parseJsonAnalysis(prediction);
-    const score = scoreJsonAnalysis(predictionParse, referenceParse.value);
-    const truth = referenceParse.value.should_alert_user;
-    const predictedAlert = predictionParse.fields.shouldAlertUser;
-    if (predictedAlert !== undefined) alertAnswered++;
-    yTrue.push(String(truth));
-    yPred.push(String(predictedAlert ?? !truth));
-    if (score.riskAbsError !== null) riskErrors.push(score.riskAbsError);
-    if (score.parsed) parsedCount++;
-    if (score.schemaValid) schemaValidCount++;
-    return score;
+    return scoreJsonAnalysis(parseJsonAnalysis(prediction), referenceParse.value);
   });
+  const riskErrors = samples.flatMap((score) => (score.riskAbsError === null ? [] : [score.riskAbsError]));
+  const count = (pick: (score: JsonAnalysisSampleScore) => boolean) => samples.filter(pick).length;
   return {
     n: pairs.length,
-    parseRate: parsedCount / pairs.length,
-    schemaValidRate: schemaValidCount / pairs.length,
-    alert: classificationReport(yTrue, yPred, { positiveLabel: 'true' }),
-    alertAnswered,
+    parseRate: count((s) => s.parsed) / pairs.length,
+    schemaValidRate: count((s) => s.schemaValid) / pairs.length,
+    alert: classificationReport(
+      samples.map((s) => String(s.alertTruth)),
+      samples.map((s) => String(s.alertPredicted)),
+      { positiveLabel: 'true' },
+    ),
+    alertAnswered: count((s) => s.alertAnswered),
     riskScore: {
       mae: riskErrors.length === 0 ? null : riskErrors.reduce((a, b) => a + b, 0) / riskErrors.length,
       n: riskErrors.length,
@@ -250,6 +250,35 @@ export function jsonAnalysisCorpus(pairs: readonly { prediction: string; referen
     critical: lineSetCorpus(samples.map((s) => s.critical)),
     warning: lineSetCorpus(samples.map((s) => s.warning)),
     samples,
+  };
+}
+
+/**
+ * Micro F1 of line sets as summed per-sample counts (TP, predicted, reference), finalized by the same
+ * rule as the corpus figure, so its full-sample value is `critical_f1` / `warning_f1` exactly
+ * (including "nothing predicted, nothing to find" = 1, which TP/FP/FN alone cannot express).
+ */
+function lineSetF1Statistic(scores: readonly LineSetScore[]): SummedStatistic {
+  return {
+    columns: [
+      Float64Array.from(scores, (s) => s.truePositives),
+      Float64Array.from(scores, (s) => s.predicted),
+      Float64Array.from(scores, (s) => s.reference),
+    ],
+    finalize: ([truePositives, predicted, reference]) => precisionRecallF1(truePositives!, predicted!, reference!).f1,
+  };
+}
+
+/** Alert precision, recall and F1 (positive label `'true'`) from per-sample TP / FP / FN indicators, as scikit-learn counts them. */
+function alertStatistics(samples: readonly JsonAnalysisSampleScore[]): Record<string, SummedStatistic> {
+  const { tp, fp, fn } = indicatorColumns(
+    samples.map((s) => s.alertTruth),
+    samples.map((s) => s.alertPredicted),
+  );
+  return {
+    alert_precision: countsStatistic(tp, fp, fn, 'precision'),
+    alert_recall: countsStatistic(tp, fp, fn, 'recall'),
+    alert_f1: countsStatistic(tp, fp, fn, 'f1'),
   };
 }
 
@@ -309,13 +338,18 @@ export const jsonAnalysisTask: TaskDefinition = {
       { name: 'warning_f1', value: corpus.warning.micro.f1, n },
     ];
   },
-  statistics: (_items, scored) => {
+  statistics: (items, scored) => {
     const column = (name: string) => scored.map((s) => s.values[name]);
+    // The per-sample counts behind the pooled figures are not stored per sample, so they come from one re-parse.
+    const { samples } = jsonAnalysisCorpus(items.map((i) => ({ prediction: i.output ?? '', reference: referenceOf(i) })));
     return {
       json_parse_rate: definedMean(column('json_parsed')),
       json_schema_valid_rate: definedMean(column('json_schema_valid')),
       alert_accuracy: definedMean(column('alert_correct')),
+      ...alertStatistics(samples),
       risk_mae: definedMean(column('risk_abs_error')),
+      critical_f1: lineSetF1Statistic(samples.map((s) => s.critical)),
+      warning_f1: lineSetF1Statistic(samples.map((s) => s.warning)),
     };
   },
   rulesAnswer: (input) => {

@@ -185,7 +185,8 @@ describe('logbench compare', () => {
     expect(fuzzy).toMatchObject({ a: 1, method: 'paired-bootstrap-two-sided' });
     expect(fuzzy?.['delta']).toBeCloseTo((fuzzy?.['a'] as number) - (fuzzy?.['b'] as number), 12);
     expect(fuzzy?.['ciLow'] as number).toBeGreaterThan(0);
-    expect(json.metrics.find((m) => m['name'] === 'critical_f1')).toMatchObject({ method: 'stored values', pValue: null });
+    // Issue #13: line-set F1 has a resampling form now (summed TP / predicted / reference counts), so it is tested like the rest.
+    expect(json.metrics.find((m) => m['name'] === 'critical_f1')).toMatchObject({ method: 'paired-bootstrap-two-sided', pValue: expect.any(Number) });
   });
 
   it('marks direction in the terminal table and refuses non-comparable runs with exit 2', async () => {
