@@ -39,9 +39,14 @@ export function formatDuration(ms: number): string {
   return `${formatNumber(ms / 60_000)} min`;
 }
 
-export function formatPValue(pValue: number | null): string {
+/**
+ * `<0.001` below a thousandth. A bootstrap p is a share of its `resamples`, so below 1/R it reads
+ * `<1/R`: the test cannot tell anything smaller from 0.
+ */
+export function formatPValue(pValue: number | null, resamples?: number | null): string {
   if (pValue === null) return '—';
-  return pValue < 0.001 ? '<0.001' : formatNumber(pValue);
+  const floor = Math.max(0.001, resamples ? 1 / resamples : 0);
+  return pValue < floor ? `<${formatNumber(floor)}` : formatNumber(pValue);
 }
 
 /** `+0.015 ▲`: ▲ better, ▼ worse, in the metric's own direction (a lower error rate is better). */

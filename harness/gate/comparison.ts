@@ -18,6 +18,8 @@ export interface MetricDifference {
   ciLow: number | null;
   ciHigh: number | null;
   pValue: number | null;
+  /** The bootstrap resamples `pValue` is a share of; null for an exact test or no test. */
+  resamples: number | null;
   n: number;
   /** `stored values`: a figure without a resampling form (macro F1, parse rates): the difference of the stored values, untested. */
   method: DifferenceMethod | 'stored values';
@@ -39,7 +41,7 @@ function storedDifference(name: string, a: StoredMetric | undefined, b: StoredMe
   const valueA = a?.value ?? null;
   const valueB = b?.value ?? null;
   const delta = valueA === null || valueB === null ? null : valueA - valueB;
-  return { name, a: valueA, b: valueB, delta, ciLow: null, ciHigh: null, pValue: null, n: Math.min(a?.n ?? 0, b?.n ?? 0), method: 'stored values' };
+  return { name, a: valueA, b: valueB, delta, ciLow: null, ciHigh: null, pValue: null, resamples: null, n: Math.min(a?.n ?? 0, b?.n ?? 0), method: 'stored values' };
 }
 
 /**
@@ -59,7 +61,12 @@ export async function compareStoredRuns(store: RunStore, candidate: StoredRun, b
   const { task, metrics, statistics } = await runSettings(candidate);
   // A suite that turned its stored intervals off (resamples: 0) still needs resamples to compare.
   const settings = { ...statistics, resamples: statistics.resamples || DEFAULT_RESAMPLES };
-  const tested = new Map(compareRuns(task, metrics, candidateItems.items, baselineItems.items, settings).map((m) => [m.name, m]));
+  const tested = new Map(
+    compareRuns(task, metrics, candidateItems.items, baselineItems.items, settings).map((m): [string, MetricDifference] => [
+      m.name,
+      { ...m, resamples: m.method === 'mcnemar-exact' ? null : settings.resamples },
+    ]),
+  );
   const storedA = new Map((await store.metrics(candidate.id)).map((m) => [m.name, m]));
   const storedB = new Map((await store.metrics(baseline.id)).map((m) => [m.name, m]));
   const names = [...new Set([...storedA.keys(), ...storedB.keys(), ...tested.keys()])];
@@ -73,7 +80,7 @@ export async function compareStoredRuns(store: RunStore, candidate: StoredRun, b
 /** The comparison as a terminal table: A, B, A − B with its interval, p-value and test. */
 export function comparisonText(candidate: StoredRun, baseline: StoredRun, comparison: RunComparison): string {
   const interval = (m: MetricDifference) => (m.ciLow === null || m.ciHigh === null ? '—' : `[${formatSigned(m.ciLow)}, ${formatSigned(m.ciHigh)}]`);
-  const rows = comparison.metrics.map((m) => [m.name, formatValue(m.a), formatValue(m.b), formatChange(m.delta, higherIsBetter(m.name)), interval(m), formatPValue(m.pValue), m.method]);
+  const rows = comparison.metrics.map((m) => [m.name, formatValue(m.a), formatValue(m.b), formatChange(m.delta, higherIsBetter(m.name)), interval(m), formatPValue(m.pValue, m.resamples), m.method]);
   const header = ['metric', 'A', 'B', 'A − B', `${formatNumber(comparison.confidence * 100)} % interval`, 'p', 'test'];
   return [`A ${runLabel(candidate)} · B ${runLabel(baseline)} · ${comparison.samples} paired samples`, '', textTable(header, rows, 'lrrrrrl')].join('\n') + '\n';
 }

@@ -15,7 +15,7 @@ function verdictRows(report: GateReport): string[][] {
     formatValue(metric.candidate),
     formatValue(metric.baseline),
     formatChange(metric.delta, higherIsBetter(metric.name)),
-    formatPValue(metric.pValue),
+    formatPValue(metric.pValue, metric.resamples),
     metric.rules.join('; '),
     metric.failures.length > 0 ? `regression: ${metric.failures.join('; ')}` : ['pass', ...metric.notes].join(': '),
   ]);

@@ -4,8 +4,9 @@ import type { MetricDifference, RunComparison } from './comparison.js';
 import type { Thresholds } from './thresholds.js';
 import { evaluateGate } from './verdict.js';
 
-function difference(name: string, a: number, b: number, pValue: number | null): MetricDifference {
-  return { name, a, b, delta: a - b, ciLow: null, ciHigh: null, pValue, n: 100, method: pValue === null ? 'stored values' : 'paired-bootstrap-two-sided' };
+function difference(name: string, a: number, b: number, pValue: number | null, resamples = 1000): MetricDifference {
+  const tested = pValue !== null;
+  return { name, a, b, delta: a - b, ciLow: null, ciHigh: null, pValue, resamples: tested ? resamples : null, n: 100, method: tested ? 'paired-bootstrap-two-sided' : 'stored values' };
 }
 
 function comparisonOf(...metrics: MetricDifference[]): RunComparison {
@@ -44,6 +45,11 @@ describe('gate verdicts', () => {
     const both = judge({ metrics: { f1: { max_drop_relative: 0.1, max_drop: 0.02 } } }, comparison);
     expect(both.metrics[0]?.rules).toEqual(['drop ≤ 0.02 and ≤ 10 %']);
     expect(both.metrics[0]?.failures).toEqual(['drop 0.04 > 0.02 (p <0.001)']);
+  });
+
+  it('writes a bootstrap p no finer than its resamples allow', () => {
+    const verdict = judge({ metrics: { f1: { max_drop: 0.02 } } }, comparisonOf(difference('f1', 0.76, 0.8, 0, 100)));
+    expect(verdict.metrics[0]?.failures).toEqual(['drop 0.04 > 0.02 (p <0.01)']);
   });
 
   it('with significant_at, lets an insignificant drop pass with a note and fails a significant one', () => {

@@ -2,7 +2,7 @@ import { formatNumber, formatPValue, formatValue } from '../../core/format.js';
 import { higherIsBetter } from '../../metrics/taskScoring.js';
 import { CliError } from '../../core/errors.js';
 import type { StoredMetric } from '../store/index.js';
-import { worsening, type RunComparison } from './comparison.js';
+import { worsening, type MetricDifference, type RunComparison } from './comparison.js';
 import type { MetricRule, Thresholds } from './thresholds.js';
 
 /** Values of the same run, recomputed from per-sample sums, may differ in the last bits. */
@@ -14,6 +14,8 @@ export interface MetricVerdict {
   baseline: number | null;
   delta: number | null;
   pValue: number | null;
+  /** See {@link MetricDifference.resamples}. */
+  resamples: number | null;
   /** The rules as written for people: `≥ 0.95`, `drop ≤ 0.01 (α 0.05)`. */
   rules: string[];
   /** Why the metric fails; empty when it passes. */
@@ -57,6 +59,7 @@ export function evaluateGate({ source, thresholds, candidate, comparison }: Gate
       baseline: difference?.b ?? null,
       delta: difference?.delta ?? null,
       pValue: difference?.pValue ?? null,
+      resamples: difference?.resamples ?? null,
       rules: [],
       failures: [],
       notes: [],
@@ -81,10 +84,10 @@ export function evaluateGate({ source, thresholds, candidate, comparison }: Gate
     if (worse <= allowed + ROUNDING_SLACK) return verdict;
     const change = `${word} ${formatNumber(worse)} > ${formatNumber(allowed)}`;
     if (alpha !== undefined && difference.pValue !== null && difference.pValue >= alpha) {
-      verdict.notes.push(`${change}, not significant (p ${formatPValue(difference.pValue)} ≥ ${formatNumber(alpha)})`);
+      verdict.notes.push(`${change}, not significant (p ${formatPValue(difference.pValue, difference.resamples)} ≥ ${formatNumber(alpha)})`);
     } else {
       // Without a paired test for this metric, significant_at cannot excuse the change.
-      const evidence = difference.pValue !== null ? ` (p ${formatPValue(difference.pValue)})` : alpha !== undefined ? ' (no paired test for this metric)' : '';
+      const evidence = difference.pValue !== null ? ` (p ${formatPValue(difference.pValue, difference.resamples)})` : alpha !== undefined ? ' (no paired test for this metric)' : '';
       verdict.failures.push(change + evidence);
     }
     return verdict;

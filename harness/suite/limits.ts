@@ -13,5 +13,11 @@ export const SUITE_LIMITS = {
   maxResponseBytes: 1024 ** 3,
 } as const;
 
+/**
+ * Fewest bootstrap resamples a suite may ask for (0 turns stored intervals off): with 1 or 2 an
+ * interval can miss its own point and every p is 0 or 1, which flips gate verdicts.
+ */
+export const MIN_RESAMPLES = 100;
+
 /** An answer body larger than this fails its sample: 8 concurrent 50 MB answers must not cost gigabytes. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 ** 2;

@@ -85,6 +85,10 @@ describe('suite schema ranges', () => {
     expect(refusal(openai('decoding:\n  seed: 1e300'))).toMatch(/^r\.yaml:16:13: models\[1\]\.decoding\.seed: /);
     expect(refusal(minimal + 'statistics:\n  resamples: 1e12\n')).toMatch(/^r\.yaml:12:14: statistics\.resamples: /);
     expect(refusal(minimal + 'statistics:\n  seed: 1e20\n')).toMatch(/^r\.yaml:12:9: statistics\.seed: /);
+    // One or two resamples: intervals that miss their own point, p-values of 0 that flip gates.
+    for (const resamples of [1, 2, 99]) {
+      expect(refusal(minimal + `statistics:\n  resamples: ${resamples}\n`)).toMatch(/^r\.yaml:12:14: statistics\.resamples: 0 \(no stored intervals\) or at least 100/);
+    }
     expect(refusal(minimal + 'telemetry:\n  gpu_sample_ms: 4294967296\n')).toMatch(/^r\.yaml:12:18: telemetry\.gpu_sample_ms: /);
   });
 
@@ -92,6 +96,7 @@ describe('suite schema ranges', () => {
     const suite = parseSuite(openai('timeout_ms: 86400000\nconcurrency: 256\nmax_retries: 100\nmax_response_bytes: 1073741824'), 'ok.yaml');
     expect(suite.models[1]).toMatchObject({ timeout_ms: 86_400_000, concurrency: 256, max_retries: 100, max_response_bytes: 1024 ** 3 });
     expect(parseSuite(openai('concurrency: 1'), 'ok.yaml').models[1]).toMatchObject({ max_response_bytes: 4 * 1024 * 1024 });
+    for (const resamples of [0, 100]) expect(parseSuite(minimal + `statistics:\n  resamples: ${resamples}\n`, 'ok.yaml').statistics.resamples).toBe(resamples);
   });
 });
 

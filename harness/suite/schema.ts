@@ -3,7 +3,7 @@ import { METRIC_NAMES, metricsForTask, TASK_NAMES, TASKS, taskNamed } from '../.
 import { DatasetSpec } from '../../datasets/spec.js';
 import type { ModelCommonFields, ProviderDefinition, ProviderSpec } from '../providers/definition.js';
 import { PROVIDERS, providerEntrySpec } from '../providers/registry.js';
-import { SUITE_LIMITS } from './limits.js';
+import { MIN_RESAMPLES, SUITE_LIMITS } from './limits.js';
 
 /** The task decides how outputs are parsed and which metrics apply by default. */
 export const TaskKind = z.enum(TASK_NAMES as [string, ...string[]]);
@@ -91,7 +91,13 @@ export const Suite = z
     /** Bootstrap intervals stored with every corpus figure; compare/gate reuse the seed. */
     statistics: z
       .object({
-        resamples: z.number().int().min(0).max(SUITE_LIMITS.resamples).default(1000),
+        resamples: z
+          .number()
+          .int()
+          .min(0)
+          .max(SUITE_LIMITS.resamples)
+          .refine((n) => n === 0 || n >= MIN_RESAMPLES, `0 (no stored intervals) or at least ${MIN_RESAMPLES}`)
+          .default(1000),
         seed: z.number().int().default(42),
         confidence: z.number().gt(0).lt(1).default(0.95),
       })
