@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readInputBytes, readInputLines, readInputText } from './readInput.js';
+import { decodeInput, MAX_DATA_FILE_BYTES, readInputBytes, readInputLines, readInputText } from './readInput.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-read-input-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,6 +39,20 @@ describe('readInputText', () => {
     const big = file('big.txt', 'x'.repeat(11));
     expect(readInputBytes(big, 11)).toHaveLength(11);
     expect(() => readInputBytes(big, 10)).toThrow(`${big}: larger than the limit for this kind of file (10 bytes)`);
+  });
+
+  it('holds data files to what a loader can keep in memory (a 400 MB split once took 3 GB), saying why', () => {
+    const sparse = file('big.jsonl', '');
+    truncateSync(sparse, 128 * 1024 ** 2 + 1);
+    expect(MAX_DATA_FILE_BYTES).toBe(128 * 1024 ** 2);
+    expect(() => readInputText(sparse, MAX_DATA_FILE_BYTES)).toThrow(
+      `${sparse}: larger than the limit for this kind of file (128 MiB: a data file is held in memory, at several times its size, while it loads)`,
+    );
+  });
+
+  it('says that text too long for one string is too long, not that it is invalid UTF-8', () => {
+    const tooLong = Buffer.alloc(2 ** 29, 0x61);
+    expect(() => decodeInput('huge.jsonl', tooLong)).toThrow(/^huge\.jsonl:1: 536870912 bytes of text from here on are more than one string can hold \(at most 536870888 characters\)$/);
   });
 
   it('drops a leading BOM and names the line of invalid UTF-8', () => {

@@ -8,8 +8,12 @@ import { InputRecordError } from './inputError.js';
  * limit, UTF-8 with a leading BOM dropped and invalid bytes refused with the line named.
  */
 
-/** Whole-file data (datasets, replays, run exports): V8's longest string is 2^29 − 24 UTF-16 units, so more could not be decoded anyway. */
-export const MAX_DATA_FILE_BYTES = 512 * 1024 ** 2;
+/**
+ * Whole-file data (datasets, replays, run exports). A loader holds the file, its text and its
+ * records at once: a 128 MiB JSONL split peaks near 0.8 GB RSS while it loads, 256 MiB near 1.6 GB
+ * (and a run adds its own), so the limit is where that stays well under what a laptop or CI runner has.
+ */
+export const MAX_DATA_FILE_BYTES = 128 * 1024 ** 2;
 /** Hand-written files: suites, prompt templates, JSON schemas, thresholds. */
 export const MAX_CONFIG_FILE_BYTES = 16 * 1024 ** 2;
 /** Longest line of a streamed JSONL file (`metrics --pairs`), which may be any size in all. */
@@ -43,7 +47,9 @@ function whatIsNotRegular(stats: Stats): string {
 }
 
 function tooLarge(file: string, maxBytes: number): InputFileError {
-  return new InputFileError(file, `larger than the limit for this kind of file (${maxBytes} bytes)`);
+  const limit = maxBytes % 1024 ** 2 === 0 ? `${maxBytes / 1024 ** 2} MiB` : `${maxBytes} bytes`;
+  const why = maxBytes === MAX_DATA_FILE_BYTES ? ': a data file is held in memory, at several times its size, while it loads' : '';
+  return new InputFileError(file, `larger than the limit for this kind of file (${limit}${why})`);
 }
 
 /** Refuses what is not a regular file (a FIFO would block the open, /dev/zero never ends) or is over the limit. */
@@ -104,8 +110,9 @@ export function readInputBytes(file: string, maxBytes: number): Buffer {
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** 1-based line of the first invalid UTF-8 sequence in `bytes`, counting from `firstLine`. */
-function lineOfInvalidUtf8(bytes: Uint8Array, firstLine: number): number {
+/** 1-based line of the first invalid UTF-8 sequence in `bytes`, counting from `firstLine`; undefined when all is valid. */
+function lineOfInvalidUtf8(bytes: Uint8Array, firstLine: number): number | undefined {
+  if (isUtf8(bytes)) return undefined;
   let line = firstLine;
   for (let start = 0; start < bytes.length; line++) {
     const end = bytes.indexOf(0x0a, start);
@@ -113,16 +120,24 @@ function lineOfInvalidUtf8(bytes: Uint8Array, firstLine: number): number {
     if (!isUtf8(bytes.subarray(start, stop))) return line;
     start = stop + 1;
   }
-  return line;
+  return undefined;
 }
+
+/** V8's longest string, in UTF-16 units (2^29 − 24 on 64-bit builds). */
+const MAX_STRING_LENGTH = 2 ** 29 - 24;
 
 /** UTF-8 text of `bytes`, which start at line `firstLine` of `file`: one leading BOM dropped, invalid bytes refused naming the line. */
 export function decodeInput(file: string, bytes: Uint8Array, firstLine = 1): string {
   const body = firstLine === 1 && UTF8_BOM.every((b, i) => bytes[i] === b) ? bytes.subarray(3) : bytes;
   try {
     return fatalUtf8.decode(body);
-  } catch {
-    throw new InputRecordError(file, lineOfInvalidUtf8(body, firstLine), 'not valid UTF-8');
+  } catch (err) {
+    const invalidLine = lineOfInvalidUtf8(body, firstLine);
+    if (invalidLine !== undefined) throw new InputRecordError(file, invalidLine, 'not valid UTF-8');
+    if ((err as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG') {
+      throw new InputRecordError(file, firstLine, `${body.length} bytes of text from here on are more than one string can hold (at most ${MAX_STRING_LENGTH} characters)`);
+    }
+    throw err;
   }
 }
 
