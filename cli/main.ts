@@ -8,6 +8,7 @@ import { registerReportCommands } from './commands/report.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerTransferCommands } from './commands/transfer.js';
 import { CliError, ExitCode } from '../core/errors.js';
+import { printable } from '../core/format.js';
 
 function buildProgram(): Command {
   const program = new Command('logbench')
@@ -35,16 +36,16 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return ExitCode.ok; // --help, --version
-      process.stderr.write(`logbench ${command}: ${err.message.replace(/^error: /, '')}\n`);
+      process.stderr.write(`logbench ${printable(command)}: ${printable(err.message.replace(/^error: /, ''))}\n`);
       return ExitCode.usage;
     }
     if (err instanceof CliError) {
-      process.stderr.write(`logbench ${command}: ${err.message}\n`);
+      process.stderr.write(`logbench ${printable(command)}: ${printable(err.message)}\n`);
       return err.exitCode;
     }
     if (err instanceof InputRecordError || !process.env.LOGBENCH_DEBUG) {
       // One line for the user; LOGBENCH_DEBUG=1 shows the stack of unexpected failures.
-      process.stderr.write(`logbench ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(`logbench ${printable(command)}: ${printable(err instanceof Error ? err.message : String(err))}\n`);
       return ExitCode.usage;
     }
     throw err;

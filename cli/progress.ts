@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { printable } from '../core/format.js';
 import type { RunProgress } from '../harness/run/runSuite.js';
 
 /**
@@ -24,7 +25,7 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Run
         stream.write(`${modelId}: done ${s.done}/${s.total} in ${seconds.toFixed(1)} s, ${s.errors} error(s)\n`);
       },
       note(message) {
-        stream.write(`${message}\n`);
+        stream.write(`${printable(message)}\n`);
       },
     };
   }
@@ -48,7 +49,7 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Run
       if ([...state.values()].every((s) => !s.bar.isActive)) bars.stop();
     },
     note(message) {
-      bars.log(`${message}\n`);
+      bars.log(`${printable(message)}\n`);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPValue } from './format.js';
+import { formatPValue, printable, textTable } from './format.js';
 
 describe('formatPValue', () => {
   it('never claims more precision than its test has: a bootstrap p below 1/R reads <1/R', () => {
@@ -11,5 +11,17 @@ describe('formatPValue', () => {
     expect(formatPValue(0.0004, null)).toBe('<0.001');
     expect(formatPValue(0.0123)).toBe('0.0123');
     expect(formatPValue(null)).toBe('—');
+  });
+});
+
+describe('printable', () => {
+  it('writes every control a terminal acts on as \\xNN, keeping tabs, newlines and other text', () => {
+    const hostile = 'boom \u001b[2J\u001b[31mFAKE: all good\u001b]0;pwned\u0007\r\u001b[Kline\u009b1m\u007f';
+    expect(printable(hostile)).toBe('boom \\x1b[2J\\x1b[31mFAKE: all good\\x1b]0;pwned\\x07\\x0d\\x1b[Kline\\x9b1m\\x7f');
+    expect(printable('a\tb\nc é ✓')).toBe('a\tb\nc é ✓');
+  });
+
+  it('is applied to every table cell', () => {
+    expect(textTable(['model'], [['m\u001b[2J']], 'l')).toBe('model\n────────\nm\\x1b[2J');
   });
 });

@@ -3,6 +3,17 @@
  * changes and tables: one set of rules, so a figure reads the same wherever it is printed.
  */
 
+/** C0 controls but tab and newline, DEL and C1: what a terminal acts on (ESC starts its sequences, CR rewrites the line). */
+const TERMINAL_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/**
+ * Text from a server or a file as it may be printed: each control character written as `\xNN`, so
+ * an error body cannot clear the screen, retitle the window or overwrite a line with "all good".
+ */
+export function printable(text: string): string {
+  return text.replace(TERMINAL_CONTROLS, (control) => `\\x${control.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** Four significant digits, integers whole: enough to compare models, short enough for a table. */
 export function formatNumber(value: number): string {
   if (Number.isInteger(value) && Math.abs(value) < 1e9) return String(value);
@@ -58,6 +69,8 @@ export function formatChange(delta: number | null, higherIsBetter: boolean): str
 
 /** Columns padded to their widest cell; `align` has one letter per column, `l` (text) or `r` (numbers). */
 export function textTable(header: readonly string[], rows: readonly (readonly string[])[], align: string): string {
+  // Cells name models, suites and runs, which may come from an imported file.
+  rows = rows.map((row) => row.map(printable));
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
   const pad = (cell: string, i: number) => (align[i] === 'l' ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0));
   const line = (cells: readonly string[]) => cells.map(pad).join('  ').trimEnd();

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { assertSafeOutputs } from '../../core/io/outputPath.js';
 import type { ModelRunResult } from '../../harness/run/runSuite.js';
 import { CliError, ExitCode } from '../../core/errors.js';
+import { printable } from '../../core/format.js';
 
 
 function parseShard(value: string): { index: number; count: number } {
@@ -35,7 +36,7 @@ function failOnErrorRate(results: readonly ModelRunResult[], maxErrorRate: numbe
   const failing = results.filter((r) => r.errors.total > 0 && r.errors.failed / r.errors.total > maxErrorRate);
   for (const r of failing) {
     process.stderr.write(`\n${r.modelId}: ${r.errors.failed} of ${r.errors.total} samples failed (error rate ${(r.errors.failed / r.errors.total).toFixed(4)} > max_error_rate ${maxErrorRate}):\n`);
-    for (const { error, count } of r.errors.top) process.stderr.write(`  ${count} × ${error}\n`);
+    for (const { error, count } of r.errors.top) process.stderr.write(`  ${count} × ${printable(error)}\n`);
   }
   if (failing.length) {
     throw new CliError(`${failing.map((r) => r.modelId).join(', ')}: too many failed samples; their figures describe the failures, not the model (fix the cause and rerun: a new run retries the failed samples)`, ExitCode.modelErrors);
@@ -138,7 +139,7 @@ export function registerRunCommands(program: Command): void {
         }
         for (const run of runs) {
           const subset = run.selection ? `  subset ${run.selection.samples} of ${run.selection.splitSamples} samples (${run.selection.limit !== undefined ? `--limit ${run.selection.limit}` : ''}${run.selection.limit !== undefined && run.selection.shard ? ' ' : ''}${run.selection.shard ? `--shard ${run.selection.shard.index}/${run.selection.shard.count}` : ''})` : '';
-          process.stdout.write(`${run.id}  ${run.suiteName}/${run.modelId}  ${run.status}  ${run.startedAt}  split ${run.splitHash.slice(0, 12)}${subset}\n`);
+          process.stdout.write(printable(`${run.id}  ${run.suiteName}/${run.modelId}  ${run.status}  ${run.startedAt}  split ${run.splitHash.slice(0, 12)}${subset}`) + '\n');
         }
       } finally {
         await store.close();

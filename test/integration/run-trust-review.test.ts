@@ -63,3 +63,15 @@ describe('an endpoint whose credentials hold quotes, with a fragment, and a serv
     for (const secret of secrets) for (const output of outputs) expect(output.includes(secret), secret).toBe(false);
   });
 });
+
+describe('server text on the terminal', () => {
+  it('prints the commonest errors of a failing run with their control characters escaped', async () => {
+    const hostile = 'boom \u001b[2J\u001b[31mFAKE: all good\u001b]0;pwned\u0007\r\u001b[Kline';
+    const loopback = await server({ faults: [{ fault: { kind: 'status', status: 400, message: hostile } }] });
+    const { suite, db } = suiteFor({ url: loopback.url, cases: 4, models: ['m'] });
+    const run = await runCli(['run', suite, '--db', db, '--no-report']);
+    expect(run.code, run.stderr).toBe(4);
+    expect(run.stderr).toContain('  4 × HTTP 400 boom \\x1b[2J\\x1b[31mFAKE: all good\\x1b]0;pwned\\x07\\x0d\\x1b[Kline (not retryable, 1 attempt)\n');
+    expect(run.stdout + run.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
+});
