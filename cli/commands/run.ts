@@ -125,22 +125,15 @@ export function registerRunCommands(program: Command): void {
 
   program
     .command('runs')
-    .description('list the runs in a database')
+    .description('list the runs in a database: model, variant, provider, endpoint (as stored: redacted), samples, status')
     .option('--db <file>', 'DuckDB file', DEFAULT_DB)
     .option('--json', 'print JSON')
     .action(async (opts: { db: string; json?: boolean }) => {
-      const { RunStore } = await import('../../harness/store/index.js');
+      const [{ RunStore }, { listedRuns, runsText }] = await Promise.all([import('../../harness/store/index.js'), import('../../harness/gate/index.js')]);
       const store = await RunStore.open(opts.db, { readOnly: true });
       try {
-        const runs = await store.listRuns();
-        if (opts.json) {
-          process.stdout.write(JSON.stringify(runs.map(({ suite: _suite, ...run }) => run)) + '\n');
-          return;
-        }
-        for (const run of runs) {
-          const subset = run.selection ? `  subset ${run.selection.samples} of ${run.selection.splitSamples} samples (${run.selection.limit !== undefined ? `--limit ${run.selection.limit}` : ''}${run.selection.limit !== undefined && run.selection.shard ? ' ' : ''}${run.selection.shard ? `--shard ${run.selection.shard.index}/${run.selection.shard.count}` : ''})` : '';
-          process.stdout.write(printable(`${run.id}  ${run.suiteName}/${run.modelId}  ${run.status}  ${run.startedAt}  split ${run.splitHash.slice(0, 12)}${subset}`) + '\n');
-        }
+        const runs = await listedRuns(store);
+        process.stdout.write(opts.json ? JSON.stringify(runs) + '\n' : runsText(runs));
       } finally {
         await store.close();
       }

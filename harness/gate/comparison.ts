@@ -1,4 +1,4 @@
-import { compareRuns } from '../../metrics/runStatistics.js';
+import { compareRuns, metricStatistics } from '../../metrics/runStatistics.js';
 import { DEFAULT_RESAMPLES, type DifferenceMethod } from '../../metrics/statistics/index.js';
 import { higherIsBetter } from '../../metrics/taskScoring.js';
 import { CliError, ExitCode } from '../../core/errors.js';
@@ -6,6 +6,7 @@ import { loadRunItems } from '../run/items.js';
 import type { RunStore, StoredMetric, StoredRun } from '../store/index.js';
 import { formatChange, formatNumber, formatPValue, formatSigned, formatValue, textTable } from '../../core/format.js';
 import { describeDifferences, runDifferences, sampleDifference } from './comparability.js';
+import { costFigures, costText, type CostFigure } from './cost.js';
 import { runLabel } from './runs.js';
 import { runSettings } from './storedSuite.js';
 
@@ -21,8 +22,10 @@ export interface MetricDifference {
   /** The bootstrap resamples `pValue` is a share of; null for an exact test or no test. */
   resamples: number | null;
   n: number;
-  /** `stored values`: a figure without a resampling form (macro F1, parse rates): the difference of the stored values, untested. */
+  /** `stored values`: a figure without a paired test: the difference of the stored values, untested. */
   method: DifferenceMethod | 'stored values';
+  /** Why a `stored values` figure has no paired test; null for a tested one. */
+  untested: string | null;
 }
 
 export interface RunComparison {
@@ -30,6 +33,8 @@ export interface RunComparison {
   samples: number;
   confidence: number;
   metrics: MetricDifference[];
+  /** What each run cost (its batches' totals), side by side; informative, never gated. */
+  cost: CostFigure[];
 }
 
 /** How much worse the candidate is: positive when the metric moved in its bad direction. */
@@ -37,11 +42,19 @@ export function worsening(name: string, delta: number): number {
   return higherIsBetter(name) ? -delta : delta;
 }
 
-function storedDifference(name: string, a: StoredMetric | undefined, b: StoredMetric | undefined): MetricDifference {
+/** Why a figure got no paired test, in the words a reader of the gate needs. */
+function untestedReason(name: string, valueA: number | null, valueB: number | null, resampled: ReadonlySet<string>): string {
+  if (valueA === null || valueB === null) return `no value in ${[...(valueA === null ? ['A'] : []), ...(valueB === null ? ['B'] : [])].join(' and ')}`;
+  if (!resampled.has(name)) return 'no per-sample form in its registry definition, so no paired test';
+  return 'undefined on the paired samples (nothing to resample)';
+}
+
+function storedDifference(name: string, a: StoredMetric | undefined, b: StoredMetric | undefined, resampled: ReadonlySet<string>): MetricDifference {
   const valueA = a?.value ?? null;
   const valueB = b?.value ?? null;
   const delta = valueA === null || valueB === null ? null : valueA - valueB;
-  return { name, a: valueA, b: valueB, delta, ciLow: null, ciHigh: null, pValue: null, resamples: null, n: Math.min(a?.n ?? 0, b?.n ?? 0), method: 'stored values' };
+  const untested = untestedReason(name, valueA, valueB, resampled);
+  return { name, a: valueA, b: valueB, delta, ciLow: null, ciHigh: null, pValue: null, resamples: null, n: Math.min(a?.n ?? 0, b?.n ?? 0), method: 'stored values', untested };
 }
 
 /**
@@ -64,23 +77,35 @@ export async function compareStoredRuns(store: RunStore, candidate: StoredRun, b
   const tested = new Map(
     compareRuns(task, metrics, candidateItems.items, baselineItems.items, settings).map((m): [string, MetricDifference] => [
       m.name,
-      { ...m, resamples: m.method === 'mcnemar-exact' ? null : settings.resamples },
+      { ...m, resamples: m.method === 'mcnemar-exact' ? null : settings.resamples, untested: null },
     ]),
   );
+  // Which figures have a per-sample form depends on the definitions, not on the data: one sample tells.
+  const resampled = new Set(metricStatistics(task, metrics, candidateItems.items.slice(0, 1)).keys());
   const storedA = new Map((await store.metrics(candidate.id)).map((m) => [m.name, m]));
   const storedB = new Map((await store.metrics(baseline.id)).map((m) => [m.name, m]));
   const names = [...new Set([...storedA.keys(), ...storedB.keys(), ...tested.keys()])];
   return {
     samples: candidateItems.items.length,
     confidence: settings.confidence,
-    metrics: names.map((name) => tested.get(name) ?? storedDifference(name, storedA.get(name), storedB.get(name))),
+    metrics: names.map((name) => tested.get(name) ?? storedDifference(name, storedA.get(name), storedB.get(name), resampled)),
+    cost: costFigures(await store.batches(candidate.id), await store.batches(baseline.id)),
   };
 }
 
-/** The comparison as a terminal table: A, B, A − B with its interval, p-value and test. */
+/** The comparison as terminal tables: per metric A, B, A − B with its interval, p-value and test (or why none); then the cost. */
 export function comparisonText(candidate: StoredRun, baseline: StoredRun, comparison: RunComparison): string {
   const interval = (m: MetricDifference) => (m.ciLow === null || m.ciHigh === null ? '—' : `[${formatSigned(m.ciLow)}, ${formatSigned(m.ciHigh)}]`);
-  const rows = comparison.metrics.map((m) => [m.name, formatValue(m.a), formatValue(m.b), formatChange(m.delta, higherIsBetter(m.name)), interval(m), formatPValue(m.pValue, m.resamples), m.method]);
+  const test = (m: MetricDifference) => (m.untested === null ? m.method : `${m.method}: ${m.untested}`);
+  const rows = comparison.metrics.map((m) => [m.name, formatValue(m.a), formatValue(m.b), formatChange(m.delta, higherIsBetter(m.name)), interval(m), formatPValue(m.pValue, m.resamples), test(m)]);
   const header = ['metric', 'A', 'B', 'A − B', `${formatNumber(comparison.confidence * 100)} % interval`, 'p', 'test'];
-  return [`A ${runLabel(candidate)} · B ${runLabel(baseline)} · ${comparison.samples} paired samples`, '', textTable(header, rows, 'lrrrrrl')].join('\n') + '\n';
+  return (
+    [
+      `A ${runLabel(candidate)} · B ${runLabel(baseline)} · ${comparison.samples} paired samples`,
+      '',
+      textTable(header, rows, 'lrrrrrl'),
+      '',
+      costText(comparison.cost, { a: 'A', b: 'B', delta: 'A − B' }),
+    ].join('\n') + '\n'
+  );
 }

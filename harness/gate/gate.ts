@@ -43,7 +43,7 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
     }
     const thresholds = fromFile ?? defaultThresholds((comparison?.metrics ?? []).filter((m) => m.pValue !== null).map((m) => m.name));
     const verdict = evaluateGate({
-      source: options.thresholdsFile ?? 'default thresholds',
+      source: options.thresholdsFile ?? null,
       thresholds,
       candidate: await store.metrics(candidate.id),
       comparison,

@@ -3,11 +3,18 @@ import path from 'node:path';
 import { ExitCode } from '../../core/errors.js';
 import { formatChange, formatPValue, formatValue, textTable } from '../../core/format.js';
 import { higherIsBetter } from '../../metrics/taskScoring.js';
+import { costRows } from './cost.js';
 import { runLabel } from './runs.js';
 import type { GateReport } from './gate.js';
+import type { MetricVerdict } from './verdict.js';
 import { DEFAULT_SIGNIFICANCE } from './thresholds.js';
 
 const HEADER = ['metric', 'candidate', 'baseline', 'Δ', 'p', 'rule', 'verdict'];
+
+function verdictText(metric: MetricVerdict): string {
+  if (metric.notGated !== null) return `not gated: ${metric.notGated}`;
+  return metric.failures.length > 0 ? `regression: ${metric.failures.join('; ')}` : ['pass', ...metric.notes].join(': ');
+}
 
 function verdictRows(report: GateReport): string[][] {
   return report.verdict.metrics.map((metric) => [
@@ -16,14 +23,23 @@ function verdictRows(report: GateReport): string[][] {
     formatValue(metric.baseline),
     formatChange(metric.delta, higherIsBetter(metric.name)),
     formatPValue(metric.pValue, metric.resamples),
-    metric.rules.join('; '),
-    metric.failures.length > 0 ? `regression: ${metric.failures.join('; ')}` : ['pass', ...metric.notes].join(': '),
+    metric.notGated === null ? metric.rules.join('; ') : '—',
+    verdictText(metric),
   ]);
 }
 
+const COST_HEADER = ['cost (not gated)', 'candidate', 'baseline', 'Δ', 'ratio', 'note'];
+
 function headline(report: GateReport): string {
   const failed = report.verdict.metrics.filter((metric) => metric.failures.length > 0).map((metric) => metric.name);
-  return failed.length === 0 ? `pass (${report.verdict.metrics.length} metrics)` : `regression in ${failed.join(', ')}`;
+  const gated = report.verdict.metrics.filter((metric) => metric.notGated === null).length;
+  return failed.length === 0 ? `pass (${gated} metrics)` : `regression in ${failed.join(', ')}`;
+}
+
+/** How many metrics are listed without a rule, said next to the thresholds so the headline's count is not misread. */
+function listedOnlyNote(report: GateReport): string[] {
+  const listed = report.verdict.metrics.filter((metric) => metric.notGated !== null).length;
+  return listed === 0 ? [] : [`${listed} more metrics listed, not gated`];
 }
 
 function context(report: GateReport, code: (text: string) => string): string {
@@ -32,16 +48,19 @@ function context(report: GateReport, code: (text: string) => string): string {
     ...(report.baseline ? [`baseline ${code(runLabel(report.baseline))}`] : []),
     ...(report.comparison ? [`${report.comparison.samples} paired samples`] : []),
     `thresholds ${report.thresholdsFile === null ? `default (no significant drop, α ${DEFAULT_SIGNIFICANCE})` : code(report.thresholdsFile)}`,
+    ...listedOnlyNote(report),
   ].join(' · ');
 }
 
 export function gateText(report: GateReport): string {
-  return [context(report, (text) => text), '', textTable(HEADER, verdictRows(report), 'lrrrrll'), '', `gate: ${headline(report)}`].join('\n') + '\n';
+  const cost = report.comparison ? ['', textTable(COST_HEADER, costRows(report.comparison.cost), 'lrrrrl')] : [];
+  return [context(report, (text) => text), '', textTable(HEADER, verdictRows(report), 'lrrrrll'), ...cost, '', `gate: ${headline(report)}`].join('\n') + '\n';
 }
 
 const LEGEND =
   'Δ is candidate − baseline, ▲ better / ▼ worse in the metric’s direction; p is the paired test ' +
-  '(exact McNemar for accuracy, two-sided paired bootstrap otherwise; — where the metric has none).';
+  '(exact McNemar for accuracy, two-sided paired bootstrap otherwise; — where the metric has none). ' +
+  'Cost figures are totals over each run’s batches (seconds, joules), shown but never gated.';
 
 /** The verdict as GitHub-flavoured Markdown, for job summaries and PR comments. */
 export function gateMarkdown(report: GateReport): string {
@@ -55,6 +74,7 @@ export function gateMarkdown(report: GateReport): string {
     row(['---', '---:', '---:', '---:', '---:', '---', '---']),
     ...verdictRows(report).map(row),
     '',
+    ...(report.comparison ? [row(COST_HEADER), row(['---', '---:', '---:', '---:', '---:', '---']), ...costRows(report.comparison.cost).map(row), ''] : []),
     LEGEND,
     '',
   ].join('\n');

@@ -1,10 +1,11 @@
 export { compareStoredRuns, comparisonText, type MetricDifference, type RunComparison } from './comparison.js';
+export { costFigures, type CostFigure } from './cost.js';
 export { describeDifferences, runDifferences, type RunDifference } from './comparability.js';
 export { runGate, type GateOptions, type GateReport } from './gate.js';
 export { gateFailureMarkdown, gateMarkdown, gateText, publishSummary } from './gateSummary.js';
 export { metricSpreads, noiseText, resampledMetrics, type MetricSpread, type NamedValue } from './noise.js';
 export { exportRun, importRun, readRunExport, writeRunExport, IMPORTED_RUN_KEY_PREFIX, type RunExport } from './runExport.js';
-export { resolveRun } from './runs.js';
+export { listedRuns, resolveRun, runsText, type ListedRun } from './runs.js';
 export { runSettings, type RunSettings } from './storedSuite.js';
 export { MetricRule, Thresholds, loadThresholds } from './thresholds.js';
 export { evaluateGate, type GateInput, type GateVerdict, type MetricVerdict } from './verdict.js';

@@ -1,4 +1,4 @@
-import { formatNumber } from '../../core/format.js';
+import { formatNumber, textTable } from '../../core/format.js';
 import { CliError } from '../../core/errors.js';
 import type { RunStore, StoredRun } from '../store/index.js';
 import { IMPORTED_RUN_KEY_PREFIX } from './runExport.js';
@@ -52,4 +52,49 @@ export async function requireUsableRun(store: RunStore, run: StoredRun, role: st
 
 export function runLabel(run: Pick<StoredRun, 'id' | 'suiteName' | 'modelId'>): string {
   return `${run.id} (${run.suiteName}/${run.modelId})`;
+}
+
+/** A run as `logbench runs` lists it: the stored record (its suite left out) and what it predicted. */
+export type ListedRun = Omit<StoredRun, 'suite'> & {
+  /** Predictions stored, failed ones included. */
+  samples: number;
+  failed: number;
+};
+
+/** Every run of the store, oldest first, with its sample count. */
+export async function listedRuns(store: RunStore): Promise<ListedRun[]> {
+  const runs = await store.listRuns();
+  return Promise.all(
+    runs.map(async ({ suite: _suite, ...run }) => {
+      const { predictions, errors } = await store.predictionCounts(run.id);
+      return { ...run, samples: predictions, failed: errors };
+    }),
+  );
+}
+
+function samplesText(run: ListedRun): string {
+  const failed = run.failed > 0 ? ` (${run.failed} failed)` : '';
+  const selection = run.selection;
+  if (!selection) return `${run.samples}${failed}`;
+  const flags = [...(selection.limit !== undefined ? [`--limit ${selection.limit}`] : []), ...(selection.shard ? [`--shard ${selection.shard.index}/${selection.shard.count}`] : [])];
+  return `${run.samples}${failed}, subset ${selection.samples} of ${selection.splitSamples} samples (${flags.join(' ')})`;
+}
+
+/**
+ * The runs as a table: two runs of one model differ in variant, provider, endpoint (stored redacted)
+ * or samples, so each gets a column.
+ */
+export function runsText(runs: readonly ListedRun[]): string {
+  const rows = runs.map((run) => [
+    run.id,
+    `${run.suiteName}/${run.modelId}`,
+    run.variant ?? '—',
+    run.provider,
+    run.endpoint ?? '—',
+    samplesText(run),
+    run.status,
+    run.startedAt,
+    run.splitHash.slice(0, 12),
+  ]);
+  return textTable(['run', 'suite/model', 'variant', 'provider', 'endpoint', 'samples', 'status', 'started', 'split'], rows, 'lllllllll') + '\n';
 }

@@ -1,16 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { CliError, ExitCode } from '../../core/errors.js';
 import type { MetricDifference, RunComparison } from './comparison.js';
-import type { Thresholds } from './thresholds.js';
+import { defaultThresholds, type Thresholds } from './thresholds.js';
 import { evaluateGate } from './verdict.js';
 
 function difference(name: string, a: number, b: number, pValue: number | null, resamples = 1000): MetricDifference {
   const tested = pValue !== null;
-  return { name, a, b, delta: a - b, ciLow: null, ciHigh: null, pValue, resamples: tested ? resamples : null, n: 100, method: tested ? 'paired-bootstrap-two-sided' : 'stored values' };
+  return {
+    name,
+    a,
+    b,
+    delta: a - b,
+    ciLow: null,
+    ciHigh: null,
+    pValue,
+    resamples: tested ? resamples : null,
+    n: 100,
+    method: tested ? 'paired-bootstrap-two-sided' : 'stored values',
+    untested: tested ? null : 'no per-sample form in its registry definition, so no paired test',
+  };
 }
 
 function comparisonOf(...metrics: MetricDifference[]): RunComparison {
-  return { samples: 100, confidence: 0.95, metrics };
+  return { samples: 100, confidence: 0.95, metrics, cost: [] };
 }
 
 function judge(thresholds: Thresholds, comparison: RunComparison | null, candidate = comparison?.metrics.map((m) => ({ name: m.name, value: m.a })) ?? []) {
@@ -65,6 +77,29 @@ describe('gate verdicts', () => {
   it('does not excuse a drop of a metric that has no paired test', () => {
     const verdict = judge({ significant_at: 0.05, metrics: { macro_f1: { max_drop: 0 } } }, comparisonOf(difference('macro_f1', 0.7, 0.8, null)));
     expect(verdict.metrics[0]?.failures).toEqual(['drop 0.1 > 0 (no paired test for this metric)']);
+  });
+
+  it('lists every metric no rule judges, with its delta and why it is not gated', () => {
+    // The default thresholds gate the tested metrics only; an untested one that fell is still shown.
+    const comparison = comparisonOf(difference('fuzzy', 0.9, 0.9, 1), difference('alert_f1', 0.77, 1, null));
+    const verdict = evaluateGate({ source: null, thresholds: defaultThresholds(['fuzzy']), candidate: [{ name: 'fuzzy', value: 0.9 }, { name: 'alert_f1', value: 0.77 }], comparison });
+    expect(verdict.passed).toBe(true);
+    expect(verdict.metrics.map((m) => [m.name, m.candidate, m.baseline, m.delta, m.notGated])).toEqual([
+      ['fuzzy', 0.9, 0.9, 0, null],
+      ['alert_f1', 0.77, 1, 0.77 - 1, 'untested: no per-sample form in its registry definition, so no paired test'],
+    ]);
+    // With a thresholds file, a metric it does not name is listed as such, tested or not.
+    const fromFile = judge({ metrics: { fuzzy: { min: 0.5 } } }, comparison);
+    expect(fromFile.metrics.map((m) => [m.name, m.notGated])).toEqual([
+      ['fuzzy', null],
+      ['alert_f1', 'not in t.yaml'],
+    ]);
+    // Without a baseline, the candidate's own metrics are listed.
+    const alone = judge({ metrics: { fuzzy: { min: 0.5 } } }, null, [{ name: 'fuzzy', value: 0.9 }, { name: 'error_rate', value: 0 }]);
+    expect(alone.metrics.map((m) => [m.name, m.candidate, m.delta, m.notGated])).toEqual([
+      ['fuzzy', 0.9, null, null],
+      ['error_rate', 0, null, 'not in t.yaml'],
+    ]);
   });
 
   it.each([

@@ -22,6 +22,8 @@ export interface MetricVerdict {
   failures: string[];
   /** Changes beyond a limit that the paired test did not find significant. */
   notes: string[];
+  /** Null for a metric the thresholds judge; otherwise why it is only listed (not in the thresholds file, no paired test). */
+  notGated: string | null;
 }
 
 export interface GateVerdict {
@@ -30,8 +32,8 @@ export interface GateVerdict {
 }
 
 export interface GateInput {
-  /** Where the thresholds came from (a file name), for error messages. */
-  source: string;
+  /** Where the thresholds came from (a file name), for error messages; null for the default thresholds. */
+  source: string | null;
   thresholds: Thresholds;
   candidate: readonly Pick<StoredMetric, 'name' | 'value'>[];
   /** Null without a baseline: then only `min`/`max` rules are allowed. */
@@ -46,10 +48,34 @@ function changeLimitText(rule: MetricRule, word: string): string {
   return `${word} ≤ ${limits.join(' and ≤ ')}`;
 }
 
-/** Applies every metric's rules to the candidate (and its comparison with the baseline). Misnamed metrics exit 3. */
+/**
+ * A metric no rule judges, listed with its values and delta so that no change goes unseen (alert_f1
+ * falling from 1 to 0.77 was once left out because it had no paired test).
+ */
+function listedOnly(name: string, source: string | null, candidate: GateInput['candidate'], comparison: RunComparison | null): MetricVerdict {
+  const difference = comparison?.metrics.find((metric) => metric.name === name);
+  const why = source !== null ? `not in ${source}` : `untested: ${difference?.untested ?? 'no paired test'}`;
+  return {
+    name,
+    candidate: difference?.a ?? candidate.find((metric) => metric.name === name)?.value ?? null,
+    baseline: difference?.b ?? null,
+    delta: difference?.delta ?? null,
+    pValue: difference?.pValue ?? null,
+    resamples: difference?.resamples ?? null,
+    rules: [],
+    failures: [],
+    notes: [],
+    notGated: why,
+  };
+}
+
+/**
+ * Applies every metric's rules to the candidate (and its comparison with the baseline), then lists
+ * every other metric of either run, not gated. Misnamed metrics exit 3.
+ */
 export function evaluateGate({ source, thresholds, candidate, comparison }: GateInput): GateVerdict {
-  const metrics = Object.entries(thresholds.metrics).map(([name, rule]): MetricVerdict => {
-    const where = `${source}: metrics.${name}`;
+  const gated = Object.entries(thresholds.metrics).map(([name, rule]): MetricVerdict => {
+    const where = `${source ?? 'default thresholds'}: metrics.${name}`;
     const stored = candidate.find((metric) => metric.name === name);
     if (!stored) throw new CliError(`${where}: the candidate run has no metric ${name} (it has ${candidate.map((m) => m.name).join(', ')})`);
     const difference = comparison?.metrics.find((metric) => metric.name === name);
@@ -63,6 +89,7 @@ export function evaluateGate({ source, thresholds, candidate, comparison }: Gate
       rules: [],
       failures: [],
       notes: [],
+      notGated: null,
     };
     if (rule.min !== undefined) {
       verdict.rules.push(`≥ ${formatNumber(rule.min)}`);
@@ -92,5 +119,7 @@ export function evaluateGate({ source, thresholds, candidate, comparison }: Gate
     }
     return verdict;
   });
-  return { passed: metrics.every((metric) => metric.failures.length === 0), metrics };
+  const names = [...new Set([...candidate.map((metric) => metric.name), ...(comparison?.metrics ?? []).map((metric) => metric.name)])];
+  const listed = names.filter((name) => !(name in thresholds.metrics)).map((name) => listedOnly(name, source, candidate, comparison));
+  return { passed: gated.every((metric) => metric.failures.length === 0), metrics: [...gated, ...listed] };
 }

@@ -1,0 +1,80 @@
+import { formatChange, formatNumber, formatValue, textTable } from '../../core/format.js';
+import type { StoredBatch } from '../store/index.js';
+
+/**
+ * What a run's batches measured. Energy and its note come from migration 4's columns; they are
+ * optional here so that batches of an export written before them still add up.
+ */
+export type CostBatch = Pick<StoredBatch, 'wallMs' | 'cpuMs' | 'gpuTimeMs'> & { energyJ?: number | null; telemetryNote?: string | null };
+
+export interface CostFigure {
+  name: 'wall_s' | 'cpu_s' | 'gpu_s' | 'energy_j';
+  /** The sum over the run's batches; null unless every batch measured it (a partial sum would look cheaper). */
+  a: number | null;
+  b: number | null;
+  delta: number | null;
+  /** A / B. */
+  ratio: number | null;
+  /** Why a figure is unknown: the telemetry's stored reason, or how many batches measured it. */
+  note: string | null;
+}
+
+/** Each figure: its batch field, how many of its stored units make one shown unit, and whether the GPU telemetry measures it. */
+const FIGURES: readonly { name: CostFigure['name']; of: (batch: CostBatch) => number | null | undefined; perUnit: number; gpu: boolean }[] = [
+  { name: 'wall_s', of: (b) => b.wallMs, perUnit: 1000, gpu: false },
+  { name: 'cpu_s', of: (b) => b.cpuMs, perUnit: 1000, gpu: false },
+  { name: 'gpu_s', of: (b) => b.gpuTimeMs, perUnit: 1000, gpu: true },
+  { name: 'energy_j', of: (b) => b.energyJ, perUnit: 1, gpu: true },
+];
+
+interface RunSum {
+  value: number | null;
+  note: string | null;
+}
+
+function runSum(batches: readonly CostBatch[], of: (batch: CostBatch) => number | null | undefined, perUnit: number, gpu: boolean): RunSum {
+  const measured = batches.map(of).filter((value): value is number => typeof value === 'number');
+  if (batches.length > 0 && measured.length === batches.length) return { value: measured.reduce((sum, value) => sum + value, 0) / perUnit, note: null };
+  // The telemetry says why a GPU figure is missing ("no GPU visible", "scrape failed: …"); keep the first reason given.
+  const reason = gpu ? batches.find((batch) => batch.telemetryNote)?.telemetryNote : undefined;
+  const count = batches.length === 0 ? 'no batches stored' : `${measured.length} of ${batches.length} batches measured`;
+  return { value: null, note: reason ? `${reason} (${count})` : count };
+}
+
+/**
+ * The cost of two runs of the same samples, side by side: totals over their batches (wall, CPU and
+ * GPU time in seconds, GPU energy in joules). A cost figure informs; no gate fails on it.
+ */
+export function costFigures(candidate: readonly CostBatch[], baseline: readonly CostBatch[]): CostFigure[] {
+  return FIGURES.map(({ name, of, perUnit, gpu }) => {
+    const a = runSum(candidate, of, perUnit, gpu);
+    const b = runSum(baseline, of, perUnit, gpu);
+    const both = a.value !== null && b.value !== null;
+    const notes = [...(a.note ? [`A: ${a.note}`] : []), ...(b.note ? [`B: ${b.note}`] : [])];
+    return {
+      name,
+      a: a.value,
+      b: b.value,
+      delta: both ? (a.value as number) - (b.value as number) : null,
+      ratio: both && b.value !== 0 ? (a.value as number) / (b.value as number) : null,
+      note: notes.length > 0 ? notes.join('; ') : null,
+    };
+  });
+}
+
+/** Cost rows for a table: figure, A, B, A − B (▼ when it rose: more cost is worse), A / B, note. */
+export function costRows(cost: readonly CostFigure[]): string[][] {
+  return cost.map((figure) => [
+    figure.name,
+    formatValue(figure.a),
+    formatValue(figure.b),
+    formatChange(figure.delta, false),
+    figure.ratio === null ? '—' : `×${formatNumber(figure.ratio)}`,
+    figure.note ?? '',
+  ]);
+}
+
+/** The cost table for a terminal, its columns named as the table above it names the runs. */
+export function costText(cost: readonly CostFigure[], runs: { a: string; b: string; delta: string }): string {
+  return textTable(['cost (not gated)', runs.a, runs.b, runs.delta, `${runs.a} / ${runs.b}`, 'note'], costRows(cost), 'lrrrrl');
+}
