@@ -7,6 +7,7 @@ import { InputRecordError, parseJsonLine } from '../core/io/jsonl.js';
 import { CHRF, CHRF_PLUS_PLUS } from '../metrics/chrf.js';
 import { readInputLines } from '../core/io/readInput.js';
 import { checkTextPairLine, corpusJson, pairJson, referencesOf, type TextPairLine } from './textPairs.js';
+import { CliError } from '../core/errors.js';
 
 export interface ScoreChunkOptions {
   stem: boolean;
@@ -169,6 +170,7 @@ export async function runTextMetrics(file: string, options: TextMetricsRunOption
     throw err;
   }
   const corpus = new TextCorpusAccumulator();
+  // The opening is written with the first pair, so a file without pairs is refused with nothing printed.
   let first = true;
   const emit = async (chunk: NumberedChunk, scored: ScoredChunk): Promise<void> => {
     if (scored.invalid) throw new InputRecordError(file, chunk.lineNumbers[scored.invalid.index], scored.invalid.reason);
@@ -177,11 +179,10 @@ export async function runTextMetrics(file: string, options: TextMetricsRunOption
       corpus.addParts(scored.hfStats[i] as BleuSegmentStats, scored.sacrebleuStats[i] as BleuSegmentStats, scored.rougeF.subarray(i * TEXT_ROUGE_TYPES.length), scored.fuzzy[i] as number, chrfStats);
     });
     if (scored.json.length) {
-      await write(out, (first ? '' : ',') + scored.json.join(','));
+      await write(out, (first ? '{"pairs":[' : ',') + scored.json.join(','));
       first = false;
     }
   };
-  await write(out, '{"pairs":[');
   try {
     if (!pool) {
       for await (const chunk of chunksOf(file)) await emit(chunk, scoreChunk(chunk.lines, options));
@@ -200,5 +201,6 @@ export async function runTextMetrics(file: string, options: TextMetricsRunOption
   } finally {
     await pool?.close();
   }
+  if (first) throw new CliError(`${file}: no pairs`);
   await write(out, `],"corpus":${JSON.stringify(corpusJson(corpus.result()))}}\n`);
 }

@@ -81,6 +81,17 @@ function describeSource(spec: DatasetSpec): string {
   return `${spec.source} ${'path' in spec ? spec.path : ''}`;
 }
 
+/** An `offset`, `limit` or `count` of the dataset section that reaches past the end of the split; `field` names it. */
+export class DatasetRangeError extends Error {
+  override readonly name = 'DatasetRangeError';
+  constructor(
+    readonly field: 'offset' | 'limit' | 'count',
+    readonly reason: string,
+  ) {
+    super(`dataset.${field}: ${reason}`);
+  }
+}
+
 /**
  * Loads the split a suite's `dataset:` names. Samples keep file order unless `shuffle` is set (seeded);
  * `offset` then drops the first N (a time-ordered held-out part: the samples after a cut) and `limit`
@@ -93,11 +104,11 @@ export async function loadDataset(spec: DatasetSpec, ctx: DatasetLoadContext): P
   const invalid = skipped.length ? `, ${skipped.length} skipped as invalid` : '';
   if (all.length === 0) throw new Error(`dataset ${source}: no samples${invalid ? ` (${invalid.slice(2)})` : ''}`);
   if (spec.source === 'loghub-chunks' && spec.count !== undefined && all.length + skipped.length < spec.count) {
-    throw new Error(`dataset.count: ${spec.count} chunks asked for, but ${source} holds ${all.length + skipped.length}`);
+    throw new DatasetRangeError('count', `${spec.count} chunks asked for, but ${source} holds ${all.length + skipped.length}`);
   }
-  if (spec.offset >= all.length) throw new Error(`dataset.offset: ${spec.offset} is past the end of the split (${source}: ${all.length} samples${invalid})`);
+  if (spec.offset >= all.length) throw new DatasetRangeError('offset', `${spec.offset} is past the end of the split (${source}: ${all.length} samples${invalid})`);
   if (spec.limit !== undefined && spec.offset + spec.limit > all.length) {
-    throw new Error(`dataset.limit: ${spec.limit} samples asked for after dataset.offset ${spec.offset}, but the split (${source}) has ${all.length - spec.offset} left of ${all.length}${invalid}`);
+    throw new DatasetRangeError('limit', `${spec.limit} samples asked for after dataset.offset ${spec.offset}, but the split (${source}) has ${all.length - spec.offset} left of ${all.length}${invalid}`);
   }
   const ordered = spec.shuffle ? seededShuffle(all, spec.seed) : all;
   const start = spec.offset;

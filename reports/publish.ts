@@ -3,9 +3,10 @@
  * self-contained report each) and `history/<suite>.html`. Links are relative, so any static host
  * (or the file system) serves it as written.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 } from '../core/hash.js';
+import { writeFileAtomic } from '../core/io/atomicWrite.js';
 import { assertSafeOutputs } from '../core/io/outputPath.js';
 import { type RunStore, type StoredRun, withStoreQueries } from '../harness/store/index.js';
 import { collectReportData, modelLabel } from './data.js';
@@ -104,16 +105,16 @@ export async function publishSite(store: Pick<RunStore, 'path' | 'readOnly' | 'l
         { href: `../${historyPath.get(run.suiteName) ?? ''}`, text: `history of ${run.suiteName}` },
       ];
       const path = reportPath(run.id);
-      writeFileSync(join(outDir, path), renderReportHtml(data, { links }));
+      writeFileAtomic(join(outDir, path), renderReportHtml(data, { links }));
       written.push({ runId: run.id, baselineId: baseline?.id ?? null, path });
     }
     for (const { suiteName, path } of histories) {
       const history = await collectHistoryData(store, queries, suiteName);
       const html = renderHistoryHtml(history, { links: [{ href: '../index.html', text: 'all runs' }], reportHref: (runId) => `../${reportPath(runId)}` });
-      writeFileSync(join(outDir, path), html);
+      writeFileAtomic(join(outDir, path), html);
     }
     return written;
   });
-  writeFileSync(join(outDir, 'index.html'), indexHtml(runs, reports, histories));
+  writeFileAtomic(join(outDir, 'index.html'), indexHtml(runs, reports, histories));
   return { indexPath: 'index.html', reports, histories };
 }

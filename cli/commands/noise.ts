@@ -4,15 +4,10 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../../core/errors.js';
 import { DEFAULT_DB } from '../defaults.js';
+import { wholeNumberFlag } from '../flags.js';
 
 /** Enough for a spread to settle; more re-runs (each a full suite run) or resamples only cost hours and memory. */
 const MAX_REPEATS = 1000;
-
-function parseRepeats(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 2 || n > MAX_REPEATS) throw new CliError(`--repeats: expected a whole number from 2 to ${MAX_REPEATS}, got "${value}"`);
-  return n;
-}
 
 interface NoiseOptions {
   suite: string;
@@ -28,7 +23,7 @@ export function registerNoiseCommand(program: Command): void {
     .command('noise')
     .description('run-to-run spread of every metric (min/max/sd) and the smallest max_drop that would not have flaked')
     .requiredOption('--suite <file>', 'suite YAML file')
-    .requiredOption('--repeats <n>', 'how many re-runs (or resamples with --resample)', parseRepeats)
+    .requiredOption('--repeats <n>', 'how many re-runs (or resamples with --resample)', wholeNumberFlag('--repeats', 2, MAX_REPEATS))
     .option('--model <id>', "model id in the suite (default: the suite's baseline, else its first model)")
     .option('--resample', 'bootstrap-resample the latest stored run instead of re-running (for deterministic runners, whose re-runs all agree)')
     .option('--db <file>', `with --resample: the DuckDB file holding the run (default ${DEFAULT_DB})`)

@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { writeFileAtomic } from '../../core/io/atomicWrite.js';
 import { assertSafeOutputs } from '../../core/io/outputPath.js';
 import { CliError } from '../../core/errors.js';
 import { DEFAULT_DB } from '../defaults.js';
@@ -26,10 +27,10 @@ export async function writeReport(options: WriteReportOptions): Promise<string[]
     const baseline = options.baselineId === undefined ? undefined : await resolveRun(store, options.baselineId, 'baseline');
     const data = await reports.loadReportData(store, { runId: run.id, ...(baseline && { baselineId: baseline.id }) });
     mkdirSync(path.dirname(path.resolve(options.out)), { recursive: true });
-    writeFileSync(options.out, options.format === 'md' ? reports.renderReportMarkdown(data) : reports.renderReportHtml(data));
+    writeFileAtomic(options.out, options.format === 'md' ? reports.renderReportMarkdown(data) : reports.renderReportHtml(data));
     const written = [options.out];
     if (options.svg) {
-      writeFileSync(svgPath, await reports.renderHeadlineSvg(data));
+      writeFileAtomic(svgPath, await reports.renderHeadlineSvg(data));
       written.push(svgPath);
     }
     return written;

@@ -6,6 +6,7 @@ import { assertSafeOutputs } from '../../core/io/outputPath.js';
 import type { ModelRunResult } from '../../harness/run/runSuite.js';
 import { CliError, ExitCode } from '../../core/errors.js';
 import { printable } from '../../core/format.js';
+import { wholeNumberFlag } from '../flags.js';
 
 
 function parseShard(value: string): { index: number; count: number } {
@@ -19,12 +20,6 @@ function parseShard(value: string): { index: number; count: number } {
 function parseSeconds(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new CliError(`--lock-wait: expected seconds ≥ 0, got "${value}"`);
-  return n;
-}
-
-function parseLimit(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new CliError(`--limit: expected a positive integer, got "${value}"`);
   return n;
 }
 
@@ -50,7 +45,7 @@ export function registerRunCommands(program: Command): void {
     .argument('<suite>', 'suite YAML file')
     .option('--db <file>', 'DuckDB file', DEFAULT_DB)
     .option('--only <models...>', 'run only these model ids')
-    .option('--limit <n>', 'only the first N samples', parseLimit)
+    .option('--limit <n>', 'only the first N samples', wholeNumberFlag('--limit', 1))
     .option('--shard <i/n>', 'run the samples with index ≡ I (mod N); join shard databases with `logbench merge`', parseShard)
     .option('--no-cache', 'ignore the response cache (answers are still stored)')
     .option('--data-dir <dir>', 'local copies of remote datasets (e.g. ../shared/data)')

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { sha256 } from '../../core/hash.js';
+import { writeFileAtomic } from '../../core/io/atomicWrite.js';
 import { InputFileError, MAX_DATA_FILE_BYTES, readInputBytes } from '../../core/io/readInput.js';
 import type { RemoteFile } from '../remoteFiles.js';
 
@@ -22,18 +22,6 @@ function readIfPresent(file: string): Buffer | undefined {
   } catch (err) {
     if (err instanceof InputFileError && err.code === 'ENOENT') return undefined;
     throw err;
-  }
-}
-
-/** Write-then-rename, so a crash or a concurrent run never leaves a half-written file under the final name. */
-async function writeAtomically(file: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, file);
-  } finally {
-    await rm(tmp, { force: true });
   }
 }
 
@@ -74,6 +62,8 @@ export async function resolveRemoteFile(name: string, remote: RemoteFile, option
   }
   const actual = sha256(bytes);
   if (actual !== remote.sha256) throw mismatch(`the download from ${remote.url}`, actual);
-  await writeAtomically(cached, bytes);
+  // Whole or not at all: a crash or a concurrent run never leaves a half-written file under the final name.
+  await mkdir(path.dirname(cached), { recursive: true });
+  writeFileAtomic(cached, bytes);
   return cached;
 }

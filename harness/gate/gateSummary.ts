@@ -1,6 +1,7 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode } from '../../core/errors.js';
+import { writeFileAtomic } from '../../core/io/atomicWrite.js';
 import { formatChange, formatPValue, formatValue, textTable } from '../../core/format.js';
 import { higherIsBetter } from '../../metrics/taskScoring.js';
 import { costRows } from './cost.js';
@@ -90,7 +91,7 @@ export function gateFailureMarkdown(message: string, exitCode: number): string {
 export function publishSummary(markdown: string, file: string | undefined, env: NodeJS.ProcessEnv = process.env): void {
   if (file !== undefined) {
     mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    writeFileSync(file, markdown);
+    writeFileAtomic(file, markdown);
   }
   const jobSummary = env['GITHUB_STEP_SUMMARY'];
   if (jobSummary) appendFileSync(jobSummary, markdown + '\n');

@@ -1,4 +1,4 @@
-import { loadDataset } from '../../datasets/index.js';
+import { DatasetRangeError, loadDataset } from '../../datasets/index.js';
 import type { LoadedSplit, Sample } from '../../core/sample.js';
 import { scoreSample, type SampleScores, type SuiteMetric } from '../../metrics/taskScoring.js';
 import { placeholdersOf } from '../../prompts/render.js';
@@ -400,13 +400,26 @@ function checkBeforeWriting(loaded: LoadedSuite, models: readonly ResolvedModel[
   if (problems.length) throw suiteProblem(loaded.file, problems);
 }
 
+/** The suite's split; an offset, limit or count past its end is located in the suite like a schema error. */
+async function loadSplit(loaded: LoadedSuite, options: RunOptions): Promise<LoadedSplit> {
+  try {
+    return await loadDataset(loaded.suite.dataset, {
+      baseDir: loaded.baseDir,
+      ...(options.dataDir !== undefined && { dataDir: options.dataDir }),
+      ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
+    });
+  } catch (err) {
+    if (err instanceof DatasetRangeError) throw suiteProblem(loaded.file, [{ path: ['dataset', err.field], message: err.reason }]);
+    throw err;
+  }
+}
+
 /** Runs every selected model of a suite on the same split, storing everything as it goes. */
-export async function runSuite(loaded: LoadedSuite, options: RunOptions): Promise<SuiteRunResult> {
-  const split = await loadDataset(loaded.suite.dataset, {
-    baseDir: loaded.baseDir,
-    ...(options.dataDir !== undefined && { dataDir: options.dataDir }),
-    ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
-  });
+export async function runSuite(loaded: LoadedSuite, asked: RunOptions): Promise<SuiteRunResult> {
+  const split = await loadSplit(loaded, asked);
+  // A --limit that keeps every sample selects the whole split: the same run (key, no selection) as without it.
+  const { limit: _wholeSplit, ...unlimited } = asked;
+  const options = asked.limit !== undefined && asked.limit >= split.samples.length ? unlimited : asked;
   if (split.skipped.length) options.progress?.note(`${split.skipped.length} record(s) skipped as invalid (skip_invalid: true); first: ${split.skipped[0]?.record}: ${split.skipped[0]?.reason}`);
   const samples = selectSamples(split, options);
   const models = loaded.suite.models.filter((m) => !options.only || options.only.includes(m.id));

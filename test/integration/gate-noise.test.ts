@@ -70,9 +70,9 @@ describe('logbench noise', () => {
   });
 
   it.each([
-    [['--repeats', '1'], '--repeats: expected a whole number from 2 to 1000, got "1"'],
-    [['--repeats', '1e8'], '--repeats: expected a whole number from 2 to 1000, got "1e8"'],
-    [['--repeats', '2.5', '--resample'], '--repeats: expected a whole number from 2 to 1000, got "2.5"'],
+    [['--repeats', '1'], '--repeats: expected a whole number from 2 to 1000 (digits only), got "1"'],
+    [['--repeats', '1e8'], '--repeats: expected a whole number from 2 to 1000 (digits only), got "1e8"'],
+    [['--repeats', '2.5', '--resample'], '--repeats: expected a whole number from 2 to 1000 (digits only), got "2.5"'],
     [['--repeats', '2', '--model', 'gpt-9'], '--model: no model gpt-9 in suites/default.yaml (models: rules, logllm-tiny)'],
     [['--repeats', '2', '--db', 'x.duckdb'], '--db applies to --resample only'],
   ])('refuses bad options with exit 3: %j', async (args, message) => {

@@ -74,10 +74,13 @@ describe('input files (built CLI)', () => {
     expect(bad.stderr).toContain(`${data}:2: field "y": expected a label normal/anomalous, 0/1, false/true or no/yes (any case), got "maybe"`);
   });
 
-  it('refuses an offset past the end of the split, naming dataset.offset and the split size', async () => {
+  it('refuses an offset or limit past the end of the split at its file:line:col, naming the split size', async () => {
     const result = await run(suite('offset.yaml', { extra: '  offset: 3\n' }), path.join(dir, 'offset.duckdb'));
     expect(result.code).toBe(3);
-    expect(result.stderr).toContain('dataset.offset: 3 is past the end of the split (jsonl samples.jsonl: 3 samples)');
+    expect(result.stderr).toContain(`${path.join(dir, 'offset.yaml')}:9:11: dataset.offset: 3 is past the end of the split (jsonl samples.jsonl: 3 samples)`);
+    const limit = await run(suite('limit.yaml', { extra: '  offset: 1\n  limit: 5\n' }), path.join(dir, 'limit.duckdb'));
+    expect(limit.code).toBe(3);
+    expect(limit.stderr).toContain(`${path.join(dir, 'limit.yaml')}:10:10: dataset.limit: 5 samples asked for after dataset.offset 1, but the split (jsonl samples.jsonl) has 2 left of 3`);
   });
 
   it('refuses at suite load a prompt without {{input}} and one naming a placeholder the samples do not fill, with file:line:col', async () => {

@@ -1,11 +1,11 @@
 // What a server can do to a run through its answers and its URL: huge bodies, echoed keys, credentials in the endpoint.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, REPO, runCli } from '../support/cli.js';
 import { loopbackScope } from '../support/loopback-scope.js';
-import { queryDb, writeOpenAISuite } from '../support/run-fixtures.js';
+import { everyOutputOf, queryDb, writeOpenAISuite } from '../support/run-fixtures.js';
 
 const { server, dirs } = loopbackScope();
 
@@ -81,23 +81,9 @@ describe('credentials in the endpoint and metrics URLs', () => {
     expect(run.stderr).toContain(`vLLM metrics scrape failed: http://127.0.0.1:${loopback.port}/metrics answered 404`);
 
     const id = (await queryDb<{ id: string }>(db, 'SELECT id FROM runs'))[0]?.id as string;
-    const exported = path.join(dir, 'export.json');
-    const parquet = path.join(dir, 'parquet');
-    const html = path.join(dir, 'report.html');
-    for (const args of [
-      ['export-run', '--db', db, '--run', id, '-o', exported],
-      ['export', '--db', db, '--parquet', parquet],
-      ['report', '--db', db, '--run', id, '-o', html],
-    ]) {
-      const result = await runCli(args);
-      expect(result.code, `${args[0]}: ${result.stderr}`).toBe(0);
-      outputs.push(result.stdout, result.stderr);
-    }
     // Every file the commands wrote (the database, the export, Parquet, the run's and report's HTML): only the suite itself holds the secrets.
-    const written = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile() && entry.name !== 'suite.yaml');
-    expect(written.map((entry) => entry.name)).toEqual(expect.arrayContaining(['runs.duckdb', 'export.json', 'report.html', 'runs.parquet', 'predictions.parquet']));
-    for (const entry of written) outputs.push(readFileSync(path.join(entry.parentPath, entry.name), 'latin1'));
-    const stored = JSON.parse(readFileSync(exported, 'utf8')) as { run: { suite: { models: { endpoint: string; metrics_url: string }[] } } };
+    outputs.push(...(await everyOutputOf(db, id, dir)));
+    const stored = JSON.parse(readFileSync(path.join(dir, 'export.json'), 'utf8')) as { run: { suite: { models: { endpoint: string; metrics_url: string }[] } } };
     expect(stored.run.suite.models[0]).toMatchObject({ endpoint: loopback.url, metrics_url: `http://127.0.0.1:${loopback.port}/metrics` });
 
     for (const secret of secrets) for (const output of outputs) expect(output.includes(secret), secret).toBe(false);

@@ -1,10 +1,12 @@
 // Findings of the adversarial review of issue #10, through the built CLI against loopback servers.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { CLI, REPO, runCli } from '../support/cli.js';
 import { loopbackScope } from '../support/loopback-scope.js';
-import { queryDb, writeOpenAISuite } from '../support/run-fixtures.js';
+import { everyOutputOf, queryDb, writeOpenAISuite } from '../support/run-fixtures.js';
 
 const { server, dirs } = loopbackScope();
 
@@ -44,19 +46,7 @@ describe('an endpoint whose credentials hold quotes, with a fragment, and a serv
     expect(run.stderr).toContain('m: the server reported prompt_tokens = NaN, not a whole number');
 
     const id = (await queryDb<{ id: string }>(db, 'SELECT id FROM runs'))[0]?.id as string;
-    const outputs = [run.stdout, run.stderr];
-    for (const args of [
-      ['export-run', '--db', db, '--run', id, '-o', path.join(dir, 'export.json')],
-      ['export', '--db', db, '--parquet', path.join(dir, 'parquet')],
-      ['report', '--db', db, '--run', id, '-o', path.join(dir, 'report.html')],
-    ]) {
-      const result = await runCli(args);
-      expect(result.code, `${args[0]}: ${result.stderr}`).toBe(0);
-      outputs.push(result.stdout, result.stderr);
-    }
-    const written = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile() && entry.name !== 'suite.yaml');
-    expect(written.map((entry) => entry.name)).toEqual(expect.arrayContaining(['runs.duckdb', 'export.json', 'report.html', 'runs.parquet', 'predictions.parquet']));
-    for (const entry of written) outputs.push(readFileSync(path.join(entry.parentPath, entry.name), 'latin1'));
+    const outputs = [run.stdout, run.stderr, ...(await everyOutputOf(db, id, dir))];
     const exported = JSON.parse(readFileSync(path.join(dir, 'export.json'), 'utf8')) as { run: { suite: { description: string; models: { endpoint: string }[] } } };
     expect(exported.run.suite.models[0]?.endpoint).toBe(loopback.url);
     expect(exported.run.suite.description).toBe(`served at ${loopback.url}`);
@@ -73,5 +63,75 @@ describe('server text on the terminal', () => {
     expect(run.code, run.stderr).toBe(4);
     expect(run.stderr).toContain('  4 × HTTP 400 boom \\x1b[2J\\x1b[31mFAKE: all good\\x1b]0;pwned\\x07\\x0d\\x1b[Kline (not retryable, 1 attempt)\n');
     expect(run.stdout + run.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
+});
+
+describe('run --limit', () => {
+  it('that keeps the whole split is the whole-split run, and is written in whole digits only', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-limit-'));
+    dirs.push(dir);
+    const db = path.join(dir, 'runs.duckdb');
+    // The default suite's split holds 40 samples.
+    const limited = await runCli(['run', 'suites/default.yaml', '--only', 'rules', '--no-report', '--db', db, '--limit', '40']);
+    expect(limited.code, limited.stderr).toBe(0);
+    const whole = await runCli(['run', 'suites/default.yaml', '--only', 'rules', '--no-report', '--db', db]);
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(whole.stdout).toMatch(/rules: run \S+ \(completed before: nothing queried or written\), 0 queried/);
+    expect(await queryDb<{ selection: string | null }>(db, 'SELECT selection FROM runs')).toEqual([{ selection: null }]);
+
+    for (const limit of ['1e1', '0x10', '4.0', ' 4', '0']) {
+      const refused = await runCli(['run', 'suites/default.yaml', '--only', 'rules', '--no-report', '--db', db, '--limit', limit]);
+      expect(refused.code, limit).toBe(3);
+      expect(refused.stderr).toContain(`--limit: expected a whole number ≥ 1 (digits only), got "${limit}"`);
+    }
+  });
+});
+
+describe('logbench metrics without pairs', () => {
+  it('refuses an empty file or stdin, like classify-metrics, printing nothing on stdout', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-no-pairs-'));
+    dirs.push(dir);
+    const empty = path.join(dir, 'empty.jsonl');
+    writeFileSync(empty, '');
+    for (const args of [['metrics', '--pairs', empty], ['metrics', '--pairs', empty, '--workers', '2'], ['classify-metrics', '--pairs', empty]]) {
+      const result = await runCli(args);
+      expect(result.code, args.join(' ')).toBe(3);
+      expect(result.stderr).toBe(`logbench ${args[0]}: ${empty}: no pairs\n`);
+      expect(result.stdout).toBe('');
+    }
+    const stdin = await runCli(['metrics', '--pairs', '-'], { input: '' });
+    expect(stdin.code).toBe(3);
+    expect(stdin.stderr).toBe('logbench metrics: -: no pairs\n');
+  });
+});
+
+describe('files a command writes over', () => {
+  it('stay whole when the write fails part way (a full disk): report -o, export-run -o and publish write beside and rename', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-atomic-'));
+    dirs.push(dir);
+    const db = path.join(dir, 'runs.duckdb');
+    const run = await runCli(['run', 'suites/default.yaml', '--only', 'rules', '--no-report', '--db', db]);
+    expect(run.code, run.stderr).toBe(0);
+    const site = path.join(dir, 'site');
+    const outputs = [
+      { file: path.join(dir, 'report.html'), args: ['report', '--db', db, '--run', 'latest:default/rules', '-o', path.join(dir, 'report.html')] },
+      { file: path.join(dir, 'export.json'), args: ['export-run', '--db', db, '--run', 'latest:default/rules', '-o', path.join(dir, 'export.json')] },
+      { file: path.join(site, 'index.html'), args: ['publish', '--db', db, '--out', site] },
+    ];
+    for (const { args } of outputs) {
+      const written = await runCli(args);
+      expect(written.code, written.stderr).toBe(0);
+    }
+    for (const { file, args } of outputs) {
+      // The good file, made larger than what the next write may put on disk.
+      const good = readFileSync(file, 'utf8') + `<!-- ${'x'.repeat(16 * 1024)} -->\n`;
+      writeFileSync(file, good);
+      // `ulimit -f` (KiB) fails every write past 8 KiB with EFBIG, as a full disk fails with ENOSPC.
+      const failed = spawnSync('bash', ['-c', 'ulimit -f 8; exec "$0" "$@"', process.execPath, CLI, ...args], { cwd: REPO, encoding: 'utf8' });
+      expect(failed.status, `${args[0]}: ${failed.stderr}`).not.toBe(0);
+      expect(failed.stderr).toMatch(/EFBIG|file too large/);
+      expect(readFileSync(file, 'utf8'), args[0]).toBe(good);
+      expect(readdirSync(path.dirname(file)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    }
   });
 });

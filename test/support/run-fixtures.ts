@@ -1,8 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { expect } from 'vitest';
 import { HARNESS_PROMPT_HEAD, makeHarnessCases } from '../../bench/harnessCases.js';
+import { runCli } from './cli.js';
 
 export interface OpenAISuiteOptions {
   url: string;
@@ -64,4 +66,26 @@ export async function queryDb<T = Record<string, unknown>>(db: string, sql: stri
   } finally {
     instance.closeSync();
   }
+}
+
+/**
+ * Writes run `id` of `db` out every way logbench can (export-run JSON, Parquet, the HTML report) into
+ * `dir`, and returns what those commands printed and every file in `dir` but the suite (the database
+ * included), read as bytes: what a test that no secret leaks searches.
+ */
+export async function everyOutputOf(db: string, id: string, dir: string): Promise<string[]> {
+  const outputs: string[] = [];
+  for (const args of [
+    ['export-run', '--db', db, '--run', id, '-o', path.join(dir, 'export.json')],
+    ['export', '--db', db, '--parquet', path.join(dir, 'parquet')],
+    ['report', '--db', db, '--run', id, '-o', path.join(dir, 'report.html')],
+  ]) {
+    const result = await runCli(args);
+    expect(result.code, `${args[0]}: ${result.stderr}`).toBe(0);
+    outputs.push(result.stdout, result.stderr);
+  }
+  const written = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile() && entry.name !== 'suite.yaml');
+  expect(written.map((entry) => entry.name)).toEqual(expect.arrayContaining([path.basename(db), 'export.json', 'report.html', 'runs.parquet', 'predictions.parquet']));
+  for (const entry of written) outputs.push(readFileSync(path.join(entry.parentPath, entry.name), 'latin1'));
+  return outputs;
 }

@@ -1,0 +1,14 @@
+import { CliError } from '../core/errors.js';
+
+/**
+ * The parser of a whole-number flag: digits only, so `1e1`, `0x10`, `4.0` or ` 4` are refused rather
+ * than read as whatever `Number()` makes of them. Out of [min, max] is refused too.
+ */
+export function wholeNumberFlag(flag: string, min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
+  return (value) => {
+    const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (!(n >= min && n <= max)) throw new CliError(`${flag}: expected a whole number ${range} (digits only), got "${value}"`);
+    return n;
+  };
+}
