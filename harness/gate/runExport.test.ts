@@ -90,3 +90,71 @@ describe('export-run / import-run', () => {
     expect(() => readRunExport(file)).toThrow(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1:12: not valid JSON \\(Unexpected end of JSON input\\)$`));
   });
 });
+
+describe('import-run refuses an export that does not add up', () => {
+  /** `exported` with `edit` applied, under an id of its own. */
+  function forged(id: string, edit: (copy: RunExport) => void): RunExport {
+    const copy = structuredClone(exported);
+    copy.run.id = id;
+    edit(copy);
+    return copy;
+  }
+  const importInto = (copy: RunExport) => withStore(targetDb, (store) => importRun(store, copy, 'forged.json'));
+  const runIds = () => withStore(targetDb, async (store) => (await store.listRuns()).map((run) => run.id), true);
+
+  it('whose selection disagrees with its predictions, or whose task is not its suite’s, writing nothing', async () => {
+    const before = await runIds();
+    const predictions = exported.batches.flatMap((batch) => batch.predictions).length;
+    const dropLast = (copy: RunExport) => copy.batches.at(-1)?.predictions.pop();
+    // Whole split claimed, one sample short.
+    await expect(importInto(forged('short', dropLast))).rejects.toThrow(
+      `forged.json: the run claims the whole split but predicts ${predictions - 1} of the ${predictions} samples of split ${exported.run.splitHash.slice(0, 12)}; refusing`,
+    );
+    // A subset claiming more samples than it predicts, and one whose --limit selects another count.
+    const subset = (samples: number, limit: number) => (copy: RunExport) => {
+      dropLast(copy);
+      copy.run.selection = { limit, samples, splitSamples: predictions };
+    };
+    await expect(importInto(forged('claims-more', subset(predictions, predictions - 1)))).rejects.toThrow(
+      `forged.json: run.selection says ${predictions} of ${predictions} samples, but the run predicts ${predictions - 1}; refusing`,
+    );
+    await expect(importInto(forged('wrong-limit', subset(predictions - 1, 5)))).rejects.toThrow(
+      `forged.json: run.selection says ${predictions - 1} of ${predictions} samples, but its --limit / --shard select 5 of them; refusing`,
+    );
+    await expect(importInto(forged('twice', (copy) => copy.batches[0]?.predictions.push(structuredClone(copy.batches[0].predictions[0]!))))).rejects.toThrow(
+      'forged.json: a sample is predicted more than once',
+    );
+    await expect(importInto(forged('other-task', (copy) => (copy.run.task = 'text-generation')))).rejects.toThrow(
+      `forged.json: run.task is text-generation but its stored suite's task is ${exported.run.task}`,
+    );
+    expect(await runIds()).toEqual(before);
+  });
+
+  it('whose figures disagree, without saying what the right figure would be', async () => {
+    const accuracy = exported.metrics.find((metric) => metric.name === 'accuracy')?.value as number;
+    const refusal = importInto(forged('halved', (copy) => ((copy.metrics.find((metric) => metric.name === 'accuracy') as { value: number }).value = accuracy / 2)));
+    await expect(refusal).rejects.toThrow(`forged.json: metric accuracy: stored ${accuracy / 2}, which disagrees with the figure recomputed from the predictions`);
+    await expect(refusal).rejects.not.toThrow(String(accuracy));
+  });
+
+  it('whose run id is not a plain id, or whose batch telemetry is out of range', () => {
+    const file = path.join(dir, 'forged.json');
+    const refusal = (edit: (copy: RunExport) => void, asText = (json: string) => json): string => {
+      writeFileSync(file, asText(JSON.stringify(forged('plain', edit))));
+      try {
+        readRunExport(file);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    for (const id of ['latest:default/rules', '../x', 'a b', '']) expect(refusal((copy) => (copy.run.id = id))).toContain(': field "run.id": letters, digits');
+    expect(refusal((copy) => (copy.batches[0]!.wallMs = -1))).toContain('field "batches.0.wallMs"');
+    // JSON has no Infinity, but 1e999 parses to it.
+    expect(refusal((copy) => (copy.batches[0]!.wallMs = 0.125), (json) => json.replace('"wallMs":0.125', '"wallMs":1e999'))).toContain('field "batches.0.wallMs"');
+    expect(refusal((copy) => (copy.batches[0]!.cpuMs = -3))).toContain('field "batches.0.cpuMs"');
+    expect(refusal((copy) => (copy.batches[0]!.gpuTimeMs = -3))).toContain('field "batches.0.gpuTimeMs"');
+    expect(refusal((copy) => (copy.batches[0]!.rssPeakBytes = -1))).toContain('field "batches.0.rssPeakBytes"');
+    expect(refusal((copy) => (copy.batches[0]!.predictions[0]!.latencyMs = -1))).toContain('field "batches.0.predictions.0.latencyMs"');
+  });
+});

@@ -4,8 +4,8 @@
  * DuckDB file and imported into any store that holds the same split. Sample texts stay out: the
  * split hash names them, and the importing store must already hold them (run the suite first).
  */
-import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
+import { writeFileAtomic } from '../../core/io/atomicWrite.js';
 import { parseJsonFile } from '../../core/io/json.js';
 import { describeZodIssue, InputRecordError } from '../../core/io/jsonl.js';
 import { MAX_DATA_FILE_BYTES, readInputText } from '../../core/io/readInput.js';
@@ -15,6 +15,7 @@ import { corpusMetricRecords, runItemsOf } from '../run/items.js';
 import type { BatchRecord, PredictionRecord, RunStore, StoredRun, StoredSample } from '../store/index.js';
 import { runSelection } from '../store/index.js';
 import type { ServerBatchFigures } from '../telemetry/batchTelemetry.js';
+import { PLAIN_ID } from '../suite/schema.js';
 import { runSettings } from './storedSuite.js';
 
 export const RUN_EXPORT_FORMAT = 'logbench-run-export/1';
@@ -26,15 +27,20 @@ export const RUN_EXPORT_FORMAT = 'logbench-run-export/1';
 export const IMPORTED_RUN_KEY_PREFIX = 'imported:';
 
 const nullableNumber = z.number().nullable();
+/** Durations, sizes and counts a batch measured: never negative (zod refuses non-finite numbers). */
+const measured = z.number().min(0);
+const nullableMeasured = measured.nullable();
+/** A run id, suite name or model id as `logbench run` makes them: `latest:x/y` or `../x` cannot pose as one. */
+const plainId = z.string().regex(PLAIN_ID, 'letters, digits, ".", "_" or "-", starting with a letter or digit');
 const nullableText = z.string().nullable();
 const isoTime = z.iso.datetime();
 
 const ExportedRun = z.strictObject({
-  id: z.string().min(1),
+  id: plainId,
   runKey: z.string().min(1),
-  suiteName: z.string().min(1),
+  suiteName: plainId,
   suitePath: nullableText,
-  modelId: z.string().min(1),
+  modelId: plainId,
   variant: nullableText,
   provider: z.string().min(1),
   modelName: nullableText,
@@ -76,9 +82,9 @@ const ExportedPrediction = z.strictObject({
   label: nullableText,
   probs: z.record(z.string(), z.number()).nullable(),
   score: z.record(z.string(), z.unknown()).nullable(),
-  latencyMs: z.number(),
-  tokensIn: nullableNumber,
-  tokensOut: nullableNumber,
+  latencyMs: measured,
+  tokensIn: nullableMeasured,
+  tokensOut: nullableMeasured,
   error: nullableText,
   cached: z.boolean(),
   /** The per-sample scores (`sample_metrics`) of this prediction. */
@@ -89,20 +95,26 @@ const ExportedBatch = z.strictObject({
   batchIndex: z.int().min(0),
   size: z.int().min(0),
   startedAt: isoTime,
-  wallMs: z.number(),
-  cpuMs: nullableNumber,
-  rssPeakBytes: nullableNumber,
-  gpuUtilAvg: nullableNumber,
-  gpuUtilMax: nullableNumber,
-  gpuMemPeakMb: nullableNumber,
+  wallMs: measured,
+  cpuMs: nullableMeasured,
+  rssPeakBytes: nullableMeasured,
+  gpuUtilAvg: nullableMeasured,
+  gpuUtilMax: nullableMeasured,
+  gpuMemPeakMb: nullableMeasured,
+  // A batch may free GPU memory: the one figure that can be negative.
   gpuMemDeltaMb: nullableNumber,
-  gpuTimeMs: nullableNumber,
-  tokensIn: nullableNumber,
-  tokensOut: nullableNumber,
-  latencyP50Ms: nullableNumber,
-  latencyP95Ms: nullableNumber,
-  latencyMaxMs: nullableNumber,
+  gpuTimeMs: nullableMeasured,
+  tokensIn: nullableMeasured,
+  tokensOut: nullableMeasured,
+  latencyP50Ms: nullableMeasured,
+  latencyP95Ms: nullableMeasured,
+  latencyMaxMs: nullableMeasured,
   server: ServerFigures.nullable(),
+  // Migration 4's columns; optional, so exports written before them still read.
+  energyJ: nullableMeasured.optional(),
+  powerAvgW: nullableMeasured.optional(),
+  gpuSource: z.enum(['nvidia-smi', 'dcgm']).nullable().optional(),
+  telemetryNote: nullableText.optional(),
   predictions: z.array(ExportedPrediction),
 });
 
@@ -140,7 +152,7 @@ export async function exportRun(store: RunStore, run: StoredRun): Promise<RunExp
 }
 
 export function writeRunExport(file: string, exported: RunExport): void {
-  writeFileSync(file, JSON.stringify(exported, null, 1) + '\n');
+  writeFileAtomic(file, JSON.stringify(exported, null, 1) + '\n');
 }
 
 export function readRunExport(file: string): RunExport {
@@ -170,18 +182,21 @@ function sameFigure(a: number | null | undefined, b: number | null | undefined):
  */
 async function checkExportedFigures(exported: RunExport, samples: readonly StoredSample[], source: string): Promise<void> {
   const { task, metrics, statistics } = await runSettings(exported.run);
+  if (task !== exported.run.task) throw new CliError(`${source}: run.task is ${exported.run.task} but its stored suite's task is ${task}; refusing a run that disagrees with its suite`);
   const predictions = exported.batches.flatMap((batch) => batch.predictions);
+  checkSelection(exported.run, predictions, samples.length, source);
   const { sampleIds, items } = runItemsOf(samples, predictions);
   const scored = items.map((item) => scoreSample(task, metrics, item));
-  const refuse = (what: string, claimed: unknown, recomputed: unknown) =>
-    new CliError(`${source}: ${what}: stored ${String(claimed)}, recomputed from the predictions ${String(recomputed)}; refusing figures that disagree with the predictions`);
+  // The recomputed figure is not quoted: it would tell a forger what to write.
+  const refuse = (what: string, claimed: unknown) =>
+    new CliError(`${source}: ${what}: stored ${String(claimed)}, which disagrees with the figure recomputed from the predictions; refusing figures that disagree with the predictions`);
 
   const claimedValues = new Map(predictions.map((p) => [p.sampleId, p.values]));
   sampleIds.forEach((sampleId, i) => {
     const claimed = claimedValues.get(sampleId) ?? {};
     const recomputed = scored[i]?.values ?? {};
     for (const name of new Set([...Object.keys(claimed), ...Object.keys(recomputed)])) {
-      if (!sameFigure(claimed[name], recomputed[name])) throw refuse(`sample ${sampleId}, score ${name}`, claimed[name] ?? 'nothing', recomputed[name] ?? 'nothing');
+      if (!sameFigure(claimed[name], recomputed[name])) throw refuse(`sample ${sampleId}, score ${name}`, claimed[name] ?? 'nothing');
     }
   });
 
@@ -189,16 +204,39 @@ async function checkExportedFigures(exported: RunExport, samples: readonly Store
   const recomputed = corpusMetricRecords(task, metrics, items, scored, statistics);
   for (const figure of recomputed) {
     const stored = claimed.get(figure.name);
-    if (stored === undefined) throw refuse(`metric ${figure.name}`, 'nothing', figure.value);
-    if (!sameFigure(stored.value, figure.value)) throw refuse(`metric ${figure.name}`, stored.value, figure.value);
-    if (stored.n !== figure.n) throw refuse(`metric ${figure.name} n`, stored.n, figure.n);
+    if (stored === undefined) throw refuse(`metric ${figure.name}`, 'nothing');
+    if (!sameFigure(stored.value, figure.value)) throw refuse(`metric ${figure.name}`, stored.value);
+    if (stored.n !== figure.n) throw refuse(`metric ${figure.name} n`, stored.n);
     if (!sameFigure(stored.ciLow, figure.ciLow) || !sameFigure(stored.ciHigh, figure.ciHigh)) {
-      throw refuse(`metric ${figure.name} interval`, `[${stored.ciLow}, ${stored.ciHigh}]`, `[${figure.ciLow ?? null}, ${figure.ciHigh ?? null}]`);
+      throw refuse(`metric ${figure.name} interval`, `[${stored.ciLow}, ${stored.ciHigh}]`);
     }
     claimed.delete(figure.name);
   }
   const [extra] = claimed.values();
-  if (extra !== undefined) throw refuse(`metric ${extra.name}`, extra.value, 'nothing (its suite does not compute it)');
+  if (extra !== undefined) throw refuse(`metric ${extra.name} (its suite does not compute it)`, extra.value);
+}
+
+/**
+ * The run's sample selection must describe its predictions: a whole-split run (no selection)
+ * predicts every sample the store holds of the split, once; a subset predicts as many as it says,
+ * and as many as its `--limit` / `--shard` give of the split it names.
+ */
+function checkSelection(run: RunExport['run'], predictions: readonly { sampleId: string }[], storedSamples: number, source: string): void {
+  const distinct = new Set(predictions.map((prediction) => prediction.sampleId));
+  if (distinct.size !== predictions.length) throw new CliError(`${source}: a sample is predicted more than once; refusing a run that does not add up`);
+  const { selection } = run;
+  if (selection === null) {
+    if (predictions.length !== storedSamples) {
+      throw new CliError(`${source}: the run claims the whole split but predicts ${predictions.length} of the ${storedSamples} samples of split ${run.splitHash.slice(0, 12)}; refusing a selection that disagrees with the predictions`);
+    }
+    return;
+  }
+  const limited = Math.min(selection.limit ?? selection.splitSamples, selection.splitSamples);
+  const shard = selection.shard;
+  const expected = shard === undefined ? limited : shard.index < limited ? Math.floor((limited - shard.index - 1) / shard.count) + 1 : 0;
+  const refuse = (why: string) => new CliError(`${source}: run.selection says ${selection.samples} of ${selection.splitSamples} samples, ${why}; refusing a selection that disagrees with the predictions`);
+  if (selection.samples !== predictions.length) throw refuse(`but the run predicts ${predictions.length}`);
+  if (selection.samples !== expected) throw refuse(`but its --limit / --shard select ${expected} of them`);
 }
 
 /**

@@ -9,10 +9,11 @@ import { MIN_RESAMPLES, SUITE_LIMITS } from './limits.js';
 export const TaskKind = z.enum(TASK_NAMES as [string, ...string[]]);
 export type TaskKind = z.infer<typeof TaskKind>;
 
-const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** Model ids, suite names and run ids: safe in file names, URLs and `latest:<suite>/<model>` (no `:` or `/`). */
+export const PLAIN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 const ModelCommon = {
-  id: z.string().regex(MODEL_ID, 'a model id is letters, digits, ".", "_" or "-"'),
+  id: z.string().regex(PLAIN_ID, 'a model id is letters, digits, ".", "_" or "-"'),
   /** Free-form tag stored with the run (e.g. "base", "fine-tuned", a checkpoint name). */
   variant: z.string().optional(),
   batch_size: z.number().int().positive().max(SUITE_LIMITS.batchSize).default(16),
@@ -61,7 +62,7 @@ export type MetricEntry = z.infer<typeof MetricEntry>;
 
 export const Suite = z
   .object({
-    name: z.string().regex(MODEL_ID, 'a suite name is letters, digits, ".", "_" or "-"'),
+    name: z.string().regex(PLAIN_ID, 'a suite name is letters, digits, ".", "_" or "-"'),
     description: z.string().optional(),
     /** Bump when the suite's meaning changes; part of every run's config hash. */
     version: z.number().int().positive().default(1),

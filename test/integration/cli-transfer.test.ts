@@ -83,15 +83,15 @@ describe('logbench import-run', () => {
     const before = await runIds(target);
     await expectExit3(
       ['import-run', tampered('metric', (copy) => ((copy.metrics.find((metric) => metric.name === 'accuracy') as { value: number }).value = accuracy / 2)), '--db', target],
-      new RegExp(`metric\\.json: metric accuracy: stored ${accuracy / 2}, recomputed from the predictions ${accuracy}; refusing`),
+      new RegExp(`metric\\.json: metric accuracy: stored ${accuracy / 2}, which disagrees with the figure recomputed from the predictions; refusing`),
     );
     await expectExit3(
       ['import-run', tampered('sample', (copy) => (copy.batches[0]!.predictions[0]!.values['correct'] = 7)), '--db', target],
-      /sample\.json: sample \S+, score correct: stored 7, recomputed from the predictions [01]; refusing/,
+      /sample\.json: sample \S+, score correct: stored 7, which disagrees with the figure recomputed from the predictions; refusing/,
     );
     await expectExit3(
       ['import-run', tampered('extra', (copy) => copy.metrics.push({ name: 'bleu', value: 0.99, ciLow: null, ciHigh: null, n: 1 } as (typeof copy.metrics)[number])), '--db', target],
-      /extra\.json: metric bleu: stored 0\.99, recomputed from the predictions nothing/,
+      /extra\.json: metric bleu \(its suite does not compute it\): stored 0\.99, which disagrees/,
     );
     expect(await runIds(target)).toEqual(before);
     const honest = await runCli(['import-run', exported, '--db', target]);
