@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { Runner } from '../runners/runner.js';
+import type { GpuSelection } from '../telemetry/dcgmSpec.js';
 
 /** The fields the suite adds to every model entry, whatever its provider. */
 export interface ModelCommonFields {
@@ -73,6 +74,8 @@ export interface ProviderDefinition<Spec extends ProviderSpec = ProviderSpec, Na
   problem?(model: ProviderModel<Spec>, ctx: ProviderContext): ProviderProblem | null;
   /** A Prometheus endpoint whose token and latency counters are recorded per batch (vLLM's `/metrics`). */
   serverMetrics?(model: ProviderModel<Spec>): { url: string; modelName: string } | undefined;
+  /** A DCGM exporter serving the model's GPUs, and which of them (`harness/telemetry/dcgm.ts`); it wins over the suite's. */
+  gpuMetrics?(model: ProviderModel<Spec>): { url: string; select?: GpuSelection } | undefined;
   /** The served model's name and endpoint, shown with the run in reports. */
   runRecord?(model: ProviderModel<Spec>): { modelName?: string; endpoint?: string };
 }

@@ -7,6 +7,7 @@ import type { OpenAIChatDecoding } from '../runners/openai.js';
 import { readSuiteFile, SuiteError } from '../suite/files.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, SUITE_LIMITS } from '../suite/limits.js';
 import { defineProvider, type DecodingContext } from './definition.js';
+import { GpuMetricsUrl, GpuSelection } from '../telemetry/dcgmSpec.js';
 
 const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -44,6 +45,10 @@ const OpenAISpec = z
     max_response_bytes: z.number().int().min(1024).max(SUITE_LIMITS.maxResponseBytes).default(DEFAULT_MAX_RESPONSE_BYTES),
     /** Prometheus endpoint of the server (vLLM `/metrics`): its token and latency counters are recorded per batch. */
     metrics_url: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:8000/metrics' }).optional(),
+    /** DCGM exporter of the GPUs this server runs on (default :9400/metrics): GPU time, memory and energy per batch. */
+    gpu_metrics_url: GpuMetricsUrl.optional(),
+    /** Which of that exporter's GPUs serve this model (gpu / uuid / pod); all by default. */
+    gpus: GpuSelection.optional(),
   })
   .strict();
 
@@ -94,7 +99,8 @@ export const openaiProvider = defineProvider({
     const responseFormat = 'json_schema_file' in format ? { type: 'json_schema', json_schema: readJsonSchemaFile(format.json_schema_file, ctx) } : format;
     return { ...rest, response_format: responseFormat };
   },
-  notInRunIdentity: ['concurrency', 'timeout_ms', 'max_retries', 'max_response_bytes', 'decoding'],
+  // Where GPUs are measured changes no answer: adding an exporter still resumes the stored run.
+  notInRunIdentity: ['concurrency', 'timeout_ms', 'max_retries', 'max_response_bytes', 'decoding', 'gpu_metrics_url', 'gpus'],
   problem(model, ctx) {
     if (model.api_key_env !== undefined && !ctx.env[model.api_key_env]) {
       return { field: 'api_key_env', message: `environment variable ${model.api_key_env} is not set` };
@@ -102,5 +108,6 @@ export const openaiProvider = defineProvider({
     return null;
   },
   serverMetrics: (model) => (model.metrics_url === undefined ? undefined : { url: model.metrics_url, modelName: model.model }),
+  gpuMetrics: (model) => (model.gpu_metrics_url === undefined ? undefined : { url: model.gpu_metrics_url, ...(model.gpus && { select: model.gpus }) }),
   runRecord: (model) => ({ modelName: model.model, endpoint: model.endpoint }),
 });

@@ -108,8 +108,12 @@ async function runModel(
   const runKey = runKeyOf(loaded, resolved, split.splitHash, options);
   const sampling = suite.telemetry.enabled;
   const server = sampling ? resolved.definition.serverMetrics?.(model) : undefined;
+  // A model's own DCGM exporter wins over the suite's; either replaces local nvidia-smi.
+  const suiteDcgm = suite.telemetry.gpu_metrics_url === undefined ? undefined : { url: suite.telemetry.gpu_metrics_url, select: suite.telemetry.gpus };
+  const dcgm = sampling && suite.telemetry.gpu ? (resolved.definition.gpuMetrics?.(model) ?? suiteDcgm) : undefined;
   const telemetry = new TelemetrySampler({
     gpu: sampling && suite.telemetry.gpu ? { intervalMs: suite.telemetry.gpu_sample_ms } : false,
+    ...(dcgm && { dcgm: { url: dcgm.url, intervalMs: suite.telemetry.gpu_sample_ms, ...(dcgm.select && { select: dcgm.select }) } }),
     ...(server && { prometheusUrl: server.url, modelName: server.modelName }),
     onWarning: (message) => options.progress?.note(`${model.id}: ${message}`),
   });

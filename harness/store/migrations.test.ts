@@ -71,6 +71,23 @@ describe('migrate', () => {
     });
   });
 
+  it('upgrades a version-3 store to 4: its batches keep their figures and read null energy, source and note', async () => {
+    const path = join(dir, 'v3.duckdb');
+    await withDuckDB(path, async (connection) => {
+      await migrate(connection, path, { readOnly: false, migrations: MIGRATIONS.filter((m) => m.version <= 3) });
+      await connection.run(`INSERT INTO batches (run_id, batch_index, size, started_at, wall_ms, gpu_time_ms) VALUES ('r1', 0, 2, now(), 120, 90)`);
+    });
+    const store = await RunStore.open(path);
+    try {
+      expect(await store.batches('r1')).toEqual([
+        expect.objectContaining({ batchIndex: 0, wallMs: 120, gpuTimeMs: 90, energyJ: null, powerAvgW: null, gpuSource: null, telemetryNote: null }),
+      ]);
+    } finally {
+      await store.close();
+    }
+    expect(await withDuckDB(path, appliedVersions)).toEqual([1, 2, 3, 4]);
+  });
+
   it('rolls back a failing step entirely and keeps the version it had', async () => {
     const path = join(dir, 'failing.duckdb');
     const failing: Migration = {

@@ -120,6 +120,17 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'runs.selection: the --limit / --shard subset a run covers (null: the whole split)',
     statements: ['ALTER TABLE runs ADD COLUMN selection JSON'],
   },
+  {
+    version: 4,
+    description: 'batches: GPU energy (J), mean power (W), where GPU figures came from, and why they are missing',
+    statements: [
+      'ALTER TABLE batches ADD COLUMN energy_j DOUBLE',
+      'ALTER TABLE batches ADD COLUMN power_avg_w DOUBLE',
+      // DuckDB cannot add a column with a CHECK: the writer (BatchRecord.gpuSource) admits 'nvidia-smi' or 'dcgm' only.
+      'ALTER TABLE batches ADD COLUMN gpu_source VARCHAR',
+      'ALTER TABLE batches ADD COLUMN telemetry_note VARCHAR',
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0);

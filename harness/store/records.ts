@@ -1,5 +1,5 @@
 import type { Prediction } from '../../core/prediction.js';
-import type { ServerBatchFigures } from '../telemetry/batchTelemetry.js';
+import type { GpuSource, ServerBatchFigures } from '../telemetry/batchTelemetry.js';
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
 
@@ -97,6 +97,14 @@ export interface BatchRecord {
   latencyMaxMs?: number;
   /** Inference-server figures for the batch window (vLLM /metrics deltas), where a suite names the URL. */
   server?: ServerBatchFigures | null;
+  /** Joules the measured GPUs used in the batch window; a run's energy is the sum over its batches. */
+  energyJ?: number;
+  /** Their summed mean power draw over the window, W. */
+  powerAvgW?: number;
+  /** Which telemetry measured the GPUs: local `nvidia-smi` or a DCGM exporter (`gpu_metrics_url`). */
+  gpuSource?: GpuSource;
+  /** Why the GPU figures are absent: "no GPU visible (…)", "scrape failed: …". */
+  telemetryNote?: string;
 }
 
 export interface StoredBatch extends Required<Pick<BatchRecord, 'batchIndex' | 'size' | 'wallMs'>> {
@@ -115,6 +123,10 @@ export interface StoredBatch extends Required<Pick<BatchRecord, 'batchIndex' | '
   latencyP95Ms: number | null;
   latencyMaxMs: number | null;
   server: ServerBatchFigures | null;
+  energyJ: number | null;
+  powerAvgW: number | null;
+  gpuSource: GpuSource | null;
+  telemetryNote: string | null;
 }
 
 /** A runner's prediction plus what the task parser extracted from it (`label` holds the parsed label). */

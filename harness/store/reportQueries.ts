@@ -78,6 +78,12 @@ export interface RunTotals {
   /** Null when no batch of the run had a GPU figure. */
   gpuTimeMs: number | null;
   gpuMemPeakMb: number | null;
+  /** The run's GPU energy: the sum of its batches' `energy_j`; null when no batch measured any. */
+  energyJ: number | null;
+  /** Batches that measured energy: fewer than `batches` means `energyJ` covers only part of the run. */
+  energyBatches: number;
+  /** The first reason a batch gave for missing GPU figures ("no GPU visible (…)", "scrape failed: …"). */
+  telemetryNote: string | null;
 }
 
 /** Per-sample scores of `run` under `quality`, as a CTE named `name`. */
@@ -256,7 +262,9 @@ export class StoreQueries {
   async runTotals(runIds: readonly string[]): Promise<RunTotals[]> {
     const rows = await this.select(
       `SELECT run_id, count(*)::INTEGER AS batches, sum(size)::DOUBLE AS samples, sum(wall_ms) AS wall_ms, sum(cpu_ms) AS cpu_ms,
-         sum(gpu_time_ms) AS gpu_time_ms, max(gpu_mem_peak_mb) AS gpu_mem_peak_mb
+         sum(gpu_time_ms) AS gpu_time_ms, max(gpu_mem_peak_mb) AS gpu_mem_peak_mb,
+         sum(energy_j) AS energy_j, count(energy_j)::INTEGER AS energy_batches,
+         arg_min(telemetry_note, batch_index) FILTER (WHERE telemetry_note IS NOT NULL) AS telemetry_note
        FROM batches WHERE run_id IN (SELECT unnest($runs)) GROUP BY run_id ORDER BY run_id`,
       { runs: runIds },
     );
@@ -268,6 +276,9 @@ export class StoreQueries {
       cpuMs: optionalNumeric(row['cpu_ms']),
       gpuTimeMs: optionalNumeric(row['gpu_time_ms']),
       gpuMemPeakMb: optionalNumeric(row['gpu_mem_peak_mb']),
+      energyJ: optionalNumeric(row['energy_j']),
+      energyBatches: numeric(row['energy_batches']),
+      telemetryNote: optionalText(row['telemetry_note']),
     }));
   }
 }

@@ -188,6 +188,9 @@ describe('batches, predictions and scores', () => {
       latencyP95Ms: 14,
       latencyMaxMs: 15,
       server: { promptTokens: 800, generationTokens: 160, requestsFinished: 2, e2eLatencySumMs: 20, e2eLatencyMeanMs: 10, kvCacheUsageBefore: 0.1, kvCacheUsageAfter: null, requestsRunningBefore: 0, requestsRunningAfter: 0 },
+      energyJ: 31.5,
+      powerAvgW: 315,
+      gpuSource: 'dcgm',
     });
     await store.writeBatch(
       runId,
@@ -199,7 +202,7 @@ describe('batches, predictions and scores', () => {
       [...scoresFor(['s1']), { sampleId: 's2', name: 'rougeL', value: null }],
       [{ requestHash: 'h1', provider: 'openai', model: 'qwen3', response: { choices: [{ text: 'hi' }] } }],
     );
-    await store.writeBatch(runId, batchOf(1, 1), [predictionFor('s3', { text: undefined, error: 'HTTP 500 after 3 retries', tokensIn: undefined, tokensOut: undefined })], []);
+    await store.writeBatch(runId, batchOf(1, 1, { telemetryNote: 'no GPU visible (nvidia-smi not found on PATH)' }), [predictionFor('s3', { text: undefined, error: 'HTTP 500 after 3 retries', tokensIn: undefined, tokensOut: undefined })], []);
 
     expect(await store.batches(runId)).toEqual([
       {
@@ -221,6 +224,10 @@ describe('batches, predictions and scores', () => {
         latencyP95Ms: 14,
         latencyMaxMs: 15,
         server: { promptTokens: 800, generationTokens: 160, requestsFinished: 2, e2eLatencySumMs: 20, e2eLatencyMeanMs: 10, kvCacheUsageBefore: 0.1, kvCacheUsageAfter: null, requestsRunningBefore: 0, requestsRunningAfter: 0 },
+        energyJ: 31.5,
+        powerAvgW: 315,
+        gpuSource: 'dcgm',
+        telemetryNote: null,
       },
       {
         runId,
@@ -241,6 +248,10 @@ describe('batches, predictions and scores', () => {
         latencyP95Ms: null,
         latencyMaxMs: null,
         server: null,
+        energyJ: null,
+        powerAvgW: null,
+        gpuSource: null,
+        telemetryNote: 'no GPU visible (nvidia-smi not found on PATH)',
       },
     ]);
 

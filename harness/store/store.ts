@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance, JS } from '@duckdb/node-api';
 import { duckdb } from './duckdb.js';
 import { z } from 'zod';
-import type { ServerBatchFigures } from '../telemetry/batchTelemetry.js';
+import type { GpuSource, ServerBatchFigures } from '../telemetry/batchTelemetry.js';
 import type { Sample } from '../../core/sample.js';
 import { sha256 } from '../../core/hash.js';
 import { assertSafeOutputs, isDuckDbFile, sameFile } from '../../core/io/outputPath.js';
@@ -460,6 +460,10 @@ export class RunStore {
           orNull(batch.latencyP95Ms),
           orNull(batch.latencyMaxMs),
           batch.server == null ? null : JSON.stringify(batch.server),
+          orNull(batch.energyJ),
+          orNull(batch.powerAvgW),
+          orNull(batch.gpuSource),
+          orNull(batch.telemetryNote),
         ],
       ]);
       await RunStore.append(
@@ -541,6 +545,10 @@ export class RunStore {
       latencyP95Ms: optionalNumeric(row['latency_p95_ms']),
       latencyMaxMs: optionalNumeric(row['latency_max_ms']),
       server: row['server'] == null ? null : (JSON.parse(text(row['server'])) as ServerBatchFigures),
+      energyJ: optionalNumeric(row['energy_j']),
+      powerAvgW: optionalNumeric(row['power_avg_w']),
+      gpuSource: optionalText(row['gpu_source']) as GpuSource | null,
+      telemetryNote: optionalText(row['telemetry_note']),
     }));
   }
 

@@ -4,6 +4,7 @@ import { DatasetSpec } from '../../datasets/spec.js';
 import type { ModelCommonFields, ProviderDefinition, ProviderSpec } from '../providers/definition.js';
 import { PROVIDERS, providerEntrySpec } from '../providers/registry.js';
 import { MIN_RESAMPLES, SUITE_LIMITS } from './limits.js';
+import { GpuMetricsUrl, GpuSelection } from '../telemetry/dcgmSpec.js';
 
 /** The task decides how outputs are parsed and which metrics apply by default. */
 export const TaskKind = z.enum(TASK_NAMES as [string, ...string[]]);
@@ -111,6 +112,10 @@ export const Suite = z
         /** Sample GPUs with nvidia-smi beside every batch (null figures where none is visible). */
         gpu: z.boolean().default(true),
         gpu_sample_ms: z.number().int().min(20).max(SUITE_LIMITS.gpuSampleMs).default(200),
+        /** A DCGM exporter serving the models' GPUs (scraped every gpu_sample_ms during each batch, instead of nvidia-smi); a model's own wins. */
+        gpu_metrics_url: GpuMetricsUrl.optional(),
+        /** Which of the exporter's GPUs a run measures (all by default); a model's own wins. */
+        gpus: GpuSelection.optional(),
       })
       .strict()
       .default({ enabled: true, gpu: true, gpu_sample_ms: 200 }),

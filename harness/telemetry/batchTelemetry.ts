@@ -18,14 +18,25 @@ export interface BatchTelemetry {
   gpuMemPeakMb: number | null;
   gpuMemDeltaMb: number | null;
   gpuTimeMs: number | null;
+  /** Joules the selected GPUs used in the batch window (energy counter delta, or ∫ power dt). */
+  energyJ: number | null;
+  /** Their summed mean power draw over the window, W. */
+  powerAvgW: number | null;
+  /** Where the GPU figures come from; null when no GPU is sampled. */
+  gpuSource: GpuSource | null;
+  /** Why the GPU figures are null ("no GPU visible (…)", "scrape failed: …"); null when they are not. */
+  telemetryNote: string | null;
   /** vLLM server-side figures when the run names a /metrics endpoint; null when a scrape failed. */
   server?: ServerBatchFigures | null;
 }
 
+/** Local GPUs through `nvidia-smi`, or a DCGM exporter's Prometheus page (`harness/telemetry/dcgm.ts`). */
+export type GpuSource = 'nvidia-smi' | 'dcgm';
+
 /** The GPU columns of a batch, as `harness/telemetry/gpu.ts` computes them over the batch window. */
 export type GpuBatchFigures = Pick<
   BatchTelemetry,
-  'gpuUtilAvg' | 'gpuUtilMax' | 'gpuMemPeakMb' | 'gpuMemDeltaMb' | 'gpuTimeMs'
+  'gpuUtilAvg' | 'gpuUtilMax' | 'gpuMemPeakMb' | 'gpuMemDeltaMb' | 'gpuTimeMs' | 'energyJ' | 'powerAvgW'
 >;
 
 export const NO_GPU_FIGURES: GpuBatchFigures = {
@@ -34,7 +45,19 @@ export const NO_GPU_FIGURES: GpuBatchFigures = {
   gpuMemPeakMb: null,
   gpuMemDeltaMb: null,
   gpuTimeMs: null,
+  energyJ: null,
+  powerAvgW: null,
 };
+
+/** A batch's GPU figures with where they came from, or why there are none. */
+export interface GpuBatchReading {
+  figures: GpuBatchFigures;
+  source: GpuSource | null;
+  note: string | null;
+}
+
+/** No GPU figures, for `reason`. */
+export const noGpuReading = (reason: string, source: GpuSource | null = null): GpuBatchReading => ({ figures: NO_GPU_FIGURES, source, note: reason });
 
 /**
  * What a vLLM server did during one batch, from its Prometheus /metrics page scraped before and after
@@ -86,8 +109,8 @@ export class BatchMeter {
     return lifetimePeak > this.lifetimePeakAtStart ? lifetimePeak : Math.max(this.rssAtStart, process.memoryUsage.rss());
   }
 
-  /** `gpu` carries the GPU sampler's figures for this batch's window; without it the GPU columns stay null. */
-  finish(predictions: readonly Prediction[], gpu: GpuBatchFigures = NO_GPU_FIGURES): BatchTelemetry {
+  /** `gpu` carries the GPU sampler's reading of this batch's window; without it the GPU columns stay null. */
+  finish(predictions: readonly Prediction[], gpu: GpuBatchReading = noGpuReading('GPU sampling is off for this run')): BatchTelemetry {
     const cpu = process.cpuUsage(this.cpuStart);
     const latencies = predictions.filter((p) => !p.cached).map((p) => p.latencyMs).sort((a, b) => a - b);
     let tokensIn = 0;
@@ -108,7 +131,9 @@ export class BatchMeter {
       latencyP50Ms: percentile(latencies, 50),
       latencyP95Ms: percentile(latencies, 95),
       latencyMaxMs: latencies.length ? (latencies[latencies.length - 1] as number) : null,
-      ...gpu,
+      ...gpu.figures,
+      gpuSource: gpu.source,
+      telemetryNote: gpu.note,
     };
   }
 }

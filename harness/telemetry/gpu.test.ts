@@ -46,6 +46,7 @@ describe('parseNvidiaSmiLine on recorded output', () => {
       utilPct: 11,
       memUsedMb: 598,
       memTotalMb: 40960,
+      powerW: null,
     });
     expect(samples.map((s) => s.index).slice(0, 4)).toEqual([0, 1, 0, 1]);
   });
@@ -61,16 +62,23 @@ describe('parseNvidiaSmiLine on recorded output', () => {
   it('skips lines that are not samples and keeps commas inside a name', () => {
     for (const line of fixture('nvidia-smi-driver-mismatch.txt').split('\n')) expect(parseNvidiaSmiLine(line, ARRIVAL)).toBeNull();
     expect(parseNvidiaSmiLine('No devices were found', ARRIVAL)).toBeNull();
-    expect(parseNvidiaSmiLine('2024/05/01 12:00:00.123, x, GPU, 1, 2, 3', ARRIVAL)).toBeNull();
-    expect(parseNvidiaSmiLine('2024/05/01 12:00:00.123, 3, Some GPU, Rev 2, 40, 10, 20', ARRIVAL)).toMatchObject({
+    expect(parseNvidiaSmiLine('2024/05/01 12:00:00.123, x, GPU, 1, 2, 3, 4', ARRIVAL)).toBeNull();
+    expect(parseNvidiaSmiLine('2024/05/01 12:00:00.123, 3, Some GPU, Rev 2, 40, 10, 20, 55.5', ARRIVAL)).toMatchObject({
       index: 3,
       name: 'Some GPU, Rev 2',
       utilPct: 40,
+      powerW: 55.5,
     });
   });
 
   it('falls back to the arrival time when the timestamp is missing', () => {
-    expect(parseNvidiaSmiLine('[N/A], 0, NVIDIA GB10, 5, [N/A], [N/A]', ARRIVAL)?.timeMs).toBe(ARRIVAL);
+    expect(parseNvidiaSmiLine('[N/A], 0, NVIDIA GB10, 5, [N/A], [N/A], [N/A]', ARRIVAL)?.timeMs).toBe(ARRIVAL);
+  });
+
+  it('reads power.draw as an H100 under driver 590.48 prints it, idle and under load', () => {
+    const h100 = parseFixture('nvidia-smi-h100-power.csv');
+    expect(h100[0]).toMatchObject({ name: 'NVIDIA H100 80GB HBM3', utilPct: 0, memUsedMb: 0, memTotalMb: 81559, powerW: 69.85 });
+    expect(h100.at(-1)).toMatchObject({ utilPct: 100, memUsedMb: 19818, powerW: 631.95 });
   });
 });
 
@@ -86,9 +94,9 @@ describe('SampleRing', () => {
   });
 });
 
-function ringOf(points: [timeMs: number, util: number | null, mem: number | null][]): SampleRing {
+function ringOf(points: [timeMs: number, util: number | null, mem: number | null, powerW?: number | null][]): SampleRing {
   const ring = new SampleRing(64);
-  for (const [t, u, m] of points) ring.push(t, u, m);
+  for (const [t, u, m, p] of points) ring.push(t, u, m, p ?? null);
   return ring;
 }
 
@@ -149,7 +157,39 @@ describe('gpuWindowFigures', () => {
       gpuTimeMs: null,
       gpuMemPeakMb: null,
       gpuMemDeltaMb: null,
+      energyJ: null,
+      powerAvgW: null,
     });
+  });
+
+  it('integrates power into energy like utilisation (W × ms / 1000 = J), summed over GPUs', () => {
+    // 100 W rising to 300 W over a second is 200 J; a flat 50 W GPU adds 50 J.
+    const rising = ringOf([
+      [0, 0, null, 100],
+      [1000, 0, null, 300],
+    ]);
+    const flat = ringOf([
+      [0, 0, null, 50],
+      [1000, 0, null, 50],
+    ]);
+    const figures = gpuWindowFigures(new Map([[0, rising], [1, flat]]), new Map(), 0, 1000, 1000);
+    expect(figures.energyJ).toBeCloseTo(200 + 50, 9);
+    expect(figures.powerAvgW).toBeCloseTo(200 + 50, 9);
+    // The last half second: P(500) = 200 W, so a mean of 250 W over 0.5 s.
+    expect(gpuWindowFigures(new Map([[0, rising]]), new Map(), 500, 1000, 1000).energyJ).toBeCloseTo(125, 9);
+    // [N/A] power (GPUs without power management) leaves energy unknown, not zero.
+    expect(gpuWindowFigures(new Map([[0, rampGpu]]), new Map(), 0, 1000, 1000).energyJ).toBeNull();
+  });
+
+  it('computes the recorded H100 power draw: idle 69.85 W, then 631.95 W under load', () => {
+    const ring = new SampleRing(64);
+    for (const s of parseFixture('nvidia-smi-h100-power.csv')) ring.push(s.timeMs, s.utilPct, s.memUsedMb, s.powerW);
+    const t = (ms: number): number => new Date(2026, 6, 14, 8, 12, 39, ms).getTime();
+    // Window 39.096 → 39.496: the 200 ms ramp from 69.85 to 631.95 W, then 200 ms flat at 631.95 W.
+    const figures = gpuWindowFigures(new Map([[0, ring]]), new Map(), t(96), t(496), 1000);
+    expect(figures.energyJ).toBeCloseTo(((69.85 + 631.95) / 2) * 0.2 + 631.95 * 0.2, 9);
+    expect(figures.powerAvgW).toBeCloseTo(((69.85 + 631.95) / 2 + 631.95) / 2, 9);
+    expect(figures.gpuTimeMs).toBeCloseTo(((0 + 100) / 2) * 2 + 100 * 2, 9);
   });
 
   it('computes the recorded A100 trace: a window over the busy rounds', () => {
@@ -206,7 +246,7 @@ describe('NvidiaSmiSampler without nvidia-smi', () => {
 
   it('asks nvidia-smi for the documented columns, the interval and the selected GPUs', () => {
     expect(new NvidiaSmiSampler({ intervalMs: 100, gpuIds: [0, 2] }).args).toEqual([
-      '--query-gpu=timestamp,index,name,utilization.gpu,memory.used,memory.total',
+      '--query-gpu=timestamp,index,name,utilization.gpu,memory.used,memory.total,power.draw',
       '--format=csv,noheader,nounits',
       '-lms',
       '100',

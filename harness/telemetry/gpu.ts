@@ -3,8 +3,12 @@ import { Socket } from 'node:net';
 import { z } from 'zod';
 import { NO_GPU_FIGURES, type GpuBatchFigures } from './batchTelemetry.js';
 
-/** The columns the sampler asks nvidia-smi for, in the order `parseNvidiaSmiLine` reads them. */
-export const NVIDIA_SMI_QUERY = 'timestamp,index,name,utilization.gpu,memory.used,memory.total';
+/**
+ * The columns the sampler asks nvidia-smi for, in the order `parseNvidiaSmiLine` reads them. No energy
+ * counter: `--help-query-gpu` of drivers 590–610 lists none (NVML's nvmlDeviceGetTotalEnergyConsumption
+ * is not a query field), and one unknown field fails the whole query, so energy is ∫ `power.draw` dt.
+ */
+export const NVIDIA_SMI_QUERY = 'timestamp,index,name,utilization.gpu,memory.used,memory.total,power.draw';
 
 /** One line of `nvidia-smi --query-gpu=<NVIDIA_SMI_QUERY> --format=csv,noheader,nounits`. */
 export interface GpuSample {
@@ -16,6 +20,8 @@ export interface GpuSample {
   utilPct: number | null;
   memUsedMb: number | null;
   memTotalMb: number | null;
+  /** `power.draw`, W (on Ampere and newer the average over the last second, says `--help-query-gpu`). */
+  powerW: number | null;
 }
 
 // nvidia-smi documents the timestamp as "YYYY/MM/DD HH:MM:SS.msec" (see `nvidia-smi --help-query-gpu`).
@@ -51,6 +57,7 @@ const nvidiaSmiRow = z.tuple([
   nullableNumber,
   nullableNumber,
   nullableNumber,
+  nullableNumber,
 ]);
 
 /**
@@ -59,12 +66,12 @@ const nvidiaSmiRow = z.tuple([
  */
 export function parseNvidiaSmiLine(line: string, arrivalMs: number): GpuSample | null {
   const fields = line.split(',');
-  if (fields.length < 6) return null;
+  if (fields.length < 7) return null;
   // A comma inside the product name would shift the columns; keep it in the name instead.
-  const name = fields.slice(2, fields.length - 3).join(',');
-  const row = nvidiaSmiRow.safeParse([fields[0], fields[1], name, ...fields.slice(-3)]);
+  const name = fields.slice(2, fields.length - 4).join(',');
+  const row = nvidiaSmiRow.safeParse([fields[0], fields[1], name, ...fields.slice(-4)]);
   if (!row.success) return null;
-  const [timestamp, index, gpuName, utilPct, memUsedMb, memTotalMb] = row.data;
+  const [timestamp, index, gpuName, utilPct, memUsedMb, memTotalMb, powerW] = row.data;
   return {
     timeMs: parseNvidiaSmiTimestamp(timestamp) ?? arrivalMs,
     index,
@@ -72,6 +79,7 @@ export function parseNvidiaSmiLine(line: string, arrivalMs: number): GpuSample |
     utilPct,
     memUsedMb,
     memTotalMb,
+    powerW,
   };
 }
 
@@ -80,6 +88,7 @@ export class SampleRing {
   private readonly times: Float64Array;
   private readonly utils: Float64Array;
   private readonly mems: Float64Array;
+  private readonly powers: Float64Array;
   private first = 0;
   private count = 0;
 
@@ -87,6 +96,7 @@ export class SampleRing {
     this.times = new Float64Array(capacity);
     this.utils = new Float64Array(capacity);
     this.mems = new Float64Array(capacity);
+    this.powers = new Float64Array(capacity);
   }
 
   get length(): number {
@@ -94,12 +104,13 @@ export class SampleRing {
   }
 
   /** Appends a sample, overwriting the oldest when full; a sample not newer than the last is dropped. */
-  push(timeMs: number, utilPct: number | null, memUsedMb: number | null): void {
+  push(timeMs: number, utilPct: number | null, memUsedMb: number | null, powerW: number | null = null): void {
     if (this.count > 0 && timeMs <= this.timeAt(this.count - 1)) return;
     const slot = (this.first + this.count) % this.capacity;
     this.times[slot] = timeMs;
     this.utils[slot] = utilPct ?? Number.NaN;
     this.mems[slot] = memUsedMb ?? Number.NaN;
+    this.powers[slot] = powerW ?? Number.NaN;
     if (this.count < this.capacity) this.count++;
     else this.first = (this.first + 1) % this.capacity;
   }
@@ -116,6 +127,10 @@ export class SampleRing {
     return this.mems[(this.first + i) % this.capacity] as number;
   }
 
+  powerAt(i: number): number {
+    return this.powers[(this.first + i) % this.capacity] as number;
+  }
+
   /** Index of the first sample at or after `timeMs` (`length` if none). */
   lowerBound(timeMs: number): number {
     let lo = 0;
@@ -129,19 +144,20 @@ export class SampleRing {
   }
 }
 
-/** Utilisation over a window: its integral (percent × ms), the ms it covered, and its largest value. */
-interface UtilisationOverWindow {
+/** A level over a window: its integral (value × ms), the ms it covered, and its largest value. */
+interface LevelOverWindow {
   integral: number;
   coveredMs: number;
   max: number;
 }
 
 /**
- * Piecewise-linear reading of utilisation over [t0, t1]: trapezoids between consecutive samples, clipped
- * to the window; after the newest sample its value holds for at most `holdMs` (samples arrive up to one
- * interval late, so the batch's tail has not been reported yet). Null when no part of the window is covered.
+ * Piecewise-linear reading of a level (utilisation, power) over [t0, t1]: trapezoids between consecutive
+ * samples, clipped to the window; after the newest sample its value holds for at most `holdMs` (samples
+ * arrive up to one interval late, so the batch's tail has not been reported yet). Null when no part of
+ * the window is covered.
  */
-function utilisationOverWindow(ring: SampleRing, t0: number, t1: number, holdMs: number): UtilisationOverWindow | null {
+function levelOverWindow(ring: SampleRing, valueAt: (i: number) => number, t0: number, t1: number, holdMs: number): LevelOverWindow | null {
   const n = ring.length;
   let integral = 0;
   let coveredMs = 0;
@@ -149,7 +165,7 @@ function utilisationOverWindow(ring: SampleRing, t0: number, t1: number, holdMs:
   for (let i = Math.max(0, ring.lowerBound(t0) - 1); i < n; i++) {
     const ta = ring.timeAt(i);
     if (ta >= t1) break;
-    const va = ring.utilAt(i);
+    const va = valueAt(i);
     if (Number.isNaN(va)) continue;
     if (i === n - 1) {
       const a = Math.max(ta, t0);
@@ -161,7 +177,7 @@ function utilisationOverWindow(ring: SampleRing, t0: number, t1: number, holdMs:
       continue;
     }
     const tb = ring.timeAt(i + 1);
-    const vb = ring.utilAt(i + 1);
+    const vb = valueAt(i + 1);
     const a = Math.max(ta, t0);
     const b = Math.min(tb, t1);
     if (Number.isNaN(vb) || b <= a) continue;
@@ -173,6 +189,13 @@ function utilisationOverWindow(ring: SampleRing, t0: number, t1: number, holdMs:
     max = Math.max(max, atA, atB);
   }
   return coveredMs > 0 ? { integral, coveredMs, max } : null;
+}
+
+/** Energy (J) and mean power (W) of one GPU's power readings over [t0, t1], integrated like utilisation. */
+function energyOverWindow(ring: SampleRing, t0: number, t1: number, holdMs: number): { joules: number; watts: number } | null {
+  const power = levelOverWindow(ring, (i) => ring.powerAt(i), t0, t1, holdMs);
+  // W × ms / 1000 = J.
+  return power ? { joules: power.integral / 1000, watts: power.integral / power.coveredMs } : null;
 }
 
 /**
@@ -207,6 +230,9 @@ function memoryPeakOverWindow(ring: SampleRing, t0: number, t1: number, holdMs: 
  *   (kmkrofficial/log-sentinel, eval-and-visualization.py): it samples a baseline for 5 s right before its
  *   inference loop, model loaded, and reports "inference peak − baseline average" clamped at 0 (there for
  *   CPU and GPU utilisation; here for memory, the figure that matters for fitting a model).
+ * - `energyJ` — Σ over GPUs of ∫ power dt over the window, in J: the power readings (nvidia-smi `power.draw`,
+ *   DCGM_FI_DEV_POWER_USAGE) joined linearly like utilisation. `powerAvgW` — Σ over GPUs of their mean power
+ *   over the part covered. (DCGM's energy counter, where present, replaces both: `harness/telemetry/dcgm.ts`.)
  * Every field is null where no sample covers the window (or the GPU reports `[N/A]`).
  */
 export function gpuWindowFigures(
@@ -224,8 +250,11 @@ export function gpuWindowFigures(
   let memGpus = 0;
   let memDelta = 0;
   let deltaGpus = 0;
+  let energyJ = 0;
+  let powerW = 0;
+  let energyGpus = 0;
   for (const [index, ring] of rings) {
-    const util = utilisationOverWindow(ring, t0, t1, holdMs);
+    const util = levelOverWindow(ring, (i) => ring.utilAt(i), t0, t1, holdMs);
     if (util) {
       utilMeanSum += util.integral / util.coveredMs;
       utilGpus++;
@@ -242,6 +271,12 @@ export function gpuWindowFigures(
         deltaGpus++;
       }
     }
+    const energy = energyOverWindow(ring, t0, t1, holdMs);
+    if (energy) {
+      energyJ += energy.joules;
+      powerW += energy.watts;
+      energyGpus++;
+    }
   }
   return {
     gpuUtilAvg: utilGpus ? utilMeanSum / utilGpus : null,
@@ -249,6 +284,8 @@ export function gpuWindowFigures(
     gpuTimeMs: utilGpus ? busyIntegral / 100 : null,
     gpuMemPeakMb: memGpus ? memPeak : null,
     gpuMemDeltaMb: deltaGpus ? memDelta : null,
+    energyJ: energyGpus ? energyJ : null,
+    powerAvgW: energyGpus ? powerW : null,
   };
 }
 
@@ -279,6 +316,16 @@ export function memoryBaseline(
     else if (!Number.isNaN(inForce)) baseline.set(index, inForce);
   }
   return baseline;
+}
+
+/** For `runs.gpu_name`: "NVIDIA H100 80GB HBM3", "2 x NVIDIA A100-SXM4-40GB", or names joined by " + ", in GPU order. */
+export function describeGpus(names: ReadonlyMap<number, string>): string {
+  const counts = new Map<string, number>();
+  for (const index of [...names.keys()].sort((a, b) => a - b)) {
+    const name = names.get(index) as string;
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return [...counts].map(([name, n]) => (n > 1 ? `${n} x ${name}` : name)).join(' + ');
 }
 
 /** What `start()` found: either a GPU to sample, or why there is none. */
@@ -348,18 +395,9 @@ export class NvidiaSmiSampler {
     return this.state === 'sampling';
   }
 
-  /** For `runs.gpu_name`: "NVIDIA H100 80GB HBM3", "2 x NVIDIA A100-SXM4-40GB", or names joined by " + ". */
+  /** For `runs.gpu_name`: see `describeGpus`. */
   get gpuName(): string | null {
-    return this.available ? this.describeGpus() : null;
-  }
-
-  private describeGpus(): string {
-    const counts = new Map<string, number>();
-    for (const index of [...this.names.keys()].sort((a, b) => a - b)) {
-      const name = this.names.get(index) as string;
-      counts.set(name, (counts.get(name) ?? 0) + 1);
-    }
-    return [...counts].map(([name, n]) => (n > 1 ? `${n} x ${name}` : name)).join(' + ');
+    return this.available ? describeGpus(this.names) : null;
   }
 
   /** Process id of the nvidia-smi it started; null before `start()` or when spawning failed. */
@@ -407,7 +445,7 @@ export class NvidiaSmiSampler {
       this.abandonStart = () => settle({ available: false, reason: 'stopped before nvidia-smi reported' });
       const settleIfReady = (): void => {
         // A second line from the first GPU means the first round reported every selected GPU.
-        if (this.firstIndexSeen >= 2) settle({ available: true, gpuName: this.describeGpus() });
+        if (this.firstIndexSeen >= 2) settle({ available: true, gpuName: describeGpus(this.names) });
       };
 
       let child: ChildProcess;
@@ -490,7 +528,7 @@ export class NvidiaSmiSampler {
       this.rings.set(sample.index, ring);
       this.names.set(sample.index, sample.name);
     }
-    ring.push(sample.timeMs, sample.utilPct, sample.memUsedMb);
+    ring.push(sample.timeMs, sample.utilPct, sample.memUsedMb, sample.powerW);
     this.firstIndex ??= sample.index;
     if (sample.index === this.firstIndex) this.firstIndexSeen++;
   }

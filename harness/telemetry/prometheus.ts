@@ -198,6 +198,9 @@ export function serverFiguresBetween(before: VllmMetricsSnapshot, after: VllmMet
 
 export type ScrapeResult = { ok: true; snapshot: VllmMetricsSnapshot } | { ok: false; reason: string };
 
+/** A fetched page, or why there is none; `fetchPrometheusPage` never throws. */
+export type PageResult = { ok: true; page: PrometheusPage } | { ok: false; reason: string };
+
 export interface ScrapeOptions {
   timeoutMs?: number;
   modelName?: string;
@@ -208,24 +211,32 @@ const metricsUrl = z.url({ protocol: /^https?$/ });
 /** A vLLM page with many models and LoRA adapters is a few MB; a larger one is not a metrics page. */
 export const MAX_METRICS_PAGE_BYTES = 16 * 1024 ** 2;
 
-/** GETs a vLLM /metrics page and reads its figures; failures come back as `{ ok: false, reason }`, never thrown. */
-export async function scrapeVllmMetrics(url: string, options: ScrapeOptions = {}): Promise<ScrapeResult> {
-  // Reasons are printed and logged: the URL's credentials (userinfo, ?token=) stay out of them.
+/**
+ * GETs a Prometheus text page and parses the samples `keep` accepts. Refused connections, timeouts,
+ * HTTP errors, pages over `MAX_METRICS_PAGE_BYTES` and text that is not the exposition format come
+ * back as `{ ok: false, reason }`; reasons never show the URL's credentials (userinfo, ?token=).
+ */
+export async function fetchPrometheusPage(url: string, keep: (name: string) => boolean, timeoutMs = 5000): Promise<PageResult> {
   const shown = redactEndpoint(url);
   const checked = metricsUrl.safeParse(url);
   if (!checked.success) return { ok: false, reason: `not an http(s) URL: ${shown}` };
   try {
     const response = await nodeHttpFetch(
       checked.data,
-      { headers: { accept: 'text/plain;version=0.0.4' }, signal: AbortSignal.timeout(options.timeoutMs ?? 5000) },
+      { headers: { accept: 'text/plain;version=0.0.4' }, signal: AbortSignal.timeout(timeoutMs) },
       { maxResponseBytes: MAX_METRICS_PAGE_BYTES },
     );
     const body = await response.text();
     if (!response.ok) return { ok: false, reason: `${shown} answered ${response.status} ${response.statusText}` };
-    const page = parsePrometheusText(body, (name) => VLLM_FIGURE_SAMPLES.has(name));
-    return { ok: true, snapshot: vllmSnapshot(page, options.modelName) };
+    return { ok: true, page: parsePrometheusText(body, keep) };
   } catch (error) {
     const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
     return { ok: false, reason: redactUrlsIn(`${shown}: ${(error as Error).message}${cause}`) };
   }
+}
+
+/** GETs a vLLM /metrics page and reads its figures; failures come back as `{ ok: false, reason }`, never thrown. */
+export async function scrapeVllmMetrics(url: string, options: ScrapeOptions = {}): Promise<ScrapeResult> {
+  const result = await fetchPrometheusPage(url, (name) => VLLM_FIGURE_SAMPLES.has(name), options.timeoutMs);
+  return result.ok ? { ok: true, snapshot: vllmSnapshot(result.page, options.modelName) } : result;
 }

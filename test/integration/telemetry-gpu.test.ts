@@ -111,6 +111,8 @@ describe('NvidiaSmiSampler without a usable GPU', () => {
       gpuMemPeakMb: null,
       gpuMemDeltaMb: null,
       gpuTimeMs: null,
+      energyJ: null,
+      powerAvgW: null,
     });
   });
 
