@@ -31,10 +31,11 @@ describe('cost figures', () => {
       b: null,
       delta: null,
       ratio: null,
-      note: 'A: scrape failed: connect ECONNREFUSED 127.0.0.1:9400 (1 of 2 batches measured); B: no GPU visible (0 of 1 batches measured)',
+      note: 'A: 1 of 2 batches measured; scrape failed: connect ECONNREFUSED 127.0.0.1:9400; B: no GPU visible',
     });
-    // Batches stored before migration 4 have no energy and no note.
-    expect(costFigures([batch(10, 1, null)], [batch(10, 1, null)]).find((f) => f.name === 'energy_j')?.note).toBe('A: 0 of 1 batches measured; B: 0 of 1 batches measured');
+    // One note where both runs say the same; batches stored before migration 4 have no energy and no note.
+    expect(costFigures([batch(10, 1, null)], [batch(10, 1, null)]).find((f) => f.name === 'energy_j')?.note).toBe('not measured');
+    expect(costFigures([batch(10, 1, null, null, 'no GPU visible')], []).find((f) => f.name === 'gpu_s')?.note).toBe('A: no GPU visible; B: no batches stored');
   });
 
   it('prints a table whose columns follow the comparison’s run names', () => {
@@ -42,6 +43,6 @@ describe('cost figures', () => {
     expect(text.split('\n')[0]).toMatch(/^cost \(not gated\)\s+A\s+B\s+A − B\s+A \/ B\s+note$/);
     expect(text).toMatch(/^wall_s\s+3\s+2\s+\+1 ▼\s+×1\.5$/m);
     expect(text).toMatch(/^cpu_s\s+1\s+1\s+0\s+×1$/m);
-    expect(text).toMatch(/^gpu_s\s+—\s+—\s+—\s+—\s+A: 0 of 1 batches measured; B: 0 of 1 batches measured$/m);
+    expect(text).toMatch(/^gpu_s\s+—\s+—\s+—\s+—\s+not measured$/m);
   });
 });

@@ -15,7 +15,7 @@ export interface CostFigure {
   delta: number | null;
   /** A / B. */
   ratio: number | null;
-  /** Why a figure is unknown: the telemetry's stored reason, or how many batches measured it. */
+  /** Why a figure is unknown: the telemetry's stored reason, or how many batches measured it (per run where they differ). */
   note: string | null;
 }
 
@@ -36,9 +36,10 @@ function runSum(batches: readonly CostBatch[], of: (batch: CostBatch) => number 
   const measured = batches.map(of).filter((value): value is number => typeof value === 'number');
   if (batches.length > 0 && measured.length === batches.length) return { value: measured.reduce((sum, value) => sum + value, 0) / perUnit, note: null };
   // The telemetry says why a GPU figure is missing ("no GPU visible", "scrape failed: …"); keep the first reason given.
-  const reason = gpu ? batches.find((batch) => batch.telemetryNote)?.telemetryNote : undefined;
-  const count = batches.length === 0 ? 'no batches stored' : `${measured.length} of ${batches.length} batches measured`;
-  return { value: null, note: reason ? `${reason} (${count})` : count };
+  const reason = (gpu ? batches.find((batch) => batch.telemetryNote)?.telemetryNote : undefined) ?? null;
+  if (batches.length === 0) return { value: null, note: 'no batches stored' };
+  if (measured.length === 0) return { value: null, note: reason ?? 'not measured' };
+  return { value: null, note: `${measured.length} of ${batches.length} batches measured${reason ? `; ${reason}` : ''}` };
 }
 
 /**
@@ -50,7 +51,7 @@ export function costFigures(candidate: readonly CostBatch[], baseline: readonly 
     const a = runSum(candidate, of, perUnit, gpu);
     const b = runSum(baseline, of, perUnit, gpu);
     const both = a.value !== null && b.value !== null;
-    const notes = [...(a.note ? [`A: ${a.note}`] : []), ...(b.note ? [`B: ${b.note}`] : [])];
+    const notes = a.note === b.note ? (a.note ? [a.note] : []) : [...(a.note ? [`A: ${a.note}`] : []), ...(b.note ? [`B: ${b.note}`] : [])];
     return {
       name,
       a: a.value,

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { Runner } from '../runners/runner.js';
+import { missingSuitePath } from '../suite/files.js';
 import type { GpuSelection } from '../telemetry/dcgmSpec.js';
 
 /** The fields the suite adds to every model entry, whatever its provider. */
@@ -88,6 +89,5 @@ export function defineProvider<Spec extends ProviderSpec, const Name extends str
 /** The `path` problem of providers reading a local file or folder: null when it is there (or not given). */
 export function missingPathProblem(file: string | undefined, ctx: ProviderContext): ProviderProblem | null {
   if (file === undefined) return null;
-  const full = path.resolve(ctx.baseDir, file);
-  return existsSync(full) ? null : { field: 'path', message: `${full} does not exist` };
+  return existsSync(path.resolve(ctx.baseDir, file)) ? null : { field: 'path', message: missingSuitePath(ctx.baseDir, file) };
 }

@@ -63,6 +63,8 @@ describe('OnnxClassifierRunner', () => {
       await runner.close();
     } else {
       await expect(created).rejects.toThrow(/execution_provider 'cuda' is not available in this onnxruntime-node build .*use execution_provider: cpu/);
+      // Found missing before onnxruntime is asked, so its native loader never prints its own error line.
+      await expect(created).rejects.toThrow(/providers_cuda\.(so|dll) missing/);
     }
   });
 

@@ -10,6 +10,7 @@ import { AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transforme
 import * as ort from 'onnxruntime-node';
 import { z } from 'zod';
 import { logllmMessages } from './logllmPreprocess.js';
+import { assertCudaProviderInstalled, cudaFix } from './onnxRuntimeCuda.js';
 import type { Prediction, RenderedRequest, Runner } from './runner.js';
 
 // ── Bundle manifest ────────────────────────────────────────────────────────────────────────────
@@ -72,6 +73,7 @@ export interface WindowScores {
 
 async function createSession(file: string, options: OnnxClassifierRunnerOptions, io: { inputs: readonly string[]; output: string }): Promise<ort.InferenceSession> {
   const provider = options.executionProvider ?? 'cpu';
+  if (provider === 'cuda') assertCudaProviderInstalled('execution_provider');
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(file, {
@@ -83,11 +85,8 @@ async function createSession(file: string, options: OnnxClassifierRunnerOptions,
     });
   } catch (error) {
     if (provider !== 'cuda') throw error;
-    // onnxruntime-node ships the CUDA provider libraries separately; `.npmrc` skips fetching them.
-    throw new Error(
-      `execution_provider 'cuda' is not available in this onnxruntime-node build (${errorMessage(error)}); ` +
-        'install onnxruntime-node with ONNXRUNTIME_NODE_INSTALL=cuda12 on a CUDA 12 host, or use execution_provider: cpu',
-    );
+    // The libraries are there, but CUDA itself is not usable (no driver, another CUDA version).
+    throw new Error(`execution_provider 'cuda' is not available in this onnxruntime-node build (${errorMessage(error)}); ${cudaFix('execution_provider')}`);
   }
   const missing = [...io.inputs.filter((name) => !session.inputNames.includes(name)), ...(session.outputNames.includes(io.output) ? [] : [io.output])];
   if (missing.length > 0) {

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { AutoModelForCausalLM, AutoTokenizer, random, Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { z } from 'zod';
 import type { Prediction, RenderedRequest, Runner } from './runner.js';
+import { assertCudaProviderInstalled } from './onnxRuntimeCuda.js';
 
 // ── Runner ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -75,6 +76,7 @@ export class TransformersRunner implements Runner {
     const localFilesOnly = options.fromHub !== true;
     // Absolute: transformers.js would read a relative "a/b" as a hub id under env.localModelPath.
     const source = localFilesOnly ? path.resolve(options.model) : options.model;
+    if (options.device === 'cuda') assertCudaProviderInstalled('device');
     const tokenizer = await AutoTokenizer.from_pretrained(source, { local_files_only: localFilesOnly });
     const model = await AutoModelForCausalLM.from_pretrained(source, {
       local_files_only: localFilesOnly,

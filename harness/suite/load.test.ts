@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,5 +57,39 @@ describe('parseSuite on a file that is not a suite', () => {
     expect(() => parseSuite('HOME = .\n\n # comment\nsecret_line = SECRET-INI-VALUE\n', 'app.conf')).toThrow(/^app\.conf:\d+:\d+: YAML: [^:]*$/);
     expect(() => parseSuite('HOME = .\n\n # comment\nsecret_line = SECRET-INI-VALUE\n', 'app.conf')).not.toThrow(/SECRET/);
     expect(() => parseSuite('name: *SECRET-ALIAS-NAME\n', 'a.yaml')).toThrow(/^a\.yaml:1:7: YAML: Unresolved alias \(the anchor must be set before the alias\)$/);
+  });
+});
+
+describe('loadSuite on a suite copied out of suites/', () => {
+  const REPO_SUITES = path.resolve(import.meta.dirname, '../../suites');
+
+  /** suites/default.yaml copied into a scratch folder, `edit` applied to its text. */
+  function copiedDefault(edit: (text: string) => string = (text) => text): { dir: string; suite: string } {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-copied-'));
+    dirs.push(dir);
+    const suite = path.join(dir, 'default.yaml');
+    writeFileSync(suite, edit(readFileSync(path.join(REPO_SUITES, 'default.yaml'), 'utf8')));
+    return { dir, suite };
+  }
+
+  it('names the field, the absolute path it tried, the folder it resolved against and the fix', () => {
+    const { dir, suite } = copiedDefault();
+    const shipped = path.resolve(REPO_SUITES, '../prompts/logllm_classification.txt');
+    expect(() => loadSuite(suite)).toThrow(SuiteError);
+    expect(() => loadSuite(suite)).toThrow(
+      `${suite}: prompt.user: ${path.join(path.dirname(dir), 'prompts/logllm_classification.txt')} does not exist ` +
+        `(../prompts/logllm_classification.txt is relative to the suite file's folder, ${dir}); ` +
+        `from logbench's suites/ it names ${shipped}: set it to that absolute path, or copy the file to ${path.join(path.dirname(dir), 'prompts/logllm_classification.txt')}`,
+    );
+  });
+
+  it('finds its prompt once the fix is applied, and says plainly when a path leads nowhere at all', () => {
+    const shipped = path.resolve(REPO_SUITES, '../prompts/logllm_classification.txt');
+    const fixed = copiedDefault((text) => text.replace('user: ../prompts/logllm_classification.txt', `user: ${shipped}`));
+    expect(loadSuite(fixed.suite).prompt.user).toBe(readFileSync(shipped, 'utf8'));
+    const { dir, suite } = copiedDefault((text) => text.replace('user: ../prompts/logllm_classification.txt', 'user: prompts/mine.txt'));
+    expect(() => loadSuite(suite)).toThrow(
+      `${suite}: prompt.user: ${path.join(dir, 'prompts/mine.txt')} does not exist (prompts/mine.txt is relative to the suite file's folder, ${dir}); give it relative to that folder, or as an absolute path`,
+    );
   });
 });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHarnessCases } from '../../bench/harnessCases.js';
-import { runCli } from '../support/cli.js';
+import { REPO, runCli } from '../support/cli.js';
 import { logAnalysisAnswer, startLoopbackOpenAI, type LoopbackOpenAI } from '../support/loopback-openai.js';
 import { writeOpenAISuite } from '../support/run-fixtures.js';
 
@@ -197,5 +197,74 @@ describe('logbench compare', () => {
     const refused = await runCli(['compare', variant.get('split') as string, runs.get('base') as string, '--db', db]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/^logbench compare: runs \S+ and \S+ are not comparable: split hash differs/);
+  });
+});
+
+describe('every metric in every view (issue #13)', () => {
+  type Compared = { metrics: { name: string; pValue: number | null; untested: string | null }[]; cost: { name: string; a: number | null; b: number | null; note: string | null }[] };
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+  it('gate without a thresholds file lists every metric of both runs, says why the untested ones are not gated, and shows the cost', async () => {
+    const [worse, base] = [runs.get('worse') as string, runs.get('base') as string];
+    const result = await gate(['--candidate', worse, '--baseline', base]);
+    expect(result.code).toBe(1);
+    const compared = JSON.parse((await runCli(['compare', worse, base, '--db', db, '--json'])).stdout) as Compared;
+    expect(compared.metrics.length).toBeGreaterThan(10);
+    for (const metric of compared.metrics) {
+      const verdict = metric.pValue === null ? `not gated: untested: ${escape(metric.untested as string)}` : '(pass|regression)';
+      expect(result.stdout).toMatch(new RegExp(`^${metric.name} .* ${verdict}`, 'm'));
+    }
+    // The cost table follows the metrics: times are measured per batch; no GPU is visible here.
+    expect(result.stdout).toMatch(/^cost \(not gated\)\s+candidate\s+baseline\s+Δ\s+ratio\s+note$/m);
+    expect(result.stdout).toMatch(/^wall_s\s+[\d.e-]+\s+[\d.e-]+\s+\S+( [▲▼])?\s+×[\d.e-]+$/m);
+    const energy = compared.cost.find((figure) => figure.name === 'energy_j');
+    expect(energy).toMatchObject({ a: null, b: null });
+    expect(result.stdout).toMatch(new RegExp(`^energy_j\\s+—\\s+—\\s+—\\s+—\\s+${escape(energy?.note as string)}$`, 'm'));
+    expect(result.stdout).toMatch(/\ngate: regression in .*\n$/);
+  });
+
+  it('lists a metric without a paired test that fell, and gates the rest (the default suite: macro_f1)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-gate-'));
+    dirs.push(dir);
+    const defaultDb = path.join(dir, 'default.duckdb');
+    const ran = await runCli(['run', path.join(REPO, 'suites/default.yaml'), '--db', defaultDb, '--no-report']);
+    expect(ran.code, ran.stderr).toBe(0);
+    const summary = path.join(dir, 'gate.md');
+    const result = await runCli(['gate', '--db', defaultDb, '--candidate', 'latest:default/logllm-tiny', '--baseline', 'latest:default/rules', '--summary', summary], { env: { GITHUB_STEP_SUMMARY: '' } });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^macro_f1\s+0\.\d+\s+1\s+-0\.\d+ ▼\s+—\s+—\s+not gated: untested: no per-sample form in its registry definition, so no paired test$/m);
+    expect(result.stdout).toMatch(/^accuracy\s+.*drop ≤ 0 \(α 0\.05\)\s+regression: /m);
+    expect(result.stdout).toMatch(/ · 2 more metrics listed, not gated\n/);
+    const markdown = readFileSync(summary, 'utf8');
+    expect(markdown).toMatch(/^\| macro_f1 \| 0\.\d+ \| 1 \| -0\.\d+ ▼ \| — \| — \| not gated: untested: no per-sample form in its registry definition, so no paired test \|$/m);
+    expect(markdown).toContain('| cost (not gated) | candidate | baseline | Δ | ratio | note |');
+    expect(markdown).toMatch(/^\| cpu_s \| [\d.e-]+ \| [\d.e-]+ \| \S+( [▲▼])? \| ×[\d.e-]+ \|  \|$/m);
+  });
+
+  it('a thresholds file gates what it names and lists the rest as not in it', async () => {
+    const thresholds = tempFile('only-fuzzy.yaml', 'metrics:\n  fuzzy: { max_drop: 0 }\n');
+    const result = await gate(['--candidate', 'latest:loopback/better', '--baseline', runs.get('base') as string, '--thresholds', thresholds]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/\ngate: pass \(1 metrics\)\n$/);
+    expect(result.stdout).toMatch(new RegExp(`^rougeL\\s+1\\s+0\\.\\d+\\s+\\+0\\.\\d+ ▲\\s+\\S+\\s+—\\s+not gated: not in ${escape(thresholds)}$`, 'm'));
+  });
+
+  it('runs tells two runs of one model apart: variant, provider, endpoint and samples, in text and JSON', async () => {
+    const text = await runCli(['runs', '--db', db]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout.split('\n')[0]).toMatch(/^run\s+suite\/model\s+variant\s+provider\s+endpoint\s+samples\s+status\s+started\s+split$/);
+    const json = await runCli(['runs', '--db', db, '--json']);
+    type Listed = { id: string; modelId: string; variant: string | null; provider: string; endpoint: string | null; samples: number; failed: number; status: string; suite?: unknown };
+    const listed = (JSON.parse(json.stdout) as Listed[]).filter((run) => run.modelId === 'better');
+    expect(listed.map((run) => run.id).sort()).toEqual([...variant.values(), runs.get('better')].sort());
+    const byId = new Map(listed.map((run) => [run.id, run]));
+    // The split variant predicted fewer samples; the broken endpoint's run failed every one.
+    expect(byId.get(variant.get('split') as string)).toMatchObject({ samples: CASES - 10, failed: 0, provider: 'openai' });
+    expect(byId.get(variant.get('down') as string)).toMatchObject({ samples: CASES, failed: CASES, endpoint: servers[1]?.url });
+    expect(byId.get(runs.get('better') as string)).toMatchObject({ samples: CASES, failed: 0, variant: null, endpoint: servers[0]?.url });
+    expect(listed.every((run) => run.suite === undefined)).toBe(true);
+    const row = (id: string) => text.stdout.split('\n').find((line) => line.startsWith(id)) ?? '';
+    expect(row(variant.get('split') as string)).toMatch(new RegExp(`loopback/better\\s+—\\s+openai\\s+${escape(servers[0]?.url as string)}\\s+${CASES - 10}\\s+completed`));
+    expect(row(variant.get('down') as string)).toMatch(new RegExp(`${escape(servers[1]?.url as string)}\\s+${CASES} \\(${CASES} failed\\)\\s+\\S+`));
   });
 });

@@ -53,12 +53,20 @@ console.log(JSON.stringify({
  * exactly the versions the repo pins from the npm cache (filled by the repo's own `npm ci`).
  */
 function writeScratchProject(tarball: string): void {
-  const manifest = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string; license: string; dependencies: Record<string, string>; bin: Record<string, string>; engines: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+    version: string;
+    license: string;
+    dependencies: Record<string, string>;
+    bin: Record<string, string>;
+    engines: Record<string, string>;
+    allowScripts: Record<string, boolean>;
+  };
   const lock = JSON.parse(readFileSync(path.join(REPO, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
   const dependency = `file:../${tarball}`;
   const runtime = Object.entries(lock.packages).filter(([where, entry]) => where !== '' && entry.dev !== true);
   mkdirSync(project);
-  writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module', dependencies: { logbench: dependency } }));
+  // As the README advises a project that depends on logbench: its install-script policy (onnxruntime-node's CUDA download denied).
+  writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module', dependencies: { logbench: dependency }, allowScripts: manifest.allowScripts }));
   writeFileSync(
     path.join(project, 'package-lock.json'),
     JSON.stringify({
@@ -72,7 +80,7 @@ function writeScratchProject(tarball: string): void {
       },
     }),
   );
-  writeFileSync(path.join(project, '.npmrc'), 'onnxruntime-node-install=skip\nfund=false\naudit=false\n');
+  writeFileSync(path.join(project, '.npmrc'), 'fund=false\naudit=false\n');
   writeFileSync(
     path.join(project, 'tsconfig.json'),
     JSON.stringify({
