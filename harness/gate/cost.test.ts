@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { costFigures, costText, type CostBatch } from './cost.js';
 
-const batch = (wallMs: number, cpuMs: number | null, gpuTimeMs: number | null, energyJ?: number | null, telemetryNote?: string | null): CostBatch => ({
+const batch = (wallMs: number, cpuMs: number | null, gpuTimeMs: number | null, energyJ: number | null = null, telemetryNote: string | null = null): CostBatch => ({
   wallMs,
   cpuMs,
   gpuTimeMs,
-  ...(energyJ !== undefined && { energyJ }),
-  ...(telemetryNote !== undefined && { telemetryNote }),
+  energyJ,
+  telemetryNote,
 });
 
 describe('cost figures', () => {

@@ -1,11 +1,8 @@
 import { formatChange, formatNumber, formatValue, textTable } from '../../core/format.js';
 import type { StoredBatch } from '../store/index.js';
 
-/**
- * What a run's batches measured. Energy and its note come from migration 4's columns; they are
- * optional here so that batches of an export written before them still add up.
- */
-export type CostBatch = Pick<StoredBatch, 'wallMs' | 'cpuMs' | 'gpuTimeMs'> & { energyJ?: number | null; telemetryNote?: string | null };
+/** What a run's batches measured, as the store has it (energy and the telemetry's note since migration 4). */
+export type CostBatch = Pick<StoredBatch, 'wallMs' | 'cpuMs' | 'gpuTimeMs' | 'energyJ' | 'telemetryNote'>;
 
 export interface CostFigure {
   name: 'wall_s' | 'cpu_s' | 'gpu_s' | 'energy_j';
