@@ -48,16 +48,11 @@ function changeLimitText(rule: MetricRule, word: string): string {
   return `${word} ≤ ${limits.join(' and ≤ ')}`;
 }
 
-/**
- * A metric no rule judges, listed with its values and delta so that no change goes unseen (alert_f1
- * falling from 1 to 0.77 was once left out because it had no paired test).
- */
-function listedOnly(name: string, source: string | null, candidate: GateInput['candidate'], comparison: RunComparison | null): MetricVerdict {
-  const difference = comparison?.metrics.find((metric) => metric.name === name);
-  const why = source !== null ? `not in ${source}` : `untested: ${difference?.untested ?? 'no paired test'}`;
+/** A metric's row before any rule: the candidate's value, and the comparison's where there is one. */
+function verdictRow(name: string, candidate: number | null, difference: MetricDifference | undefined, notGated: string | null): MetricVerdict {
   return {
     name,
-    candidate: difference?.a ?? candidate.find((metric) => metric.name === name)?.value ?? null,
+    candidate,
     baseline: difference?.b ?? null,
     delta: difference?.delta ?? null,
     pValue: difference?.pValue ?? null,
@@ -65,8 +60,18 @@ function listedOnly(name: string, source: string | null, candidate: GateInput['c
     rules: [],
     failures: [],
     notes: [],
-    notGated: why,
+    notGated,
   };
+}
+
+/**
+ * A metric no rule judges, listed with its values and delta so that no change goes unseen (alert_f1
+ * falling from 1 to 0.77 was once left out because it had no paired test).
+ */
+function listedOnly(name: string, source: string | null, candidate: GateInput['candidate'], comparison: RunComparison | null): MetricVerdict {
+  const difference = comparison?.metrics.find((metric) => metric.name === name);
+  const why = source !== null ? `not in ${source}` : `untested: ${difference?.untested ?? 'no paired test'}`;
+  return verdictRow(name, difference?.a ?? candidate.find((metric) => metric.name === name)?.value ?? null, difference, why);
 }
 
 /**
@@ -79,18 +84,7 @@ export function evaluateGate({ source, thresholds, candidate, comparison }: Gate
     const stored = candidate.find((metric) => metric.name === name);
     if (!stored) throw new CliError(`${where}: the candidate run has no metric ${name} (it has ${candidate.map((m) => m.name).join(', ')})`);
     const difference = comparison?.metrics.find((metric) => metric.name === name);
-    const verdict: MetricVerdict = {
-      name,
-      candidate: stored.value,
-      baseline: difference?.b ?? null,
-      delta: difference?.delta ?? null,
-      pValue: difference?.pValue ?? null,
-      resamples: difference?.resamples ?? null,
-      rules: [],
-      failures: [],
-      notes: [],
-      notGated: null,
-    };
+    const verdict = verdictRow(name, stored.value, difference, null);
     if (rule.min !== undefined) {
       verdict.rules.push(`≥ ${formatNumber(rule.min)}`);
       if (stored.value === null || stored.value < rule.min) verdict.failures.push(`${formatValue(stored.value)} < ${formatNumber(rule.min)}`);
