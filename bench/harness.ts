@@ -23,12 +23,15 @@ import { measureNodeProcess, median, type MeasuredProcess as Measured } from './
 const cli = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
 const server = fileURLToPath(new URL('../test/support/loopback-openai.js', import.meta.url));
 const clientFloor = fileURLToPath(new URL('./clientFloor.js', import.meta.url));
+const dcgmExporter = fileURLToPath(new URL('./dcgmExporterProcess.js', import.meta.url));
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 
 interface SuiteVariant {
   telemetry?: boolean;
   /** One model after the other, 16 in flight each (the suite default), instead of both at once with 8 each. */
   sequential?: boolean;
+  /** A DCGM exporter scraped every 200 ms during each batch (`gpu_metrics_url`) instead of nvidia-smi. */
+  dcgmUrl?: string;
 }
 
 function writeSuite(dir: string, n: number, url: string, variant: SuiteVariant = {}): string {
@@ -38,17 +41,18 @@ function writeSuite(dir: string, n: number, url: string, variant: SuiteVariant =
   const telemetry = variant.telemetry ?? true;
   const concurrency = variant.sequential ? 16 : 8;
   const model = (id: string) => `  - id: ${id}\n    provider: openai\n    model: ${id}\n    endpoint: ${url}\n    concurrency: ${concurrency}\n    batch_size: 64\n`;
-  const suite = path.join(dir, `harness-${n}${telemetry ? '' : '-no-telemetry'}${variant.sequential ? '-sequential' : ''}.yaml`);
+  const suite = path.join(dir, `harness-${n}${telemetry ? '' : '-no-telemetry'}${variant.sequential ? '-sequential' : ''}${variant.dcgmUrl ? '-dcgm' : ''}.yaml`);
+  const dcgm = variant.dcgmUrl ? `  gpu_sample_ms: 200\n  gpu_metrics_url: ${variant.dcgmUrl}\n` : '';
   writeFileSync(
     suite,
     `name: bench-harness\ntask: text\ndataset:\n  source: jsonl\n  path: ${data}\n  input_field: logs\n  reference_field: reference\n  id_field: id\nprompt:\n  user: prompt.txt\n` +
-      `metrics: [fuzzy, bleu, rouge]\nconcurrent_models: ${!variant.sequential}\ntelemetry:\n  enabled: ${telemetry}\nmodels:\n${model('qwen3-base')}${model('qwen3-ft')}`,
+      `metrics: [fuzzy, bleu, rouge]\nconcurrent_models: ${!variant.sequential}\ntelemetry:\n  enabled: ${telemetry}\n${dcgm}models:\n${model('qwen3-base')}${model('qwen3-ft')}`,
   );
   return suite;
 }
 
-async function startServer(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [server], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+async function startServer(script = server): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [script], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   for await (const line of lines) {
     const match = /^listening \d+ (\S+)/.exec(line);
@@ -68,13 +72,16 @@ function runOnce(suite: string, db: string): Measured {
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-bench-harness-'));
 const { url, child } = await startServer();
+const exporter = await startServer(dcgmExporter);
 try {
   // Configurations interleaved so machine noise hits each alike: the workload, the same with
-  // telemetry off (for its overhead), with the models one after the other, and twice the cases
-  // (for the cost per extra 1,000 cases); then the client floor.
+  // telemetry off (for its overhead), with a DCGM exporter scraped every 200 ms (its overhead against
+  // telemetry off), with the models one after the other, and twice the cases (for the cost per extra
+  // 1,000 cases); then the client floor.
   const configs = [
     { name: 'cases_1000', suite: writeSuite(dir, 1000, url) },
     { name: 'cases_1000_telemetry_off', suite: writeSuite(dir, 1000, url, { telemetry: false }) },
+    { name: 'cases_1000_dcgm_200ms', suite: writeSuite(dir, 1000, url, { dcgmUrl: exporter.url }) },
     { name: 'cases_1000_sequential_models', suite: writeSuite(dir, 1000, url, { sequential: true }) },
     { name: 'cases_2000', suite: writeSuite(dir, 2000, url) },
   ];
@@ -104,9 +111,11 @@ try {
   summary.harness_beyond_client_floor_s = Number((w('cases_1000') - w('client_floor_2000_requests')).toFixed(3));
   summary.extra_1000_cases_s = Number((w('cases_2000') - w('cases_1000')).toFixed(3));
   summary.telemetry_overhead_pct = Number((((w('cases_1000') - w('cases_1000_telemetry_off')) / w('cases_1000_telemetry_off')) * 100).toFixed(1));
+  summary.dcgm_200ms_overhead_pct = Number((((w('cases_1000_dcgm_200ms') - w('cases_1000_telemetry_off')) / w('cases_1000_telemetry_off')) * 100).toFixed(1));
   summary.promptfoo_same_workload = { wall_s_median: 16.5, peak_rss_mib: 571, source: 'shared/bench/README.md, measured on this machine kind' };
   console.log(JSON.stringify(summary, null, 2));
 } finally {
   child.kill();
+  exporter.child.kill();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { counterEnergy, readDcgmPage, type DcgmScrape } from './dcgm.js';
-import { GpuMetricsUrl, GpuSelection } from './dcgmSpec.js';
+import { completeDcgmUrl, GpuMetricsUrl, GpuSelection } from './dcgmSpec.js';
 import { readDcgmSeries } from './fixtures/dcgmExporter.js';
 import { parsePrometheusText } from './prometheus.js';
 
@@ -67,10 +67,10 @@ describe('counterEnergy', () => {
 
 describe('suite fields', () => {
   it('completes a bare host to the exporter default :9400/metrics and keeps explicit ports and paths', () => {
-    expect(GpuMetricsUrl.parse('http://gpu-node')).toBe('http://gpu-node:9400/metrics');
-    expect(GpuMetricsUrl.parse('http://gpu-node:8080')).toBe('http://gpu-node:8080/metrics');
-    expect(GpuMetricsUrl.parse('http://gpu-node:80')).toBe('http://gpu-node/metrics');
-    expect(GpuMetricsUrl.parse('https://dcgm.example/gpu/metrics?token=x')).toBe('https://dcgm.example/gpu/metrics?token=x');
+    expect(completeDcgmUrl('http://gpu-node')).toBe('http://gpu-node:9400/metrics');
+    expect(completeDcgmUrl('http://gpu-node:8080')).toBe('http://gpu-node:8080/metrics');
+    expect(completeDcgmUrl('http://gpu-node:80')).toBe('http://gpu-node/metrics');
+    expect(completeDcgmUrl('https://dcgm.example/gpu/metrics?token=x')).toBe('https://dcgm.example/gpu/metrics?token=x');
     expect(GpuMetricsUrl.safeParse('gpu-node:9400').success).toBe(false);
   });
 

@@ -1,5 +1,6 @@
 import { NO_GPU_FIGURES, type GpuBatchReading } from './batchTelemetry.js';
 import { describeGpus, gpuWindowFigures, memoryBaseline, SampleRing, type GpuAvailability } from './gpu.js';
+import { completeDcgmUrl } from './dcgmSpec.js';
 import { fetchPrometheusPage, type PrometheusPage } from './prometheus.js';
 import { redactEndpoint } from '../store/endpoint.js';
 
@@ -92,7 +93,7 @@ function describeSelection(select: DcgmGpuSelection): string {
 }
 
 export interface DcgmSamplerOptions {
-  /** The exporter's page, e.g. http://gpu-node:9400/metrics. */
+  /** The exporter's page, e.g. http://gpu-node:9400/metrics (`http://gpu-node` means just that: `completeDcgmUrl`). */
   url: string;
   /** Scrape interval while a batch runs (suite `telemetry.gpu_sample_ms`). */
   intervalMs?: number;
@@ -155,7 +156,7 @@ export class DcgmSampler {
 
   constructor(options: DcgmSamplerOptions) {
     this.options = {
-      url: options.url,
+      url: completeDcgmUrl(options.url),
       intervalMs: options.intervalMs ?? 200,
       timeoutMs: options.timeoutMs ?? 2000,
       select: options.select ?? {},
@@ -163,7 +164,7 @@ export class DcgmSampler {
       ringCapacity: options.ringCapacity ?? 1 << 16,
       onWarning: options.onWarning,
     };
-    this.shownUrl = redactEndpoint(options.url);
+    this.shownUrl = redactEndpoint(this.options.url);
   }
 
   /** For `runs.gpu_name`, from the exporter's `modelName` labels (older exporters have none: null). */

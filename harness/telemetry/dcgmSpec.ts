@@ -6,21 +6,21 @@ const DCGM_DEFAULT_PORT = '9400';
 const DCGM_DEFAULT_PATH = '/metrics';
 const EXPLICIT_PORT = /^[a-z]+:\/\/(?:[^/@]*@)?(?:\[[^\]]*\]|[^:/?#]*):\d+/i;
 
+/** A DCGM exporter's page; `completeDcgmUrl` fills in the exporter's default port and path. */
+export const GpuMetricsUrl = z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://gpu-node:9400/metrics' });
+
 /**
- * A DCGM exporter's page. `http://gpu-node` means the exporter's default `http://gpu-node:9400/metrics`;
- * a URL with a port but no path gets `/metrics`; anything more explicit is used as written.
+ * `http://gpu-node` means the exporter's default `http://gpu-node:9400/metrics`; a URL with a port but no
+ * path gets `/metrics`; anything more explicit is used as written.
  */
-export const GpuMetricsUrl = z
-  .url({ protocol: /^https?$/, error: 'an http(s) URL such as http://gpu-node:9400/metrics' })
-  .transform((text) => {
-    const url = new URL(text);
-    const bare = url.pathname === '/' && url.search === '';
-    if (!bare) return text;
-    // URL drops a scheme's default port (`:80`), so whether one was written is read off the text.
-    if (!EXPLICIT_PORT.test(text)) url.port = DCGM_DEFAULT_PORT;
-    url.pathname = DCGM_DEFAULT_PATH;
-    return url.toString();
-  });
+export function completeDcgmUrl(text: string): string {
+  const url = new URL(text);
+  if (url.pathname !== '/' || url.search !== '') return text;
+  // URL drops a scheme's default port (`:80`), so whether one was written is read off the text.
+  if (!EXPLICIT_PORT.test(text)) url.port = DCGM_DEFAULT_PORT;
+  url.pathname = DCGM_DEFAULT_PATH;
+  return url.toString();
+}
 
 /**
  * Which of the exporter's GPUs count (all when absent): by `gpu` index, `uuid` (label `UUID`) or

@@ -79,11 +79,30 @@ describe('TelemetrySampler', () => {
     ]);
   });
 
-  it('leaves `server` out when no metrics URL is configured', async () => {
+  it('leaves `server` out when no metrics URL is configured, and says why the GPU columns are null', async () => {
     sampler = new TelemetrySampler({ gpu: { env: { PATH: '/nonexistent' } } });
     expect((await sampler.start()).available).toBe(false);
     const telemetry = await (await sampler.batchWindow(1)).finish([]);
     expect(telemetry).not.toHaveProperty('server');
     expect(telemetry.gpuUtilAvg).toBeNull();
+    expect(telemetry.energyJ).toBeNull();
+    expect(telemetry.gpuSource).toBeNull();
+    expect(telemetry.telemetryNote).toBe('no GPU visible (nvidia-smi not found on PATH)');
+  });
+
+  it('integrates nvidia-smi power.draw into the batch energy (recorded H100: 69.85 W idle, 631.95 W loaded)', async () => {
+    fake = await installFakeNvidiaSmi('nvidia-smi-h100-power.csv');
+    sampler = new TelemetrySampler({ gpu: { intervalMs: 50, env: fake.env } });
+    expect(await sampler.start()).toEqual({ available: true, gpuName: 'NVIDIA H100 80GB HBM3' });
+    const window = await sampler.batchWindow(0);
+    await sleep(400);
+    const telemetry = await window.finish(predictions);
+    expect(telemetry.gpuSource).toBe('nvidia-smi');
+    expect(telemetry.telemetryNote).toBeNull();
+    // Whatever rounds the window saw, its power lay between the idle and the loaded reading.
+    expect(telemetry.powerAvgW).toBeGreaterThanOrEqual(69.85);
+    expect(telemetry.powerAvgW).toBeLessThanOrEqual(631.95);
+    // To within the sub-µs rounding of epoch-ms window edges.
+    expect(telemetry.energyJ).toBeCloseTo(((telemetry.powerAvgW as number) * telemetry.wallMs) / 1000, 3);
   });
 });
