@@ -2,8 +2,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunStore } from '../harness/store/index.js';
 import { classificationReport } from '../metrics/classification.js';
 import { parseJsonAnalysis } from '../metrics/tasks/index.js';
-import { HOSTILE_OUTPUT, HOSTILE_SAMPLE_ID, type ReportFixtureRuns, type ReportFixtureStore, openReportFixtureStore } from '../test/support/report-fixtures.js';
-import { loadReportData } from './data.js';
+import {
+  type FixtureStore,
+  HOSTILE_OUTPUT,
+  HOSTILE_SAMPLE_ID,
+  type ReportFixtureRuns,
+  type ReportFixtureStore,
+  openFixtureStore,
+  openReportFixtureStore,
+  writeGpuTelemetryPair,
+} from '../test/support/report-fixtures.js';
+import { formatNumber } from '../core/format.js';
+import { loadReportData, qualityPerKj } from './data.js';
+import { historyCharts, loadHistoryData } from './history.js';
+import { renderReportHtml } from './html.js';
+import { renderReportMarkdown } from './markdown.js';
 import { NO_ANSWER, withStoreQueries } from '../harness/store/index.js';
 
 let fixture: ReportFixtureStore;
@@ -179,5 +192,58 @@ describe('loadReportData for JSON analysis', () => {
         expect(bin.count).toBe(errors.filter((error) => error >= bin.binStart && error < bin.binStart + 10).length);
       }
     }
+  });
+});
+
+describe('energy next to quality (a DCGM-telemetry pair, one scrape of the fine-tune failed)', () => {
+  let telemetry: FixtureStore<{ base: string; finetuned: string }>;
+  beforeAll(async () => {
+    telemetry = await openFixtureStore((writer) => writeGpuTelemetryPair(writer, { samples: 48, failedScrapes: [2] }));
+  });
+  afterAll(() => telemetry.dispose());
+
+  it('totals each run’s energy from its batches and gives quality per kJ only where every batch measured it', async () => {
+    const data = await loadReportData(telemetry.store, { runId: telemetry.runs.finetuned, baselineId: telemetry.runs.base });
+    expect(data.runs.map((run) => [run.model, run.gpuSource, run.telemetryNote])).toEqual([
+      ['qwen3-4b-log-ft', 'dcgm', 'scrape failed: connect ECONNREFUSED 127.0.0.1:9400'],
+      ['qwen3-4b', 'dcgm', null],
+    ]);
+    for (const cost of data.costs) {
+      const stored = await telemetry.store.batches(cost.runId);
+      const measured = stored.filter((batch) => batch.energyJ !== null);
+      expect(cost.energyJ).toBeCloseTo(measured.reduce((total, batch) => total + (batch.energyJ ?? 0), 0), 9);
+      expect([cost.batches, cost.energyBatches]).toEqual([stored.length, measured.length]);
+      const perBatch = data.batches.filter((batch) => batch.runId === cost.runId).map((batch) => batch.energyJ);
+      expect(perBatch).toEqual(stored.map((batch) => batch.energyJ));
+    }
+    const [candidate, baseline] = data.costs;
+    expect(candidate?.energyBatches).toBe(5);
+    expect(candidate?.qualityPerKj).toBeNull();
+    expect(baseline?.qualityPerKj).toBeCloseTo((baseline?.quality ?? Number.NaN) / ((baseline?.energyJ ?? Number.NaN) / 1000), 12);
+    expect(qualityPerKj(0.8, false, { energyJ: 2000, energyBatches: 3, batches: 3 })).toBeNull();
+    expect(qualityPerKj(0.8, true, { energyJ: 2000, energyBatches: 3, batches: 3 })).toBeCloseTo(0.4, 12);
+  });
+
+  it('shows energy, its coverage and quality per kJ in the HTML and Markdown cost tables', async () => {
+    const data = await loadReportData(telemetry.store, { runId: telemetry.runs.finetuned, baselineId: telemetry.runs.base });
+    const [candidate, baseline] = data.costs;
+    const html = renderReportHtml(data);
+    expect(html).toContain('<th>GPU energy</th><th>quality per kJ</th>');
+    expect(html).toContain(`${formatNumber((candidate?.energyJ ?? 0) / 1000)} kJ (5 of 6 batches)`);
+    expect(html).toContain(`<td class="number">${formatNumber(baseline?.qualityPerKj ?? 0)}</td>`);
+    expect(html).toContain('NVIDIA H100 80GB HBM3 (dcgm)');
+    const markdown = renderReportMarkdown(data);
+    expect(markdown).toMatch(/\| run \| predictions \(errors\) \| wall time \| GPU time \| peak GPU memory \| GPU energy \| quality per kJ \|/);
+    expect(markdown).toContain(`| ${formatNumber((baseline?.energyJ ?? 0) / 1000)} kJ | ${formatNumber(baseline?.qualityPerKj ?? 0)} |`);
+  });
+
+  it('plots a run’s energy on the history page only where every batch measured it', async () => {
+    const history = await loadHistoryData(telemetry.store, 'qwen3-log-analysis');
+    expect(history.runs.map((run) => [run.model, run.energyJ === null])).toEqual([
+      ['qwen3-4b', false],
+      ['qwen3-4b-log-ft', true],
+    ]);
+    const cost = historyCharts(history).find((chart) => chart.id === 'history-cost');
+    expect(cost?.title).toBe('GPU time, GPU energy and wall time per run');
   });
 });

@@ -16,6 +16,7 @@ import {
   type StoredRun,
   withStoreQueries,
 } from '../harness/store/index.js';
+import type { GpuSource } from '../harness/telemetry/batchTelemetry.js';
 import { classificationReport } from '../metrics/classification.js';
 import { metricRows, type MetricRow } from '../core/format.js';
 import { higherIsBetter } from '../metrics/taskScoring.js';
@@ -43,10 +44,16 @@ export interface ReportRun {
   harnessVersion: string;
   host: string;
   gpuName: string | null;
+  /** The OpenAI-compatible endpoint the run called (credentials redacted); null for a model run inside logbench. */
+  endpoint: string | null;
   predictions: number;
   errors: number;
   /** Some batch of the run carries a GPU figure; false renders "no GPU visible". */
   gpuVisible: boolean;
+  /** Which telemetry measured the GPUs (local `nvidia-smi` or a DCGM exporter); null without GPU figures. */
+  gpuSource: GpuSource | null;
+  /** The first reason a batch stored for missing GPU figures ("no GPU visible (…)", "scrape failed: …"). */
+  telemetryNote: string | null;
 }
 
 /** Whether the two runs measured the same thing (DESIGN §3: gate exit code 2 when they did not). */
@@ -84,6 +91,8 @@ export type ReportBatch = Pick<
   | 'gpuMemPeakMb'
   | 'gpuMemDeltaMb'
   | 'gpuTimeMs'
+  | 'energyJ'
+  | 'powerAvgW'
 > & {
   model: string;
   rssPeakMb: number | null;
@@ -98,11 +107,23 @@ export interface RunCost {
   samples: number;
   wallMs: number;
   cpuMs: number | null;
+  /** Prompt plus generated tokens, where the provider reported them. */
+  tokens: number | null;
   gpuTimeMs: number | null;
   gpuMemPeakMb: number | null;
+  /** GPU energy summed over the batches that measured it; see `energyBatches`. */
+  energyJ: number | null;
+  batches: number;
+  /** Batches that measured energy: fewer than `batches` means `energyJ` covers only part of the run. */
+  energyBatches: number;
   quality: number | null;
   qualityCiLow: number | null;
   qualityCiHigh: number | null;
+  /**
+   * Quality per kilojoule of GPU energy: only where every batch measured energy (a partial sum would
+   * flatter the run) and the quality metric is higher-is-better (an error per kJ reads backwards).
+   */
+  qualityPerKj: number | null;
 }
 
 export interface QualityMetric {
@@ -201,6 +222,8 @@ export interface ReportOptions {
 /** Per-sample metrics (names as metrics/taskScoring.ts stores them) that best stand for "quality", most telling first. */
 const PREFERRED_QUALITY_METRICS = ['rougeL', 'rougeLsum', 'cause_rougeL', 'fuzzy', 'correct', 'alert_correct', 'critical_f1', 'sentence_bleu', 'rouge1'];
 const LABEL_AGREEMENT_METRIC = 'correct';
+/** Corpus figures that are the mean of a per-sample quality under another name: the run's point takes their interval. */
+const CORPUS_FIGURE_OF: Readonly<Record<string, string>> = { correct: 'accuracy', alert_correct: 'alert_accuracy' };
 /** Width, in risk-score points, of the risk-error histogram bins. */
 export const RISK_ERROR_BIN_WIDTH = 10;
 const SAMPLE_LIMIT = 20;
@@ -243,9 +266,12 @@ function reportRun(run: StoredRun, model: string, role: ReportRun['role'], count
     harnessVersion: run.harnessVersion,
     host: run.host,
     gpuName: run.gpuName,
+    endpoint: run.endpoint,
     predictions: counts.predictions,
     errors: counts.errors,
-    gpuVisible: batches.some((batch) => batch.gpuTimeMs !== null || batch.gpuUtilAvg !== null || batch.gpuMemPeakMb !== null),
+    gpuVisible: batches.some((batch) => batch.gpuTimeMs !== null || batch.gpuUtilAvg !== null || batch.gpuMemPeakMb !== null || batch.energyJ !== null),
+    gpuSource: batches.find((batch) => batch.gpuSource !== null)?.gpuSource ?? null,
+    telemetryNote: batches.find((batch) => batch.telemetryNote !== null)?.telemetryNote ?? null,
   };
 }
 
@@ -285,6 +311,8 @@ function batchRows(run: ReportRun, batches: readonly StoredBatch[], quality: rea
     gpuMemPeakMb: batch.gpuMemPeakMb,
     gpuMemDeltaMb: batch.gpuMemDeltaMb,
     gpuTimeMs: batch.gpuTimeMs,
+    energyJ: batch.energyJ,
+    powerAvgW: batch.powerAvgW,
     quality: qualityByBatch.get(batch.batchIndex) ?? null,
   }));
 }
@@ -295,20 +323,32 @@ function sumOrNull(values: readonly (number | null)[]): number | null {
 }
 
 /** Totals of the run's batches; quality is the corpus metric with its interval, else the mean per-sample score. */
-function runCost(run: ReportRun, batches: readonly ReportBatch[], metrics: readonly ReportMetric[], qualityMetric: string | null, meanQuality: number | null): RunCost {
-  const corpus = metrics.find((metric) => metric.runId === run.id && metric.name === qualityMetric && metric.value !== null);
+/** Quality per kJ of `energyJ` joules; null where it would mislead (see `RunCost.qualityPerKj`). */
+export function qualityPerKj(quality: number | null, higherIsBetter: boolean, energy: { energyJ: number | null; energyBatches: number; batches: number }): number | null {
+  if (quality === null || !higherIsBetter || energy.energyJ === null || energy.energyJ <= 0 || energy.energyBatches < energy.batches) return null;
+  return quality / (energy.energyJ / 1000);
+}
+
+function runCost(run: ReportRun, batches: readonly ReportBatch[], metrics: readonly ReportMetric[], qualityMetric: QualityMetric | null, meanQuality: number | null): RunCost {
+  const corpusName = qualityMetric === null ? null : (CORPUS_FIGURE_OF[qualityMetric.name] ?? qualityMetric.name);
+  const corpus = metrics.find((metric) => metric.runId === run.id && metric.name === corpusName && metric.value !== null);
   const gpuMemPeak = batches.reduce<number | null>((peak, batch) => (batch.gpuMemPeakMb === null || (peak !== null && peak >= batch.gpuMemPeakMb) ? peak : batch.gpuMemPeakMb), null);
+  const energy = { energyJ: sumOrNull(batches.map((batch) => batch.energyJ)), energyBatches: batches.filter((batch) => batch.energyJ !== null).length, batches: batches.length };
+  const quality = corpus?.value ?? meanQuality;
   return {
     runId: run.id,
     model: run.model,
     samples: batches.reduce((total, batch) => total + batch.size, 0),
     wallMs: batches.reduce((total, batch) => total + batch.wallMs, 0),
     cpuMs: sumOrNull(batches.map((batch) => batch.cpuMs)),
+    tokens: sumOrNull(batches.flatMap((batch) => [batch.tokensIn, batch.tokensOut])),
     gpuTimeMs: sumOrNull(batches.map((batch) => batch.gpuTimeMs)),
     gpuMemPeakMb: gpuMemPeak,
-    quality: corpus?.value ?? meanQuality,
+    ...energy,
+    quality,
     qualityCiLow: corpus?.ciLow ?? null,
     qualityCiHigh: corpus?.ciHigh ?? null,
+    qualityPerKj: qualityPerKj(quality, qualityMetric?.higherIsBetter ?? true, energy),
   };
 }
 
@@ -482,7 +522,7 @@ export async function collectReportData(store: ReportStore, queries: StoreQuerie
     const qualityRows = quality === null ? [] : await queries.batchQuality(run.id, quality);
     const rows = batchRows(run, batches, qualityRows);
     batchesByRun.push(rows);
-    costs.push(runCost(run, rows, metrics, qualityMetric?.name ?? null, meanQuality(qualityRows)));
+    costs.push(runCost(run, rows, metrics, qualityMetric, meanQuality(qualityRows)));
   }
 
   const limit = options.sampleLimit ?? SAMPLE_LIMIT;

@@ -3,7 +3,7 @@ import { type RunStore, type StoreQueries, withStoreQueries } from '../harness/s
 import { modelLabel } from './data.js';
 import { formatDuration } from '../core/format.js';
 import { escapeHtml, renderPage, type PageLink } from './html.js';
-import { type Datasets, NO_GPU_VISIBLE, PANEL_HEIGHT, PANEL_WIDTH, type PanelSpec, type ReportChart, messagePanel, modelColor } from './specs.js';
+import { type Datasets, NO_GPU_VISIBLE, PANEL_HEIGHT, PANEL_WIDTH, type PanelSpec, type ReportChart, LEGEND_BELOW, configured, messagePanel, modelColor } from './specs.js';
 
 export interface HistoryRun {
   id: string;
@@ -13,8 +13,11 @@ export interface HistoryRun {
   task: string;
   samples: number;
   wallMs: number | null;
+  cpuMs: number | null;
   /** Null when the run had no GPU figures ("no GPU visible"). */
   gpuTimeMs: number | null;
+  /** GPU energy of the whole run; null unless every batch measured it (a partial sum would look cheaper). */
+  energyJ: number | null;
   gpuMemPeakMb: number | null;
 }
 
@@ -53,7 +56,9 @@ export async function collectHistoryData(store: HistoryStore, queries: StoreQuer
       task: run.task,
       samples: total?.samples ?? 0,
       wallMs: total?.wallMs ?? null,
+      cpuMs: total?.cpuMs ?? null,
       gpuTimeMs: total?.gpuTimeMs ?? null,
+      energyJ: total !== undefined && total.energyBatches === total.batches ? total.energyJ : null,
       gpuMemPeakMb: total?.gpuMemPeakMb ?? null,
     };
   });
@@ -83,13 +88,44 @@ function historyDatasets(data: HistoryData): Datasets {
     historyRuns: data.runs.map((run) => ({
       ...run,
       wallS: run.wallMs === null ? null : run.wallMs / 1000,
+      cpuS: run.cpuMs === null ? null : run.cpuMs / 1000,
       gpuTimeS: run.gpuTimeMs === null ? null : run.gpuTimeMs / 1000,
+      energyKj: run.energyJ === null ? null : run.energyJ / 1000,
     })),
   };
 }
 
-function costOverTime(title: string, field: string, axisTitle: string, models: readonly string[]): PanelSpec {
-  const x = { field: 'startedAt', type: 'temporal', title: 'run started' } as const;
+const SECOND_MS = 1000;
+const MINUTE_MS = 60 * SECOND_MS;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * The run-start axis, labelled at the resolution the runs' span needs: Vega's default multi-format
+ * labels runs seconds apart by their milliseconds (".925"). Ticks are kept at least one label unit
+ * apart, so a span shorter than the unit shows one label rather than several identical ones.
+ */
+export function runStartAxis(startedAt: readonly string[]): {
+  field: 'startedAt';
+  type: 'temporal';
+  title: string;
+  scale: { type: 'utc' };
+  axis: { format: string; tickMinStep: number; labelAngle: number };
+} {
+  const times = startedAt.map((time) => Date.parse(time));
+  const span = times.length === 0 ? 0 : Math.max(...times) - Math.min(...times);
+  const [format, unit] =
+    span >= 2 * DAY_MS
+      ? ['%Y-%m-%d', DAY_MS]
+      : span >= 2 * HOUR_MS
+        ? ['%b %d %H:%M', MINUTE_MS]
+        : span >= 2 * MINUTE_MS
+          ? ['%H:%M', MINUTE_MS]
+          : ['%H:%M:%S', SECOND_MS];
+  return { field: 'startedAt', type: 'temporal', title: 'run started (UTC)', scale: { type: 'utc' }, axis: { format, tickMinStep: unit, labelAngle: 0 } };
+}
+
+function costOverTime(title: string, field: string, axisTitle: string, models: readonly string[], x: ReturnType<typeof runStartAxis>): PanelSpec {
   const y = { field, type: 'quantitative', title: axisTitle } as const;
   return {
     title,
@@ -108,7 +144,7 @@ function costOverTime(title: string, field: string, axisTitle: string, models: r
           tooltip: [
             { field: 'model', type: 'nominal' },
             { field: 'id', type: 'nominal', title: 'run' },
-            { field: 'startedAt', type: 'temporal', format: '%Y-%m-%d %H:%M' },
+            { field: 'startedAt', type: 'temporal', format: '%Y-%m-%d %H:%M:%S UTC', formatType: 'utc' },
             { field, type: 'quantitative', title: axisTitle, format: ',.4~g' },
           ],
         },
@@ -121,8 +157,8 @@ function costOverTime(title: string, field: string, axisTitle: string, models: r
 export function historyCharts(data: HistoryData): ReportChart[] {
   const models = historyModels(data);
   const charts: ReportChart[] = [];
+  const x = runStartAxis(data.runs.map((run) => run.startedAt));
   if (data.metrics.length > 0) {
-    const x = { field: 'startedAt', type: 'temporal', title: 'run started' } as const;
     charts.push({
       id: 'history-metrics',
       title: 'Metrics over time',
@@ -162,20 +198,32 @@ export function historyCharts(data: HistoryData): ReportChart[] {
       },
     });
   }
+  // As in the report's headline: without any GPU figure, the CPU time that did the work stands in.
   const gpuSeen = data.runs.some((run) => run.gpuTimeMs !== null);
+  const cpuSeen = data.runs.some((run) => run.cpuMs !== null);
+  const energySeen = data.runs.some((run) => run.energyJ !== null);
+  const compute = gpuSeen ? 'GPU time' : 'CPU time';
   charts.push({
     id: 'history-cost',
-    title: 'GPU time and wall time per run',
-    description: 'Total GPU time (∫ utilisation dt over every batch window) and wall-clock time of each run, by model and start date.',
+    title: `${compute}${energySeen ? ', GPU energy' : ''} and wall time per run`,
+    description: `Total ${gpuSeen ? 'GPU time (∫ utilisation dt over every batch window)' : `CPU time of the logbench process (${NO_GPU_VISIBLE} in any run)`}${
+      energySeen ? ', GPU energy (where every batch measured it)' : ''
+    } and wall-clock time of each run, by model and start date.`,
     datasets: ['historyRuns'],
     spec: {
+      ...(energySeen ? { config: LEGEND_BELOW } : {}),
       hconcat: [
-        gpuSeen ? costOverTime('GPU time per run', 'gpuTimeS', 'GPU time (s)', models) : messagePanel('GPU time per run', NO_GPU_VISIBLE),
-        costOverTime('wall time per run', 'wallS', 'wall time (s)', models),
+        gpuSeen
+          ? costOverTime('GPU time per run', 'gpuTimeS', 'GPU time (s)', models, x)
+          : cpuSeen
+            ? costOverTime('CPU time per run', 'cpuS', 'CPU time (s)', models, x)
+            : messagePanel('GPU time per run', NO_GPU_VISIBLE),
+        ...(energySeen ? [costOverTime('GPU energy per run', 'energyKj', 'GPU energy (kJ)', models, x)] : []),
+        costOverTime('wall time per run', 'wallS', 'wall time (s)', models, x),
       ],
     },
   });
-  return charts;
+  return charts.map(configured);
 }
 
 export interface RenderHistoryOptions {

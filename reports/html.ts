@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { ReportData, ReportRun, SampleView } from './data.js';
-import { formatDuration, formatMetric, formatSigned } from '../core/format.js';
+import type { ReportData, ReportRun, RunCost, SampleView } from './data.js';
+import { formatDuration, formatMetric, formatNumber, formatSigned } from '../core/format.js';
 import { reportMetricRows } from './data.js';
 import { type Datasets, type ReportChart, NO_GPU_VISIBLE, reportCharts, reportDatasets } from './specs.js';
 import { VIEWER_SCRIPT } from './viewer.js';
@@ -75,6 +75,7 @@ code { font-size: 12px; word-break: break-all; }
 .chart-view { overflow-x: auto; min-height: 40px; }
 details.sample { border: 1px solid #ddd; margin: 0.4rem 0; padding: 0.3rem 0.6rem; }
 details.sample summary { cursor: pointer; font-family: ui-monospace, monospace; font-size: 12px; }
+details.decoding summary { cursor: pointer; }
 .text-title { font-weight: 600; margin-top: 0.5rem; }
 pre { white-space: pre-wrap; word-break: break-word; background: #fafafa; border: 1px solid #eee; padding: 0.4rem; margin: 0.2rem 0; font-size: 12px; max-height: 24rem; overflow: auto; }
 `;
@@ -149,6 +150,15 @@ ${scripts.map((script) => `<script>${script}</script>`).join('\n')}
 `;
 }
 
+/** The decoding parameters folded behind one summary line naming them: a response_format schema is pages long. */
+export function decodingHtml(decoding: Record<string, unknown>): string {
+  const names = Object.keys(decoding);
+  if (names.length === 0) return 'none';
+  return `<details class="decoding"><summary>${escapeHtml(`${names.length} parameter${names.length === 1 ? '' : 's'}: ${names.join(', ')}`)}</summary><pre>${escapeHtml(
+    JSON.stringify(decoding, null, 2),
+  )}</pre></details>`;
+}
+
 function runTable(runs: readonly ReportRun[]): string {
   const rows: [string, (run: ReportRun) => string][] = [
     ['run id', (run) => `<code>${escapeHtml(run.id)}</code>`],
@@ -161,10 +171,11 @@ function runTable(runs: readonly ReportRun[]): string {
     ['split hash', (run) => `<code>${escapeHtml(run.splitHash)}</code>`],
     ['prompt hash', (run) => `<code>${escapeHtml(run.promptHash ?? '—')}</code>`],
     ['config hash', (run) => `<code>${escapeHtml(run.configHash)}</code>`],
-    ['decoding', (run) => `<code>${escapeHtml(JSON.stringify(run.decoding))}</code>`],
+    ['endpoint', (run) => (run.endpoint === null ? 'in-process' : `<code>${escapeHtml(run.endpoint)}</code>`)],
+    ['decoding', (run) => decodingHtml(run.decoding)],
     ['git', (run) => escapeHtml(run.gitSha === null ? '—' : `${run.gitSha}${run.gitDirty === true ? ' (dirty)' : ''}`)],
     ['harness / host', (run) => escapeHtml(`${run.harnessVersion} / ${run.host}`)],
-    ['GPU', (run) => escapeHtml(run.gpuVisible ? (run.gpuName ?? 'unnamed GPU') : NO_GPU_VISIBLE)],
+    ['GPU', (run) => escapeHtml(run.gpuVisible ? `${run.gpuName ?? 'unnamed GPU'}${run.gpuSource === null ? '' : ` (${run.gpuSource})`}` : (run.telemetryNote ?? NO_GPU_VISIBLE))],
   ];
   const head = `<tr><th></th>${runs.map((run) => `<th>${escapeHtml(run.model)}</th>`).join('')}</tr>`;
   const body = rows.map(([label, cell]) => `<tr><th>${escapeHtml(label)}</th>${runs.map((run) => `<td>${cell(run)}</td>`).join('')}</tr>`).join('\n');
@@ -188,7 +199,10 @@ function metricsTableHtml(data: ReportData): string {
 }
 
 function costsTableHtml(data: ReportData): string {
-  const head = `<tr><th>run</th><th>samples</th><th>wall time</th><th>CPU time</th><th>GPU time</th><th>peak GPU memory</th></tr>`;
+  const energy = data.costs.some((cost) => cost.energyJ !== null);
+  const head = `<tr><th>run</th><th>samples</th><th>wall time</th><th>CPU time</th><th>GPU time</th><th>peak GPU memory</th>${
+    energy ? '<th>GPU energy</th><th>quality per kJ</th>' : ''
+  }</tr>`;
   const body = data.costs
     .map((cost) => {
       const cells = [
@@ -197,11 +211,19 @@ function costsTableHtml(data: ReportData): string {
         cost.cpuMs === null ? '—' : formatDuration(cost.cpuMs),
         cost.gpuTimeMs === null ? NO_GPU_VISIBLE : formatDuration(cost.gpuTimeMs),
         cost.gpuMemPeakMb === null ? NO_GPU_VISIBLE : `${Math.round(cost.gpuMemPeakMb)} MB`,
+        ...(energy ? [formatEnergy(cost), cost.qualityPerKj === null ? '—' : formatNumber(cost.qualityPerKj)] : []),
       ];
       return `<tr><th>${escapeHtml(cost.model)}</th>${cells.map((cell) => `<td class="number">${escapeHtml(cell)}</td>`).join('')}</tr>`;
     })
     .join('\n');
   return `<table class="costs">${head}\n${body}</table>`;
+}
+
+/** A run's GPU energy in kJ, saying how many batches it covers when not all of them measured it. */
+export function formatEnergy(cost: Pick<RunCost, 'energyJ' | 'energyBatches' | 'batches'>): string {
+  if (cost.energyJ === null) return '—';
+  const kj = `${formatNumber(cost.energyJ / 1000)} kJ`;
+  return cost.energyBatches < cost.batches ? `${kj} (${cost.energyBatches} of ${cost.batches} batches)` : kj;
 }
 
 /** Why two runs may not be comparable, or an empty string. */
@@ -224,10 +246,18 @@ export const GPU_TIME_DEFINITION =
   'busy through a 2 s batch gives 2 s, and two GPUs each half busy give the same. Peak GPU memory is the largest memory in use ' +
   'during the window (summed over GPUs); the delta is that peak above the memory in use just before the run’s first batch.';
 
-function gpuNoteHtml(runs: readonly ReportRun[]): string {
-  const blind = runs.filter((run) => !run.gpuVisible).map((run) => run.model);
+/** What GPU energy and quality per kJ mean: harness/telemetry (nvidia-smi, DCGM) measures the first. */
+export const GPU_ENERGY_DEFINITION =
+  'GPU energy of a batch is what the GPUs’ own energy counters rose by over the batch window (DCGM’s ' +
+  'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION, nvidia-smi’s total_energy_consumption), or their power draw integrated over it where ' +
+  'no counter is offered; a run’s energy is the sum over its batches. Quality per kJ divides the run’s quality by that energy, ' +
+  'and is given only where every batch measured energy and higher quality is better.';
+
+function gpuNoteHtml(data: ReportData): string {
+  const blind = data.runs.filter((run) => !run.gpuVisible).map((run) => run.model);
   const blindNote = blind.length === 0 ? '' : ` <strong>${escapeHtml(NO_GPU_VISIBLE)}</strong> for ${escapeHtml(blind.join(', '))}: their GPU columns are empty.`;
-  return `<p class="gpu-note" id="gpu-time-definition">${escapeHtml(GPU_TIME_DEFINITION)}${blindNote}</p>`;
+  const energy = data.costs.some((cost) => cost.energyJ !== null) ? ` ${escapeHtml(GPU_ENERGY_DEFINITION)}` : '';
+  return `<p class="gpu-note" id="gpu-time-definition">${escapeHtml(GPU_TIME_DEFINITION)}${energy}${blindNote}</p>`;
 }
 
 export interface RenderReportOptions {
@@ -250,7 +280,7 @@ ${runTable(data.runs)}
 ${metricsTableHtml(data)}
 <h2>Cost</h2>
 ${costsTableHtml(data)}
-${gpuNoteHtml(data.runs)}`;
+${gpuNoteHtml(data)}`;
   const rankedBy =
     quality === null
       ? 'No per-sample scores are stored, so no samples are ranked.'

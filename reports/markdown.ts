@@ -1,6 +1,7 @@
 /** The report as GitHub-flavoured Markdown, for CI job summaries: metric × model with deltas and intervals, then cost. */
 import type { ReportData } from './data.js';
-import { formatDuration, formatMetric, formatSigned } from '../core/format.js';
+import { formatDuration, formatMetric, formatNumber, formatSigned } from '../core/format.js';
+import { formatEnergy } from './html.js';
 import { reportMetricRows } from './data.js';
 import { NO_GPU_VISIBLE } from './specs.js';
 
@@ -49,9 +50,10 @@ export function renderReportMarkdown(data: ReportData): string {
     );
   }
 
+  const energy = data.costs.some((cost) => cost.energyJ !== null);
   lines.push(
-    row(['run', 'predictions (errors)', 'wall time', 'GPU time', 'peak GPU memory']),
-    row(['---', '---:', '---:', '---:', '---:']),
+    row(['run', 'predictions (errors)', 'wall time', 'GPU time', 'peak GPU memory', ...(energy ? ['GPU energy', 'quality per kJ'] : [])]),
+    row(['---', '---:', '---:', '---:', '---:', ...(energy ? ['---:', '---:'] : [])]),
     ...data.runs.map((run) => {
       const cost = data.costs.find((item) => item.runId === run.id);
       return row([
@@ -60,10 +62,11 @@ export function renderReportMarkdown(data: ReportData): string {
         cost === undefined ? '—' : formatDuration(cost.wallMs),
         cost?.gpuTimeMs == null ? NO_GPU_VISIBLE : formatDuration(cost.gpuTimeMs),
         cost?.gpuMemPeakMb == null ? NO_GPU_VISIBLE : `${Math.round(cost.gpuMemPeakMb)} MB`,
+        ...(energy ? [cost === undefined ? '—' : formatEnergy(cost), cost?.qualityPerKj == null ? '—' : formatNumber(cost.qualityPerKj)] : []),
       ]);
     }),
     '',
-    'GPU time is ∫ utilisation dt over each batch window, summed over the run.',
+    `GPU time is ∫ utilisation dt over each batch window, summed over the run.${energy ? ' GPU energy is the GPUs’ energy counters’ rise over the batch windows, summed.' : ''}`,
     '',
   );
   return lines.join('\n');

@@ -42,13 +42,17 @@ describe('loadHistoryData', () => {
     await expect(loadHistoryData(store, 'no-such-suite')).rejects.toThrow('no runs of suite "no-such-suite"');
   });
 
-  it('charts metrics and cost over time, "no GPU visible" when no run had one', async () => {
+  it('charts metrics and cost over time: CPU time when no run had a GPU, "no GPU visible" when not even that was stored', async () => {
     const history = await loadHistoryData(fixture.store, 'logllm-bgl');
     const charts = historyCharts(history);
     expect(charts.map((chart) => chart.id)).toEqual(['history-metrics', 'history-cost']);
     for (const chart of charts) expect(() => compile(withDatasets(chart, { historyMetrics: history.metrics, historyRuns: history.runs }))).not.toThrow();
+    // Issue #13: the cost chart is never an empty panel where the CPU time that did the work is known.
     const blind = historyCharts({ ...history, runs: history.runs.map((run) => ({ ...run, gpuTimeMs: null })) });
-    expect(JSON.stringify(blind[1]?.spec)).toContain(NO_GPU_VISIBLE);
+    expect(blind[1]?.title).toBe('CPU time and wall time per run');
+    expect(JSON.stringify(blind[1]?.spec)).not.toContain(NO_GPU_VISIBLE);
+    const unmeasured = historyCharts({ ...history, runs: history.runs.map((run) => ({ ...run, gpuTimeMs: null, cpuMs: null })) });
+    expect(JSON.stringify(unmeasured[1]?.spec)).toContain(NO_GPU_VISIBLE);
   });
 });
 

@@ -1,8 +1,16 @@
 import { compile } from 'vega-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ReportFixtureStore, openReportFixtureStore } from '../test/support/report-fixtures.js';
+import {
+  type FixtureStore,
+  type ReportFixtureStore,
+  fixtureSamples,
+  openFixtureStore,
+  openReportFixtureStore,
+  writeFixtureRun,
+  writeGpuTelemetryPair,
+} from '../test/support/report-fixtures.js';
 import { type ReportData, loadReportData } from './data.js';
-import { NO_GPU_VISIBLE, type ReportChart, headlineChart, reportCharts, reportDatasets, withDatasets } from './specs.js';
+import { BATCH_AXIS, CHART_CONFIG, NO_GPU_VISIBLE, type ReportChart, headlineChart, headlineCost, reportCharts, reportDatasets, withDatasets } from './specs.js';
 
 /** Collects what Vega-Lite would print while compiling. */
 class CapturingLogger {
@@ -27,19 +35,36 @@ class CapturingLogger {
 }
 
 let fixture: ReportFixtureStore;
-let reports: Record<'text' | 'classification' | 'jsonAnalysis' | 'baseOnly', ReportData>;
+let telemetry: FixtureStore<{ dcgm: { base: string; finetuned: string }; remote: string }>;
+let reports: Record<'text' | 'classification' | 'jsonAnalysis' | 'baseOnly' | 'dcgm' | 'remote', ReportData>;
 
 beforeAll(async () => {
   fixture = await openReportFixtureStore();
+  telemetry = await openFixtureStore(async (store) => {
+    const dcgm = await writeGpuTelemetryPair(store, { samples: 40 });
+    const samples = fixtureSamples('text', 40, 9);
+    await store.upsertSamples('split-remote', samples);
+    // Behind an endpoint without GPU telemetry: what the harness sees is latency and tokens.
+    const remote = await writeFixtureRun(store, {
+      runId: 'remote', modelId: 'hosted', task: 'text', suiteName: 'remote', splitHash: 'split-remote', samples, batchSize: 8,
+      gpu: false, skill: 0.6, seed: 9, startedAt: new Date(Date.UTC(2025, 7, 1)), endpoint: 'https://api.example.com/v1',
+    });
+    return { dcgm, remote };
+  });
   const { store, runs } = fixture;
   reports = {
     text: await loadReportData(store, { runId: runs.text.finetuned, baselineId: runs.text.base }),
     classification: await loadReportData(store, { runId: runs.classification.finetuned, baselineId: runs.classification.base }),
     jsonAnalysis: await loadReportData(store, { runId: runs.jsonAnalysis.finetuned, baselineId: runs.jsonAnalysis.base }),
     baseOnly: await loadReportData(store, { runId: runs.text.base }),
+    dcgm: await loadReportData(telemetry.store, { runId: telemetry.runs.dcgm.finetuned, baselineId: telemetry.runs.dcgm.base }),
+    remote: await loadReportData(telemetry.store, { runId: telemetry.runs.remote }),
   };
 });
-afterAll(() => fixture.dispose());
+afterAll(async () => {
+  await fixture.dispose();
+  await telemetry.dispose();
+});
 
 function chartIds(data: ReportData): string[] {
   return reportCharts(data).map((chart) => chart.id);
@@ -65,7 +90,7 @@ describe('reportCharts', () => {
   });
 
   it('puts the headline first and shows task breakdowns only for their task', () => {
-    const common = ['headline', 'quality', 'quality-cost', 'latency', 'tokens', 'resources'];
+    const common = ['headline', 'quality-cost', 'quality', 'latency', 'tokens', 'resources'];
     expect(chartIds(reports.text)).toEqual(common);
     expect(chartIds(reports.classification)).toEqual([...common, 'confusion', 'per-class', 'label-distribution']);
     expect(chartIds(reports.jsonAnalysis)).toEqual([...common, 'json-rates', 'alert-confusion', 'risk-error']);
@@ -77,12 +102,64 @@ describe('reportCharts', () => {
     expect(JSON.stringify(chart.spec)).toContain(`${NO_GPU_VISIBLE}: qwen3-0.6b`);
   });
 
-  it('says "no GPU visible" in place of the GPU panels when no run had a GPU', () => {
+  // Issue #13: the headline is never two empty panels; without a GPU it shows the compute that did the work.
+  it('shows CPU time and peak RSS beside quality when no run had a GPU and the model ran inside logbench', () => {
+    expect(headlineCost(reports.baseOnly)).toBe('in-process');
     const headline = headlineChart(reports.baseOnly);
-    expect(panelMarks(headline)).toEqual(['line', 'text', 'text']);
-    expect(JSON.stringify(headline.spec)).toContain(NO_GPU_VISIBLE);
+    expect(headline.title).toBe('Quality next to CPU time and memory, per batch');
+    expect(panelMarks(headline)).toEqual(['line', 'line', 'line']);
+    const panels = (headline.spec as { hconcat: { title: string; encoding: { y: { field: string } } }[] }).hconcat;
+    expect(panels.map((panel) => panel.encoding.y.field)).toEqual(['quality', 'cpuMs', 'rssPeakMb']);
+    expect((headline.spec as { title: { text: string } }).title.text).toMatch(new RegExp(`^${NO_GPU_VISIBLE}: the models ran inside logbench, so its CPU time and peak memory`));
+    // The quality-against-cost chart follows: CPU time in place of GPU time.
+    const cost = reportCharts(reports.baseOnly).find((chart) => chart.id === 'quality-cost');
+    expect(JSON.stringify(cost?.spec)).toContain('quality vs CPU time');
     const resources = reportCharts(reports.baseOnly).find((chart) => chart.id === 'resources');
     expect(resources === undefined ? [] : panelMarks(resources)).toEqual(['line', 'line', 'text', 'text']);
+  });
+
+  it('shows request latency and tokens beside quality for an endpoint without GPU telemetry, and says so', () => {
+    expect(headlineCost(reports.remote)).toBe('remote');
+    const headline = headlineChart(reports.remote);
+    expect(headline.title).toBe('Quality next to request latency and tokens, per batch');
+    expect(panelMarks(headline)).toEqual(['line', 'line', 'line']);
+    const spec = JSON.stringify(headline.spec);
+    for (const field of ['latencyP50Ms', 'latencyP95Ms', 'tokensIn', 'tokensOut']) expect(spec).toContain(field);
+    expect((headline.spec as { title: { text: string } }).title.text).toBe(
+      'no GPU telemetry for hosted: request latency and tokens stand for the compute (gpu_metrics_url records GPU figures)',
+    );
+    expect(JSON.stringify(reportCharts(reports.remote).find((chart) => chart.id === 'quality-cost')?.spec)).toContain('quality vs tokens');
+  });
+
+  it('adds GPU energy per batch to the headline and quality per kJ to quality against cost where energy is known', () => {
+    expect(headlineCost(reports.dcgm)).toBe('gpu');
+    const headline = headlineChart(reports.dcgm);
+    expect(headline.title).toBe('Quality next to GPU time, GPU memory and energy, per batch');
+    expect(panelMarks(headline)).toEqual(['line', 'line', 'line', 'line']);
+    expect(JSON.stringify(headline.spec)).toContain('"field":"energyJ"');
+    expect((headline.spec as { title?: unknown }).title).toBeUndefined();
+    const cost = reportCharts(reports.dcgm).find((chart) => chart.id === 'quality-cost');
+    const panels = (cost?.spec as { hconcat: { title: string }[] }).hconcat.map((panel) => panel.title);
+    expect(panels).toEqual(['quality vs GPU time', 'quality vs wall time', 'quality vs GPU energy']);
+    expect(JSON.stringify(cost?.spec)).toContain("' per kJ'");
+    const costs = reportDatasets(reports.dcgm)['costs'] as { energyKj: number; energyJ: number; qualityPerKj: number; quality: number }[];
+    for (const row of costs) {
+      expect(row.energyKj).toBe(row.energyJ / 1000);
+      expect(row.qualityPerKj).toBeCloseTo(row.quality / row.energyKj, 12);
+    }
+  });
+
+  it('ticks the batch axis at whole batches and spaces every axis label from its neighbours', () => {
+    expect(BATCH_AXIS.axis).toEqual({ tickMinStep: 1, format: 'd' });
+    for (const data of Object.values(reports)) {
+      for (const chart of reportCharts(data)) {
+        expect((chart.spec as { config?: unknown }).config, chart.id).toMatchObject(CHART_CONFIG);
+        const json = JSON.stringify(chart.spec);
+        // Every x encoding of batchIndex is the shared batch axis.
+        const batchAxes = json.match(/"x":\{"field":"batchIndex"[^}]*\}(,"axis":\{[^}]*\})?/g) ?? [];
+        for (const axis of batchAxes) expect(axis, chart.id).toContain('"tickMinStep":1');
+      }
+    }
   });
 
   it('fails loudly when a chart reads a dataset the report lacks', () => {

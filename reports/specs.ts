@@ -3,7 +3,7 @@
  * each table once however many charts show it; `withDatasets` attaches the tables a chart reads.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { RISK_ERROR_BIN_WIDTH, type ReportData } from './data.js';
+import { RISK_ERROR_BIN_WIDTH, type ReportData, type ReportRun, type RunCost } from './data.js';
 
 type ConcatSpec = Extract<TopLevelSpec, { hconcat: unknown }>;
 /** A view inside a concatenation: unit, layer or facet. */
@@ -36,6 +36,24 @@ export function withDatasets(chart: ReportChart, datasets: Datasets): TopLevelSp
 export const PANEL_WIDTH = 300;
 export const PANEL_HEIGHT = 170;
 export const NO_GPU_VISIBLE = 'no GPU visible';
+
+/**
+ * Shared by every chart of a page. Vega drops every other axis label only when labels *overlap*, so
+ * labels that merely touched ran together ("0.000.02"); a separation makes touching count as overlap.
+ */
+export const CHART_CONFIG = { axis: { labelSeparation: 6, labelOverlap: true } } as const;
+
+
+/** `chart` with the shared chart configuration. */
+export function configured(chart: ReportChart): ReportChart {
+  return { ...chart, spec: { ...chart.spec, config: { ...CHART_CONFIG, ...chart.spec.config } } };
+}
+
+/** A row of panels as wide as the page: the model legend goes under them instead of beside them. */
+export const LEGEND_BELOW = { legend: { orient: 'bottom', direction: 'horizontal' } } as const;
+
+/** The batch axis: batches are counted, so ticks are whole numbers (never 0.5, 1.5). */
+export const BATCH_AXIS = { field: 'batchIndex', type: 'quantitative', title: 'batch', axis: { tickMinStep: 1, format: 'd' } } as const;
 const CANDIDATE_COLOR = '#e45756';
 const BASELINE_COLOR = '#4c78a8';
 const EXTRA_COLORS = ['#54a24b', '#f58518', '#b279a2', '#72b7b2', '#eeca3b', '#9d755d'];
@@ -69,25 +87,75 @@ interface BatchPanel {
   field: string;
   axisTitle: string;
   format?: string;
+  width?: number;
+}
+
+/** Runs this short also get a dot per batch: a one-batch run draws no line otherwise. */
+const DOTTED_BATCHES = 60;
+
+function batchLine(data: ReportData): { type: 'line'; strokeWidth: number; point: boolean | { size: number } } {
+  const batchesPerRun = Math.max(0, ...data.runs.map((run) => data.batches.filter((batch) => batch.runId === run.id).length));
+  return { type: 'line', strokeWidth: 1.2, point: batchesPerRun <= DOTTED_BATCHES ? { size: 18 } : false };
 }
 
 /** One per-batch line per model over the batches dataset. */
-function batchLinePanel(panel: BatchPanel, models: readonly string[]): PanelSpec {
+function batchLinePanel(panel: BatchPanel, data: ReportData): PanelSpec {
   return {
     title: panel.title,
-    width: PANEL_WIDTH,
+    width: panel.width ?? PANEL_WIDTH,
     height: PANEL_HEIGHT,
     data: { name: 'batches' },
     transform: [{ filter: `isValid(datum['${panel.field}'])` }],
-    mark: { type: 'line', strokeWidth: 1.2, interpolate: 'linear' },
+    mark: batchLine(data),
     encoding: {
-      x: { field: 'batchIndex', type: 'quantitative', title: 'batch' },
+      x: BATCH_AXIS,
       y: { field: panel.field, type: 'quantitative', title: panel.axisTitle, scale: { zero: false } },
-      color: modelColor(models),
+      color: modelColor(models(data)),
       tooltip: [
         { field: 'model', type: 'nominal' },
         { field: 'batchIndex', type: 'quantitative', title: 'batch' },
         { field: panel.field, type: 'quantitative', title: panel.axisTitle, format: panel.format ?? ',.4~g' },
+      ],
+    },
+  };
+}
+
+interface FoldedPanel {
+  /** Absent for a panel that is a chart of its own (the section heading names it). */
+  title?: string;
+  /** Field → series label, drawn with one dash each. */
+  fields: Record<string, string>;
+  axisTitle: string;
+  dashTitle: string;
+  width?: number;
+}
+
+/** Per-batch lines of several fields at once, told apart by dash. */
+function foldedBatchPanel(panel: FoldedPanel, data: ReportData): PanelSpec {
+  const fields = Object.keys(panel.fields);
+  const labels = Object.values(panel.fields);
+  return {
+    ...(panel.title === undefined ? {} : { title: panel.title }),
+    width: panel.width ?? PANEL_WIDTH,
+    height: PANEL_HEIGHT,
+    data: { name: 'batches' },
+    transform: [
+      { fold: fields, as: ['field', 'value'] },
+      { filter: 'isValid(datum.value)' },
+      { calculate: `{${fields.map((field, i) => `'${field}': '${labels[i] ?? field}'`).join(', ')}}[datum.field]`, as: 'series' },
+    ],
+    mark: batchLine(data),
+    encoding: {
+      x: BATCH_AXIS,
+      y: { field: 'value', type: 'quantitative', title: panel.axisTitle },
+      color: modelColor(models(data)),
+      strokeDash: { field: 'series', type: 'nominal', title: panel.dashTitle, sort: labels },
+      detail: { field: 'series', type: 'nominal' },
+      tooltip: [
+        { field: 'model', type: 'nominal' },
+        { field: 'batchIndex', type: 'quantitative', title: 'batch' },
+        { field: 'series', type: 'nominal', title: panel.dashTitle },
+        { field: 'value', type: 'quantitative', format: ',.4~g' },
       ],
     },
   };
@@ -102,18 +170,17 @@ function hasValue(rows: readonly object[], field: string): boolean {
 
 /** A per-batch GPU panel, or "no GPU visible" when no run of the report had a GPU figure there. */
 function gpuPanel(panel: BatchPanel, data: ReportData): PanelSpec {
-  return hasValue(data.batches, panel.field) ? batchLinePanel(panel, models(data)) : messagePanel(panel.title, NO_GPU_VISIBLE);
+  return hasValue(data.batches, panel.field) ? batchLinePanel(panel, data) : messagePanel(panel.title, NO_GPU_VISIBLE);
 }
 
 function models(data: ReportData): string[] {
   return data.runs.map((run) => run.model);
 }
 
-/** A "no GPU visible: base" title over GPU panels when some runs had a GPU and others did not. */
-function gpuNote(data: ReportData): { title?: { text: string; fontSize: number; fontWeight: 'normal'; color: string } } {
-  const blind = data.runs.filter((run) => !run.gpuVisible).map((run) => run.model);
-  if (blind.length === 0 || blind.length === data.runs.length) return {};
-  return { title: { text: `${NO_GPU_VISIBLE}: ${blind.join(', ')}`, fontSize: 11, fontWeight: 'normal', color: '#666' } };
+/** "no GPU visible: base" when some runs had a GPU and others did not; null otherwise. */
+function blindRunsNote(runs: readonly ReportRun[]): string | null {
+  const blind = runs.filter((run) => !run.gpuVisible).map((run) => run.model);
+  return blind.length === 0 || blind.length === runs.length ? null : `${NO_GPU_VISIBLE}: ${blind.join(', ')}`;
 }
 
 /** The tables the charts of `data` read. */
@@ -135,6 +202,8 @@ export function reportDatasets(data: ReportData): Datasets {
       gpuTimeMs: batch.gpuTimeMs,
       gpuMemPeakMb: batch.gpuMemPeakMb,
       gpuUtilAvg: batch.gpuUtilAvg,
+      energyJ: batch.energyJ,
+      powerAvgW: batch.powerAvgW,
       cpuMs: batch.cpuMs,
       rssPeakMb: batch.rssPeakMb,
       latencyP50Ms: batch.latencyP50Ms,
@@ -147,7 +216,9 @@ export function reportDatasets(data: ReportData): Datasets {
       qualityLow: cost.qualityCiLow ?? cost.quality,
       qualityHigh: cost.qualityCiHigh ?? cost.quality,
       wallS: cost.wallMs / 1000,
+      cpuS: cost.cpuMs === null ? null : cost.cpuMs / 1000,
       gpuTimeS: cost.gpuTimeMs === null ? null : cost.gpuTimeMs / 1000,
+      energyKj: cost.energyJ === null || cost.energyBatches < cost.batches ? null : cost.energyJ / 1000,
     })),
     confusion: (data.classification ?? []).flatMap((run) => confusionRows(run.confusion, run.model)),
     perClass: (data.classification ?? []).flatMap((run) => run.perClass.map((score) => ({ model: run.model, ...score }))),
@@ -214,38 +285,126 @@ function qualityMetricsChart(data: ReportData): ReportChart {
   };
 }
 
-/** The headline: per-batch quality beside the GPU time and GPU memory the same batches cost. */
+/**
+ * What the headline's cost panels show. GPU figures where any run of the report had them; without
+ * any, the compute that did the work: the logbench process's CPU time and peak RSS for a model run
+ * inside it (the offline default), request latency and tokens for a candidate behind an endpoint.
+ */
+export type HeadlineCost = 'gpu' | 'in-process' | 'remote';
+
+export function headlineCost(data: Pick<ReportData, 'runs' | 'candidate'>): HeadlineCost {
+  if (data.runs.some((run) => run.gpuVisible)) return 'gpu';
+  return data.candidate.endpoint === null ? 'in-process' : 'remote';
+}
+
+/** The one line over the headline's panels saying what stands for the compute, and for whom. */
+export function headlineNote(data: Pick<ReportData, 'runs' | 'candidate'>): string | null {
+  const cost = headlineCost(data);
+  const names = (runs: readonly ReportRun[]) => runs.map((run) => run.model).join(', ');
+  if (cost === 'gpu') return blindRunsNote(data.runs);
+  if (cost === 'in-process') {
+    const remote = data.runs.filter((run) => run.endpoint !== null);
+    return `${NO_GPU_VISIBLE}: the models ran inside logbench, so its CPU time and peak memory stand for their compute${
+      remote.length === 0 ? '' : ` (${names(remote)} called an endpoint: only the client's share)`
+    }`;
+  }
+  return `no GPU telemetry for ${names(data.runs.filter((run) => run.endpoint !== null))}: request latency and tokens stand for the compute (gpu_metrics_url records GPU figures)`;
+}
+
+function noteTitle(note: string | null): { title?: { text: string; fontSize: number; fontWeight: 'normal'; color: string; anchor: 'start' } } {
+  return note === null ? {} : { title: { text: note, fontSize: 12, fontWeight: 'normal', color: '#555', anchor: 'start' } };
+}
+
+/** A per-batch panel of `field`, or a message panel saying no run stored it. */
+function batchPanelOr(panel: BatchPanel, data: ReportData, missing: string): PanelSpec {
+  return hasValue(data.batches, panel.field) ? batchLinePanel(panel, data) : messagePanel(panel.title, missing);
+}
+
+function headlineCostPanels(data: ReportData): PanelSpec[] {
+  switch (headlineCost(data)) {
+    case 'gpu': {
+      // A fourth panel where energy is known: four panels of the usual width would not fit the page.
+      const energy = hasValue(data.batches, 'energyJ');
+      const width = energy ? ENERGY_PANEL_WIDTH : PANEL_WIDTH;
+      return [
+        gpuPanel({ title: 'GPU time per batch', field: 'gpuTimeMs', axisTitle: 'GPU time (ms)', width }, data),
+        gpuPanel({ title: 'peak GPU memory per batch', field: 'gpuMemPeakMb', axisTitle: 'GPU memory (MB)', width }, data),
+        ...(energy ? [batchLinePanel({ title: 'GPU energy per batch', field: 'energyJ', axisTitle: 'energy (J)', width }, data)] : []),
+      ];
+    }
+    case 'in-process':
+      return [
+        batchPanelOr({ title: 'CPU time per batch', field: 'cpuMs', axisTitle: 'CPU time (ms)' }, data, 'no CPU time stored'),
+        batchPanelOr({ title: 'peak RSS per batch', field: 'rssPeakMb', axisTitle: 'peak RSS (MB)' }, data, 'no memory figures stored'),
+      ];
+    case 'remote':
+      return [
+        hasValue(data.batches, 'latencyP50Ms')
+          ? foldedBatchPanel({ title: 'request latency per batch', fields: { latencyP50Ms: 'p50', latencyP95Ms: 'p95' }, axisTitle: 'latency (ms)', dashTitle: 'percentile' }, data)
+          : messagePanel('request latency per batch', 'no latency stored'),
+        hasValue(data.batches, 'tokensIn') || hasValue(data.batches, 'tokensOut')
+          ? foldedBatchPanel({ title: 'tokens per batch', fields: { tokensIn: 'in', tokensOut: 'out' }, axisTitle: 'tokens', dashTitle: 'tokens' }, data)
+          : messagePanel('tokens per batch', 'the endpoint reported no token counts'),
+      ];
+  }
+}
+
+const ENERGY_PANEL_WIDTH = 215;
+
+function headlinePanelWidth(data: ReportData): number {
+  return headlineCost(data) === 'gpu' && hasValue(data.batches, 'energyJ') ? ENERGY_PANEL_WIDTH : PANEL_WIDTH;
+}
+
+const HEADLINE_TITLES: Record<HeadlineCost, { title: string; beside: string }> = {
+  gpu: { title: 'Quality next to GPU time and GPU memory, per batch', beside: 'the GPU time and peak GPU memory' },
+  'in-process': { title: 'Quality next to CPU time and memory, per batch', beside: 'the CPU time and peak resident memory of the logbench process (the models ran inside it)' },
+  remote: { title: 'Quality next to request latency and tokens, per batch', beside: 'the request latency (p50, p95) and the prompt and generated tokens' },
+};
+
+const ENERGY_HEADLINE = { title: 'Quality next to GPU time, GPU memory and energy, per batch', beside: 'the GPU time, peak GPU memory and GPU energy' };
+
+/** The headline: per-batch quality beside what the same batches cost (see `headlineCost`). */
 export function headlineChart(data: ReportData): ReportChart {
   const quality = data.qualityMetric;
-  return {
+  const cost = headlineCost(data);
+  const titles = cost === 'gpu' && hasValue(data.batches, 'energyJ') ? ENERGY_HEADLINE : HEADLINE_TITLES[cost];
+  return configured({
     id: 'headline',
-    title: 'Quality next to GPU time and GPU memory, per batch',
+    title: titles.title,
     description: quality === null
-      ? 'No per-sample scores are stored for this run, so per-batch quality is not shown.'
-      : `Mean per-sample ${quality.name} of each batch (${quality.higherIsBetter ? 'higher' : 'lower'} is better), beside the GPU time and peak GPU memory of the same batch.`,
+      ? `No per-sample scores are stored for this run, so per-batch quality is not shown; beside it, ${titles.beside} of each batch.`
+      : `Mean per-sample ${quality.name} of each batch (${quality.higherIsBetter ? 'higher' : 'lower'} is better), beside ${titles.beside} of the same batch.`,
     datasets: ['batches'],
     spec: {
-      ...gpuNote(data),
+      ...noteTitle(headlineNote(data)),
+      config: LEGEND_BELOW,
       hconcat: [
         quality === null || !hasValue(data.batches, 'quality')
           ? messagePanel('quality per batch', 'no per-sample scores stored')
-          : batchLinePanel({ title: `mean ${quality.name} per batch`, field: 'quality', axisTitle: quality.name }, models(data)),
-        gpuPanel({ title: 'GPU time per batch', field: 'gpuTimeMs', axisTitle: 'GPU time (ms)' }, data),
-        gpuPanel({ title: 'peak GPU memory per batch', field: 'gpuMemPeakMb', axisTitle: 'GPU memory (MB)' }, data),
+          : batchLinePanel({ title: `mean ${quality.name} per batch`, field: 'quality', axisTitle: quality.name, width: headlinePanelWidth(data) }, data),
+        ...headlineCostPanels(data),
       ],
     },
-  };
+  });
 }
 
-function costPanel(title: string, costField: string, axisTitle: string, models: readonly string[]): PanelSpec {
+/**
+ * Quality against one run total, a whisker for its interval and the model named over each point;
+ * `perUnit` adds quality per cost unit to the name and the tooltip where the run has it.
+ */
+function costPanel(title: string, costField: string, axisTitle: string, models: readonly string[], perUnit?: { field: string; title: string }): PanelSpec {
   const x = { field: costField, type: 'quantitative', title: axisTitle, scale: { zero: true } } as const;
   const y = { field: 'quality', type: 'quantitative', title: 'quality', scale: { zero: false } } as const;
+  const label =
+    perUnit === undefined
+      ? 'datum.model'
+      : `isValid(datum['${perUnit.field}']) ? datum.model + ': ' + format(datum['${perUnit.field}'], '.3~g') + ' ${perUnit.title.replace(/^quality /, '')}' : datum.model`;
   return {
     title,
     width: PANEL_WIDTH,
     height: PANEL_HEIGHT,
     data: { name: 'costs' },
-    transform: [{ filter: `isValid(datum['${costField}']) && isValid(datum.quality)` }],
+    transform: [{ filter: `isValid(datum['${costField}']) && isValid(datum.quality)` }, { calculate: label, as: 'label' }],
     layer: [
       {
         mark: { type: 'rule', strokeWidth: 1.5 },
@@ -261,87 +420,68 @@ function costPanel(title: string, costField: string, axisTitle: string, models: 
             { field: 'model', type: 'nominal' },
             { field: 'quality', type: 'quantitative', format: ',.4~g' },
             { field: costField, type: 'quantitative', title: axisTitle, format: ',.4~g' },
+            ...(perUnit === undefined ? [] : [{ field: perUnit.field, type: 'quantitative' as const, title: perUnit.title, format: ',.4~g' }]),
             { field: 'samples', type: 'quantitative' },
           ],
         },
       },
-      { mark: { type: 'text', dy: -12, fontSize: 10 }, encoding: { x, y, text: { field: 'model', type: 'nominal' } } },
+      { mark: { type: 'text', dy: -12, fontSize: 10 }, encoding: { x, y, text: { field: 'label', type: 'nominal' } } },
     ],
   };
 }
 
+/** The run total the first quality-vs-cost panel puts quality against, following the headline. */
+const COMPUTE_TOTALS: Record<HeadlineCost, { field: string; of: keyof RunCost; title: string; axisTitle: string; named: string }> = {
+  gpu: { field: 'gpuTimeS', of: 'gpuTimeMs', title: 'quality vs GPU time', axisTitle: 'total GPU time (s)', named: 'GPU time' },
+  'in-process': { field: 'cpuS', of: 'cpuMs', title: 'quality vs CPU time', axisTitle: 'total CPU time (s)', named: 'CPU time' },
+  remote: { field: 'tokens', of: 'tokens', title: 'quality vs tokens', axisTitle: 'total tokens (in + out)', named: 'tokens (prompt and generated)' },
+};
+
 function qualityCostChart(data: ReportData): ReportChart {
   const quality = data.qualityMetric?.name ?? 'quality';
-  const gpuSeconds = data.costs.some((cost) => cost.gpuTimeMs !== null);
+  const compute = COMPUTE_TOTALS[headlineCost(data)];
+  // Only runs whose every batch measured energy: a partial sum would place a run further left than it belongs.
+  const energyKnown = data.costs.some((cost) => cost.energyJ !== null && cost.energyBatches === cost.batches);
+  const perKj = energyKnown && data.qualityMetric?.higherIsBetter !== false ? ' Beside the GPU energy, each point is labelled with its quality per kJ.' : '';
   return {
     id: 'quality-cost',
     title: 'Quality against cost, per model',
-    description: `${quality} of each run (corpus value with its 95 % interval when stored, else the mean per-sample score) against the run's total GPU time and wall-clock time.`,
+    description: `${quality} of each run (corpus value with its 95 % interval when stored, else the mean per-sample score) against the run's total ${compute.named}${energyKnown ? ', wall-clock time and GPU energy' : ' and wall-clock time'}.${perKj}`,
     datasets: ['costs'],
     spec: {
+      config: LEGEND_BELOW,
       hconcat: [
-        gpuSeconds
-          ? costPanel('quality vs GPU time', 'gpuTimeS', 'total GPU time (s)', models(data))
-          : messagePanel('quality vs GPU time', NO_GPU_VISIBLE),
+        hasValue(data.costs, compute.of)
+          ? costPanel(compute.title, compute.field, compute.axisTitle, models(data))
+          : messagePanel(compute.title, `no ${compute.named} stored`),
         costPanel('quality vs wall time', 'wallS', 'total wall time (s)', models(data)),
+        ...(energyKnown ? [costPanel('quality vs GPU energy', 'energyKj', 'total GPU energy (kJ)', models(data), { field: 'qualityPerKj', title: 'quality per kJ' })] : []),
       ],
     },
   };
 }
 
-/** Per-batch lines of several fields at once, told apart by dash. */
-function foldedBatchChart(
-  data: ReportData,
-  chart: { id: string; title: string; description: string; fields: Record<string, string>; axisTitle: string; dashTitle: string },
-): ReportChart {
-  const fields = Object.keys(chart.fields);
-  const labels = Object.values(chart.fields);
-  return {
-    id: chart.id,
-    title: chart.title,
-    description: chart.description,
-    datasets: ['batches'],
-    spec: {
-      width: 2 * PANEL_WIDTH,
-      height: PANEL_HEIGHT,
-      data: { name: 'batches' },
-      transform: [
-        { fold: fields, as: ['field', 'value'] },
-        { filter: 'isValid(datum.value)' },
-        { calculate: `{${fields.map((field, i) => `'${field}': '${labels[i] ?? field}'`).join(', ')}}[datum.field]`, as: 'series' },
-      ],
-      mark: { type: 'line', strokeWidth: 1.2 },
-      encoding: {
-        x: { field: 'batchIndex', type: 'quantitative', title: 'batch' },
-        y: { field: 'value', type: 'quantitative', title: chart.axisTitle },
-        color: modelColor(models(data)),
-        strokeDash: { field: 'series', type: 'nominal', title: chart.dashTitle, sort: labels },
-        detail: { field: 'series', type: 'nominal' },
-        tooltip: [
-          { field: 'model', type: 'nominal' },
-          { field: 'batchIndex', type: 'quantitative', title: 'batch' },
-          { field: 'series', type: 'nominal', title: chart.dashTitle },
-          { field: 'value', type: 'quantitative', format: ',.4~g' },
-        ],
-      },
-    },
-  };
+/** A full-width chart of one folded panel (latency percentiles, tokens in and out). */
+function foldedBatchChart(data: ReportData, chart: { id: string; title: string; description: string } & Omit<FoldedPanel, 'title'>): ReportChart {
+  const { id, title, description, ...panel } = chart;
+  return { id, title, description, datasets: ['batches'], spec: { hconcat: [foldedBatchPanel({ ...panel, width: 2 * PANEL_WIDTH }, data)] } };
 }
 
 function resourcesChart(data: ReportData): ReportChart {
   return {
     id: 'resources',
     title: 'CPU, memory and GPU per batch',
-    description: 'Process CPU time and peak resident memory of each batch, and the GPU utilisation and peak GPU memory the telemetry sampler saw during it.',
+    description: 'Process CPU time and peak resident memory of each batch, and the GPU utilisation, peak GPU memory and (where measured) mean GPU power the telemetry saw during it.',
     datasets: ['batches'],
     spec: {
-      ...gpuNote(data),
+      ...noteTitle(blindRunsNote(data.runs)),
       columns: 2,
       concat: [
-        batchLinePanel({ title: 'CPU time per batch', field: 'cpuMs', axisTitle: 'CPU (ms)' }, models(data)),
-        batchLinePanel({ title: 'peak RSS per batch', field: 'rssPeakMb', axisTitle: 'RSS (MB)' }, models(data)),
+        batchLinePanel({ title: 'CPU time per batch', field: 'cpuMs', axisTitle: 'CPU (ms)' }, data),
+        batchLinePanel({ title: 'peak RSS per batch', field: 'rssPeakMb', axisTitle: 'RSS (MB)' }, data),
         gpuPanel({ title: 'mean GPU utilisation per batch', field: 'gpuUtilAvg', axisTitle: 'GPU utilisation (%)' }, data),
         gpuPanel({ title: 'peak GPU memory per batch', field: 'gpuMemPeakMb', axisTitle: 'GPU memory (MB)' }, data),
+        ...(hasValue(data.batches, 'powerAvgW') ? [batchLinePanel({ title: 'mean GPU power per batch', field: 'powerAvgW', axisTitle: 'power (W)' }, data)] : []),
       ],
     },
   };
@@ -534,8 +674,9 @@ function jsonAnalysisCharts(data: ReportData): ReportChart[] {
 /** Every chart `data` has something to show in, headline first. */
 export function reportCharts(data: ReportData): ReportChart[] {
   const charts: ReportChart[] = [headlineChart(data)];
-  if (data.metrics.some((metric) => metric.value !== null)) charts.push(qualityMetricsChart(data));
+  // Quality against cost right under the headline: the two together are the card's answer (and the README's picture).
   if (data.costs.some((cost) => cost.quality !== null)) charts.push(qualityCostChart(data));
+  if (data.metrics.some((metric) => metric.value !== null)) charts.push(qualityMetricsChart(data));
   if (hasValue(data.batches, 'latencyP50Ms') || hasValue(data.batches, 'latencyP95Ms')) {
     charts.push(
       foldedBatchChart(data, {
@@ -562,5 +703,5 @@ export function reportCharts(data: ReportData): ReportChart[] {
   }
   if (data.batches.length > 0) charts.push(resourcesChart(data));
   charts.push(...classificationCharts(data), ...jsonAnalysisCharts(data));
-  return charts;
+  return charts.map(configured);
 }

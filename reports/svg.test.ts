@@ -30,10 +30,12 @@ describe('renderHeadlineSvg', () => {
     for (const title of ['mean rougeL per batch', 'GPU time per batch', 'peak GPU memory per batch', 'no GPU visible: qwen3-0.6b']) expect(svg).toContain(title);
   });
 
-  it('writes "no GPU visible" where a run had no GPU figures', async () => {
+  // Issue #13: no empty GPU panels; a run without a GPU shows the CPU time and memory that did the work, and says so.
+  it('draws CPU time and peak RSS where a run had no GPU figures, with a note saying why', async () => {
     const { store, runs } = fixture;
     const svg = await renderHeadlineSvg(await loadReportData(store, { runId: runs.text.base }));
-    expect(marks(svg, 'line')).toBe(1);
-    expect(textsReading(svg, 'no GPU visible')).toBe(2);
+    expect(marks(svg, 'line')).toBe(3);
+    expect(textsReading(svg, 'no GPU visible')).toBe(0);
+    for (const title of ['mean rougeL per batch', 'CPU time per batch', 'peak RSS per batch', 'no GPU visible: the models ran inside logbench']) expect(svg).toContain(title);
   });
 });

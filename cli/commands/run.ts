@@ -66,7 +66,8 @@ export function registerRunCommands(program: Command): void {
       if (opts.report && opts.out !== undefined && existsSync(opts.out) && !statSync(opts.out).isDirectory()) {
         throw new CliError(`--out: ${opts.out} is a file; it names the folder the HTML reports go to`);
       }
-      const reportPath = (modelId: string) => path.join(opts.out ?? path.dirname(opts.db), `${loaded.suite.name}-${modelId}.html`);
+      // Named after the database too: two databases in one folder must not overwrite each other's reports.
+      const reportPath = (modelId: string) => path.join(opts.out ?? path.dirname(opts.db), `${path.parse(opts.db).name}-${loaded.suite.name}-${modelId}.html`);
       if (opts.report) {
         const models = loaded.suite.models.filter((m) => !opts.only || opts.only.includes(m.id));
         assertSafeOutputs(models.map((m) => reportPath(m.id)), { db: opts.db, inputs: [suiteFile] });

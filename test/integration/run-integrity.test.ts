@@ -2,7 +2,7 @@
 // DuckDB files: subsets never rewrite a full run, reruns never demote a completed one, odd server
 // figures never abort a run, and failures are loud.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -162,11 +162,13 @@ describe('the whole suite is checked before the first write (item 12)', () => {
 
   it('refuses a report path that lands on the database before any model runs', async () => {
     const dir = scratch();
-    // The default suite's rules report is <db folder>/default-rules.html: here, the database itself.
-    const db = path.join(dir, 'default-rules.html');
+    // The default suite's rules report is <db folder>/<db stem>-default-rules.html: here, a link to the database.
+    const db = path.join(dir, 'runs.duckdb');
+    const report = path.join(dir, 'runs-default-rules.html');
+    symlinkSync(db, report);
     const result = await runCli(['run', DEFAULT_SUITE, '--db', db]);
     expect(result.code).toBe(3);
-    expect(result.stderr).toContain(`refusing to write ${db}`);
+    expect(result.stderr).toContain(`refusing to write ${report}`);
     expect(existsSync(db)).toBe(false);
   });
 

@@ -67,6 +67,12 @@ export interface FixtureRunOptions {
   batchSize: number;
   /** Write GPU utilisation, memory and GPU time for every batch. */
   gpu: boolean;
+  /** With `gpu`: which telemetry measured it; 'dcgm' also writes energy and mean power (as an exporter's counters give them). */
+  gpuSource?: 'nvidia-smi' | 'dcgm';
+  /** With `gpu`: batches whose telemetry scrape failed (GPU columns null, the reason stored). */
+  failedScrapes?: readonly number[];
+  /** The endpoint a remote model was called at; absent for a model run inside logbench. */
+  endpoint?: string;
   /** Rough share of samples the model gets right, 0..1. */
   skill: number;
   seed: number;
@@ -133,6 +139,9 @@ function batchOf(options: FixtureRunOptions, batchIndex: number, predictions: re
   const at = (share: number) => latencies[Math.min(latencies.length - 1, Math.floor(share * latencies.length))] ?? 0;
   const wallMs = 200 + random() * 100;
   const gpuUtilAvg = 40 + random() * 50;
+  const scrapeFailed = options.failedScrapes?.includes(batchIndex) === true;
+  // An H100 idles near 70 W and draws up to ~700 W: power follows utilisation, energy is power × window.
+  const powerAvgW = 70 + gpuUtilAvg * 5;
   return {
     batchIndex,
     size: predictions.length,
@@ -145,15 +154,18 @@ function batchOf(options: FixtureRunOptions, batchIndex: number, predictions: re
     latencyP50Ms: at(0.5),
     latencyP95Ms: at(0.95),
     latencyMaxMs: at(1),
-    ...(options.gpu
+    ...(options.gpu && !scrapeFailed
       ? {
           gpuUtilAvg,
           gpuUtilMax: Math.min(100, gpuUtilAvg + 10),
           gpuMemPeakMb: 6000 + random() * 500,
           gpuMemDeltaMb: random() * 200,
           gpuTimeMs: (wallMs * gpuUtilAvg) / 100,
+          ...(options.gpuSource === undefined ? {} : { gpuSource: options.gpuSource }),
+          ...(options.gpuSource === 'dcgm' ? { powerAvgW, energyJ: (powerAvgW * wallMs) / 1000 } : {}),
         }
       : {}),
+    ...(scrapeFailed ? { telemetryNote: 'scrape failed: connect ECONNREFUSED 127.0.0.1:9400' } : {}),
   };
 }
 
@@ -186,6 +198,7 @@ export async function writeFixtureRun(store: RunStore, options: FixtureRunOption
     nodeVersion: process.version,
     host: 'fixture-host',
     ...(options.gpu ? { gpuName: 'NVIDIA H100 80GB HBM3' } : {}),
+    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     configHash: `config-${options.suiteName}`,
     splitHash: options.splitHash,
     promptHash: `prompt-${options.task}`,
@@ -245,24 +258,56 @@ export async function writeReportFixtureStore(store: RunStore, samples = 48): Pr
   };
 }
 
-export interface ReportFixtureStore {
+/**
+ * A base model and its fine-tune served by vLLM on a GPU node, measured by the node's DCGM exporter
+ * (`gpu_metrics_url`): GPU time, memory, energy and power for every batch but `failedScrapes`.
+ */
+export async function writeGpuTelemetryPair(store: RunStore, options: { samples?: number; failedScrapes?: readonly number[] } = {}): Promise<{ base: string; finetuned: string }> {
+  const split = fixtureSamples('json-analysis', options.samples ?? 96, 4);
+  const splitHash = 'split-gpu-telemetry';
+  await store.upsertSamples(splitHash, split);
+  const common = { task: 'json-analysis', suiteName: 'qwen3-log-analysis', splitHash, samples: split, batchSize: 8, gpu: true, gpuSource: 'dcgm' } as const;
+  const day = new Date(Date.UTC(2025, 6, 1, 9)).getTime();
+  return {
+    base: await writeFixtureRun(store, { ...common, runId: 'dcgm-base', modelId: 'qwen3-4b', skill: 0.5, seed: 301, startedAt: new Date(day), endpoint: 'http://gpu-node-1:8000/v1' }),
+    finetuned: await writeFixtureRun(store, {
+      ...common,
+      runId: 'dcgm-finetuned',
+      modelId: 'qwen3-4b-log-ft',
+      skill: 0.85,
+      seed: 302,
+      startedAt: new Date(day + 1_800_000),
+      endpoint: 'http://gpu-node-1:8001/v1',
+      ...(options.failedScrapes === undefined ? {} : { failedScrapes: options.failedScrapes }),
+    }),
+  };
+}
+
+export interface FixtureStore<Runs> {
   /** Open read-only, as reports require. */
   store: RunStore;
   path: string;
   dir: string;
-  runs: ReportFixtureRuns;
+  runs: Runs;
   /** Closes the store and deletes its folder. */
   dispose(): Promise<void>;
 }
 
+export type ReportFixtureStore = FixtureStore<ReportFixtureRuns>;
+
 /** The standard report test store in a fresh temporary folder, written, then reopened read-only. */
-export async function openReportFixtureStore(): Promise<ReportFixtureStore> {
+export function openReportFixtureStore(): Promise<ReportFixtureStore> {
+  return openFixtureStore(writeReportFixtureStore);
+}
+
+/** A store written by `write` in a fresh temporary folder, then reopened read-only. */
+export async function openFixtureStore<Runs>(write: (store: RunStore) => Promise<Runs>): Promise<FixtureStore<Runs>> {
   const dir = mkdtempSync(join(tmpdir(), 'logbench-report-'));
   const path = join(dir, 'runs.duckdb');
   const writer = await RunStore.open(path);
-  let runs: ReportFixtureRuns;
+  let runs: Runs;
   try {
-    runs = await writeReportFixtureStore(writer);
+    runs = await write(writer);
   } finally {
     await writer.close();
   }
