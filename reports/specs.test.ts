@@ -35,8 +35,8 @@ class CapturingLogger {
 }
 
 let fixture: ReportFixtureStore;
-let telemetry: FixtureStore<{ dcgm: { base: string; finetuned: string }; remote: string }>;
-let reports: Record<'text' | 'classification' | 'jsonAnalysis' | 'baseOnly' | 'dcgm' | 'remote', ReportData>;
+let telemetry: FixtureStore<{ dcgm: { base: string; finetuned: string }; remote: string; unscraped: string }>;
+let reports: Record<'text' | 'classification' | 'jsonAnalysis' | 'baseOnly' | 'dcgm' | 'remote' | 'unscraped', ReportData>;
 
 beforeAll(async () => {
   fixture = await openReportFixtureStore();
@@ -45,11 +45,13 @@ beforeAll(async () => {
     const samples = fixtureSamples('text', 40, 9);
     await store.upsertSamples('split-remote', samples);
     // Behind an endpoint without GPU telemetry: what the harness sees is latency and tokens.
-    const remote = await writeFixtureRun(store, {
-      runId: 'remote', modelId: 'hosted', task: 'text', suiteName: 'remote', splitHash: 'split-remote', samples, batchSize: 8,
-      gpu: false, skill: 0.6, seed: 9, startedAt: new Date(Date.UTC(2025, 7, 1)), endpoint: 'https://api.example.com/v1',
+    const common = { task: 'text', suiteName: 'remote', splitHash: 'split-remote', samples, batchSize: 8, gpu: false, skill: 0.6, seed: 9 } as const;
+    const remote = await writeFixtureRun(store, { ...common, runId: 'remote', modelId: 'hosted', startedAt: new Date(Date.UTC(2025, 7, 1)), endpoint: 'https://api.example.com/v1' });
+    // A node whose exporter never answered: every batch stored the scrape's failure.
+    const unscraped = await writeFixtureRun(store, {
+      ...common, runId: 'unscraped', modelId: 'vllm-node', startedAt: new Date(Date.UTC(2025, 7, 2)), endpoint: 'http://gpu-node-2:8000/v1', failedScrapes: [0, 1, 2, 3, 4],
     });
-    return { dcgm, remote };
+    return { dcgm, remote, unscraped };
   });
   const { store, runs } = fixture;
   reports = {
@@ -59,6 +61,7 @@ beforeAll(async () => {
     baseOnly: await loadReportData(store, { runId: runs.text.base }),
     dcgm: await loadReportData(telemetry.store, { runId: telemetry.runs.dcgm.finetuned, baselineId: telemetry.runs.dcgm.base }),
     remote: await loadReportData(telemetry.store, { runId: telemetry.runs.remote }),
+    unscraped: await loadReportData(telemetry.store, { runId: telemetry.runs.unscraped }),
   };
 });
 afterAll(async () => {
@@ -129,6 +132,11 @@ describe('reportCharts', () => {
       'no GPU telemetry for hosted: request latency and tokens stand for the compute (gpu_metrics_url records GPU figures)',
     );
     expect(JSON.stringify(reportCharts(reports.remote).find((chart) => chart.id === 'quality-cost')?.spec)).toContain('quality vs tokens');
+    // Where an exporter was named but never answered, the note gives the stored reason instead of suggesting one.
+    expect(headlineCost(reports.unscraped)).toBe('remote');
+    expect((headlineChart(reports.unscraped).spec as { title: { text: string } }).title.text).toBe(
+      'no GPU figures for vllm-node (scrape failed: connect ECONNREFUSED 127.0.0.1:9400): request latency and tokens stand for the compute',
+    );
   });
 
   it('adds GPU energy per batch to the headline and quality per kJ to quality against cost where energy is known', () => {

@@ -308,8 +308,19 @@ export function headlineNote(data: Pick<ReportData, 'runs' | 'candidate'>): stri
       remote.length === 0 ? '' : ` (${names(remote)} called an endpoint: only the client's share)`
     }`;
   }
-  return `no GPU telemetry for ${names(data.runs.filter((run) => run.endpoint !== null))}: request latency and tokens stand for the compute (gpu_metrics_url records GPU figures)`;
+  const remote = data.runs.filter((run) => run.endpoint !== null);
+  // A configured exporter that never answered says so, rather than suggesting one be configured.
+  const failed = remote.find((run) => run.telemetryNote?.startsWith('scrape failed') === true);
+  return failed === undefined
+    ? `no GPU telemetry for ${names(remote)}: request latency and tokens stand for the compute (gpu_metrics_url records GPU figures)`
+    : `no GPU figures for ${names(remote)} (${cutNote(failed.telemetryNote ?? '')}): request latency and tokens stand for the compute`;
 }
+
+/** A stored reason short enough for a one-line chart title. */
+function cutNote(note: string): string {
+  return note.length <= NOTE_CHARS ? note : `${note.slice(0, NOTE_CHARS - 1)}…`;
+}
+const NOTE_CHARS = 80;
 
 function noteTitle(note: string | null): { title?: { text: string; fontSize: number; fontWeight: 'normal'; color: string; anchor: 'start' } } {
   return note === null ? {} : { title: { text: note, fontSize: 12, fontWeight: 'normal', color: '#555', anchor: 'start' } };
