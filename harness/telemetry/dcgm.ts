@@ -132,8 +132,8 @@ export function counterEnergy(opened: DcgmScrape, closed: DcgmScrape): { energyJ
 }
 
 /**
- * Samples a DCGM exporter during each batch: one scrape as the batch opens, one every `intervalMs` while
- * it runs and one as it closes; nothing between batches. The readings go into the same per-GPU sample
+ * Samples a DCGM exporter during each batch: one scrape as the batch opens (the previous batch's closing
+ * one, when it just ran), one every `intervalMs` while it runs and one as it closes; nothing between batches. The readings go into the same per-GPU sample
  * rings as nvidia-smi's, so GPU time, utilisation and memory are `gpuWindowFigures` of the same kind;
  * energy is the energy counter's rise between the opening and the closing scrape (`counterEnergy`), or,
  * where a GPU has no counter, DCGM_FI_DEV_POWER_USAGE integrated over the window.
@@ -150,6 +150,8 @@ export class DcgmSampler {
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<DcgmScrape> | null = null;
   private opened: DcgmScrape | null = null;
+  /** The scrape that closed the previous batch, when it succeeded: the next batch opens on it. */
+  private lastClose: DcgmScrape | null = null;
   /** Why the open window's figures cannot be trusted; null while every scrape in it succeeded. */
   private windowProblem: string | null = null;
   private failing = false;
@@ -178,12 +180,19 @@ export class DcgmSampler {
     return problem === null ? { available: true, gpuName: this.gpuName ?? `${this.rings.size} GPU(s) on ${this.shownUrl}` } : { available: false, reason: problem };
   }
 
-  /** Opens a batch window: resolves once its first scrape is in, then scrapes every `intervalMs` until `closeWindow`. */
+  /**
+   * Opens a batch window: resolves once its first reading is in, then scrapes every `intervalMs` until
+   * `closeWindow`. A batch right after another opens on the reading that closed that one (the run sends
+   * the GPUs nothing in between), so each batch waits for one scrape, not two, and the batches' energies
+   * add up to the counter's rise over the whole run.
+   */
   async openWindow(): Promise<void> {
     this.stopTimer();
     await this.inFlight;
     this.windowProblem = null;
-    this.opened = await this.scrape();
+    const previous = this.lastClose;
+    this.lastClose = null;
+    this.opened = previous !== null && Date.now() - previous.atMs <= this.holdMs ? previous : await this.scrape();
     this.timer = setInterval(() => {
       // A scrape slower than the interval is not joined by a second one.
       if (!this.inFlight) this.inFlight = this.scrape().finally(() => (this.inFlight = null));
@@ -204,16 +213,22 @@ export class DcgmSampler {
     const closed = await this.scrape();
     const opened = this.opened;
     this.opened = null;
+    if (closed.problem === null) this.lastClose = closed;
     if (this.windowProblem !== null || opened === null) return { figures: NO_GPU_FIGURES, source: 'dcgm', note: this.windowProblem ?? 'the batch window was not opened' };
-    const holdMs = Math.max(1000, 3 * this.options.intervalMs);
-    const figures = { ...gpuWindowFigures(this.rings, this.baselineMb ?? new Map(), t0, t1, holdMs), ...counterEnergy(opened, closed) };
+    const figures = { ...gpuWindowFigures(this.rings, this.baselineMb ?? new Map(), t0, t1, this.holdMs), ...counterEnergy(opened, closed) };
     const none = Object.values(figures).every((value) => value === null);
     return { figures, source: 'dcgm', note: none ? `no DCGM reading of ${this.shownUrl} covered the batch` : null };
   }
 
   async stop(): Promise<void> {
     this.stopTimer();
+    this.lastClose = null;
     await this.inFlight;
+  }
+
+  /** A reading stands for the GPU this long (as for nvidia-smi): over a window's unreported tail, or as the next batch's opening reading. */
+  private get holdMs(): number {
+    return Math.max(1000, 3 * this.options.intervalMs);
   }
 
   private stopTimer(): void {
