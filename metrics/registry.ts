@@ -64,7 +64,10 @@ export function figureNamed(name: string): FigureInfo | undefined {
   return FIGURES.get(name);
 }
 
-/** Tables and gates read a change with this; an unknown figure (a plugin's, say) counts as higher-is-better. */
-export function higherIsBetter(name: string): boolean {
-  return FIGURES.get(name)?.higherIsBetter ?? true;
+/**
+ * Tables and gates read a change with this. `extra` holds figures not in the registry (a plugin
+ * metric's, as stored with its run); a figure known nowhere counts as higher-is-better.
+ */
+export function higherIsBetter(name: string, extra: readonly FigureInfo[] = []): boolean {
+  return FIGURES.get(name)?.higherIsBetter ?? extra.find((figure) => figure.name === name)?.higherIsBetter ?? true;
 }

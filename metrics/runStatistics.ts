@@ -5,7 +5,7 @@
  */
 import { bootstrapCIs, definedMean, differenceSummary, pairedBootstrap, type DifferenceSummary, type SummedStatistic } from './statistics/index.js';
 import { ERROR_RATE } from './registry.js';
-import { metricStates, resolveMetrics, scoreSample, type SampleScores, type ScoringItem, type SuiteMetric, type TaskKind } from './taskScoring.js';
+import { guarded, isBuiltIn, metricStates, resolveMetrics, scoreSample, type SampleScores, type ScoringItem, type SuiteMetric, type TaskKind } from './taskScoring.js';
 
 export interface ResamplingSettings {
   resamples: number;
@@ -32,7 +32,11 @@ export function metricStatistics(
     add(resolved.task.statistics(items, scored));
     return stats;
   }
-  for (const metric of resolved.metrics) add(metric.statistics(metricStates(task, metrics, items, scored, metric)));
+  for (const metric of resolved.metrics) {
+    const statistics = guarded(metric, 'statistics', () => metric.statistics(metricStates(task, metrics, items, scored, metric)));
+    // A plugin's resampling form counts only with one value per sample in every column.
+    add(isBuiltIn(metric) ? statistics : Object.fromEntries(Object.entries(statistics).filter(([, stat]) => stat.columns.length > 0 && stat.columns.every((column) => column.length === items.length))));
+  }
   if (resolved.taskFigures) add(resolved.task.statistics(items, scored));
   return stats;
 }

@@ -68,9 +68,10 @@ export function scoreSample(taskName: TaskKind, metrics: readonly SuiteMetric[],
     const pair = textPair(item.output ?? '', referencesOf(item, task));
     const states: Record<string, unknown> = {};
     for (const metric of resolved.metrics) {
-      const state = metric.score(pair);
+      const state = guarded(metric, 'score', () => metric.score(pair));
       states[metric.name] = state;
-      Object.assign(scores.values, metric.sampleValues(state));
+      const values = guarded(metric, 'sampleValues', () => metric.sampleValues(state));
+      Object.assign(scores.values, isBuiltIn(metric) ? values : declaredOnly(metric, values));
     }
     scores.states = states;
   }
@@ -82,6 +83,30 @@ export function metricStates(task: TaskKind, metrics: readonly SuiteMetric[], it
   return items.map((item, i) => scored[i]?.states?.[metric.name] ?? scoreSample(task, [metric], item).states?.[metric.name]);
 }
 
+export function isBuiltIn(metric: MetricDefinition): boolean {
+  return (METRICS as readonly MetricDefinition[]).includes(metric);
+}
+
+/** A stored figure is a finite number or null: NaN, Infinity or a string from a plugin becomes "no value". */
+function finiteOrNull(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** A plugin's per-sample values: only the figures it declared (never a built-in's name), each finite or null. */
+function declaredOnly(metric: MetricDefinition, values: Record<string, unknown>): Record<string, number | null> {
+  return Object.fromEntries(metric.sampleFigures.map(({ name }) => [name, finiteOrNull(values[name])]));
+}
+
+/** Runs one of a metric's functions; a plugin's failure names the plugin. */
+export function guarded<T>(metric: MetricDefinition, step: string, work: () => T): T {
+  if (isBuiltIn(metric)) return work();
+  try {
+    return work();
+  } catch (err) {
+    throw new Error(`plugin metric ${metric.name}: ${step} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
+
 /** Corpus figures for one run; `scored` is `scoreSample` of each item, aligned with `items`. */
 export function scoreCorpus(taskName: TaskKind, metrics: readonly SuiteMetric[], items: readonly ScoringItem[], scored: readonly SampleScores[]): CorpusFigure[] {
   const resolved = resolveMetrics(taskName, metrics);
@@ -91,8 +116,8 @@ export function scoreCorpus(taskName: TaskKind, metrics: readonly SuiteMetric[],
   // A classifier's figures are its task's; they are on whatever the list says.
   if (resolved.task.needs === 'label') return [...figures, ...resolved.task.corpus(items, scored)];
   for (const metric of resolved.metrics) {
-    const values = metric.corpus(metricStates(taskName, metrics, items, scored, metric));
-    for (const figure of metric.figures) figures.push({ name: figure.name, value: values[figure.name] ?? null, n });
+    const values = guarded(metric, 'corpus', () => metric.corpus(metricStates(taskName, metrics, items, scored, metric)));
+    for (const figure of metric.figures) figures.push({ name: figure.name, value: finiteOrNull(values[figure.name]), n });
   }
   if (resolved.taskFigures) figures.push(...resolved.task.corpus(items, scored));
   return figures;

@@ -19,7 +19,8 @@ import {
 import type { GpuSource } from '../harness/telemetry/batchTelemetry.js';
 import { classificationReport } from '../metrics/classification.js';
 import { metricRows, type MetricRow } from '../core/format.js';
-import { higherIsBetter } from '../metrics/taskScoring.js';
+import { runSettings } from '../harness/gate/storedSuite.js';
+import { higherIsBetter } from '../metrics/registry.js';
 
 export interface ReportRun {
   id: string;
@@ -508,7 +509,7 @@ export async function collectReportData(store: ReportStore, queries: StoreQuerie
 
   const quality = chooseQuality(options.qualityMetric, await queries.sampleMetricNames(candidate.id), candidate.task);
   const qualityMetric: QualityMetric | null =
-    quality === null ? null : { name: qualityName(quality), higherIsBetter: higherIsBetter(qualityName(quality)), source: quality.kind };
+    quality === null ? null : { name: qualityName(quality), higherIsBetter: higherIsBetter(qualityName(quality), runSettings(storedCandidate).pluginFigures), source: quality.kind };
 
   const metrics: ReportMetric[] = [];
   for (const run of runs) {

@@ -42,7 +42,7 @@ export function registerNoiseCommand(program: Command): void {
         const store = await RunStore.open(opts.db ?? DEFAULT_DB, { readOnly: true });
         try {
           const run = await gate.resolveRun(store, `latest:${loaded.suite.name}/${modelId}`, 'run');
-          const { task, metrics, statistics } = await gate.runSettings(run);
+          const { task, metrics, statistics } = gate.runSettings(run);
           const { items } = await loadRunItems(store, run);
           if (items.length === 0) throw new CliError(`run ${run.id} has no predictions to resample`);
           repeats = gate.resampledMetrics(task, metrics, items, { resamples: opts.repeats, seed: statistics.seed });

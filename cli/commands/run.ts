@@ -81,7 +81,7 @@ export function registerRunCommands(program: Command): void {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
-        const { split, results } = await runSuite(loaded, {
+        const { split, results, pluginFigures } = await runSuite(loaded, {
           dbPath: opts.db,
           lockWaitMs: opts.lockWait * 1000,
           ...(opts.only && { only: opts.only }),
@@ -99,7 +99,7 @@ export function registerRunCommands(program: Command): void {
         const baseline = loaded.suite.baseline ?? results[0]?.modelId ?? '';
         process.stdout.write(`\nsuite ${loaded.suite.name} · split ${split.name} (${split.samples.length} samples, ${split.splitHash.slice(0, 12)}) · ${path.relative(process.cwd(), opts.db) || opts.db}\n`);
         for (const r of results) process.stdout.write(`  ${r.modelId}: run ${r.run.id}${r.completedBefore ? ' (completed before: nothing queried or written)' : r.resumed ? ' (resumed)' : ''}, ${r.queried} queried\n`);
-        process.stdout.write('\n' + metricTable(results.map((r) => ({ modelId: r.modelId, metrics: r.metrics })), baseline) + '\n');
+        process.stdout.write('\n' + metricTable(results.map((r) => ({ modelId: r.modelId, metrics: r.metrics })), baseline, pluginFigures) + '\n');
         if (opts.report && results.length) {
           // The store is closed by now: reports read it through their own read-only handle.
           const { writeReport } = await import('./report.js');

@@ -1,6 +1,7 @@
 import { compareRuns, metricStatistics } from '../../metrics/runStatistics.js';
 import { DEFAULT_RESAMPLES, type DifferenceMethod } from '../../metrics/statistics/index.js';
-import { higherIsBetter } from '../../metrics/taskScoring.js';
+import type { FigureInfo } from '../../metrics/definition.js';
+import { higherIsBetter } from '../../metrics/registry.js';
 import { CliError, ExitCode } from '../../core/errors.js';
 import { loadRunItems } from '../run/items.js';
 import type { RunStore, StoredMetric, StoredRun } from '../store/index.js';
@@ -26,6 +27,8 @@ export interface MetricDifference {
   method: DifferenceMethod | 'stored values';
   /** Why a `stored values` figure has no paired test; null for a tested one. */
   untested: string | null;
+  /** The figure's direction (a plugin metric's as stored with its run). */
+  higherIsBetter: boolean;
 }
 
 export interface RunComparison {
@@ -38,23 +41,25 @@ export interface RunComparison {
 }
 
 /** How much worse the candidate is: positive when the metric moved in its bad direction. */
-export function worsening(name: string, delta: number): number {
-  return higherIsBetter(name) ? -delta : delta;
+export function worsening(metric: Pick<MetricDifference, 'higherIsBetter'>, delta: number): number {
+  return metric.higherIsBetter ? -delta : delta;
 }
 
 /** Why a figure got no paired test, in the words a reader of the gate needs. */
-function untestedReason(name: string, valueA: number | null, valueB: number | null, resampled: ReadonlySet<string>): string {
+function untestedReason(name: string, valueA: number | null, valueB: number | null, resampled: ReadonlySet<string>, plugin: boolean): string {
   if (valueA === null || valueB === null) return `no value in ${[...(valueA === null ? ['A'] : []), ...(valueB === null ? ['B'] : [])].join(' and ')}`;
+  if (plugin) return "a plugin metric's stored figure: logbench runs no code a stored run names, so it is not recomputed or tested";
   if (!resampled.has(name)) return 'no per-sample form in its registry definition, so no paired test';
   return 'undefined on the paired samples (nothing to resample)';
 }
 
-function storedDifference(name: string, a: StoredMetric | undefined, b: StoredMetric | undefined, resampled: ReadonlySet<string>): MetricDifference {
+function storedDifference(name: string, a: StoredMetric | undefined, b: StoredMetric | undefined, resampled: ReadonlySet<string>, plugins: readonly FigureInfo[]): MetricDifference {
   const valueA = a?.value ?? null;
   const valueB = b?.value ?? null;
   const delta = valueA === null || valueB === null ? null : valueA - valueB;
-  const untested = untestedReason(name, valueA, valueB, resampled);
-  return { name, a: valueA, b: valueB, delta, ciLow: null, ciHigh: null, pValue: null, resamples: null, n: Math.min(a?.n ?? 0, b?.n ?? 0), method: 'stored values', untested };
+  const untested = untestedReason(name, valueA, valueB, resampled, plugins.some((figure) => figure.name === name));
+  const n = Math.min(a?.n ?? 0, b?.n ?? 0);
+  return { name, a: valueA, b: valueB, delta, ciLow: null, ciHigh: null, pValue: null, resamples: null, n, method: 'stored values', untested, higherIsBetter: higherIsBetter(name, plugins) };
 }
 
 /**
@@ -71,13 +76,13 @@ export async function compareStoredRuns(store: RunStore, candidate: StoredRun, b
   const samples = sampleDifference(candidateItems.sampleIds, baselineItems.sampleIds);
   if (samples) throw notComparable(describeDifferences([samples]));
 
-  const { task, metrics, statistics } = await runSettings(candidate);
+  const { task, metrics, statistics, pluginFigures } = runSettings(candidate);
   // A suite that turned its stored intervals off (resamples: 0) still needs resamples to compare.
   const settings = { ...statistics, resamples: statistics.resamples || DEFAULT_RESAMPLES };
   const tested = new Map(
     compareRuns(task, metrics, candidateItems.items, baselineItems.items, settings).map((m): [string, MetricDifference] => [
       m.name,
-      { ...m, resamples: m.method === 'mcnemar-exact' ? null : settings.resamples, untested: null },
+      { ...m, resamples: m.method === 'mcnemar-exact' ? null : settings.resamples, untested: null, higherIsBetter: higherIsBetter(m.name, pluginFigures) },
     ]),
   );
   // Which figures have a per-sample form depends on the definitions, not on the data: one sample tells.
@@ -88,7 +93,7 @@ export async function compareStoredRuns(store: RunStore, candidate: StoredRun, b
   return {
     samples: candidateItems.items.length,
     confidence: settings.confidence,
-    metrics: names.map((name) => tested.get(name) ?? storedDifference(name, storedA.get(name), storedB.get(name), resampled)),
+    metrics: names.map((name) => tested.get(name) ?? storedDifference(name, storedA.get(name), storedB.get(name), resampled, pluginFigures)),
     cost: costFigures(await store.batches(candidate.id), await store.batches(baseline.id)),
   };
 }
@@ -97,7 +102,7 @@ export async function compareStoredRuns(store: RunStore, candidate: StoredRun, b
 export function comparisonText(candidate: StoredRun, baseline: StoredRun, comparison: RunComparison): string {
   const interval = (m: MetricDifference) => (m.ciLow === null || m.ciHigh === null ? '—' : `[${formatSigned(m.ciLow)}, ${formatSigned(m.ciHigh)}]`);
   const test = (m: MetricDifference) => (m.untested === null ? m.method : `${m.method}: ${m.untested}`);
-  const rows = comparison.metrics.map((m) => [m.name, formatValue(m.a), formatValue(m.b), formatChange(m.delta, higherIsBetter(m.name)), interval(m), formatPValue(m.pValue, m.resamples), test(m)]);
+  const rows = comparison.metrics.map((m) => [m.name, formatValue(m.a), formatValue(m.b), formatChange(m.delta, m.higherIsBetter), interval(m), formatPValue(m.pValue, m.resamples), test(m)]);
   const header = ['metric', 'A', 'B', 'A − B', `${formatNumber(comparison.confidence * 100)} % interval`, 'p', 'test'];
   return (
     [

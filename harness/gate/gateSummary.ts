@@ -3,7 +3,6 @@ import path from 'node:path';
 import { ExitCode } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/io/atomicWrite.js';
 import { formatChange, formatPValue, formatValue, textTable } from '../../core/format.js';
-import { higherIsBetter } from '../../metrics/taskScoring.js';
 import { costRows } from './cost.js';
 import { runLabel } from './runs.js';
 import type { GateReport } from './gate.js';
@@ -22,7 +21,7 @@ function verdictRows(report: GateReport): string[][] {
     metric.name,
     formatValue(metric.candidate),
     formatValue(metric.baseline),
-    formatChange(metric.delta, higherIsBetter(metric.name)),
+    formatChange(metric.delta, metric.higherIsBetter),
     formatPValue(metric.pValue, metric.resamples),
     metric.notGated === null ? metric.rules.join('; ') : '—',
     verdictText(metric),

@@ -181,7 +181,7 @@ function sameFigure(a: number | null | undefined, b: number | null | undefined):
  * with, and any disagreement refuses the import before anything is written.
  */
 async function checkExportedFigures(exported: RunExport, samples: readonly StoredSample[], source: string): Promise<void> {
-  const { task, metrics, statistics } = await runSettings(exported.run);
+  const { task, metrics, statistics } = runSettings(exported.run);
   if (task !== exported.run.task) throw new CliError(`${source}: run.task is ${exported.run.task} but its stored suite's task is ${task}; refusing a run that disagrees with its suite`);
   const predictions = exported.batches.flatMap((batch) => batch.predictions);
   checkSelection(exported.run, predictions, samples.length, source);
@@ -245,6 +245,10 @@ function checkSelection(run: RunExport['run'], predictions: readonly { sampleId:
  */
 export async function importRun(store: RunStore, exported: RunExport, source: string): Promise<{ id: string; alreadyThere: boolean }> {
   const { run } = exported;
+  const { pluginModules } = runSettings(run);
+  if (pluginModules.length > 0) {
+    throw new CliError(`${source}: the run was scored with plugin metrics (${pluginModules.join(', ')}); import-run recomputes every figure, and logbench runs no code a stored run names, so it cannot check these: refused`);
+  }
   const runKey = run.runKey.startsWith(IMPORTED_RUN_KEY_PREFIX) ? run.runKey : IMPORTED_RUN_KEY_PREFIX + run.runKey;
   const existing = await store.getRun(run.id);
   if (existing) {

@@ -40,7 +40,7 @@ export async function resolveRun(store: RunStore, ref: string, role: string): Pr
  */
 export async function requireUsableRun(store: RunStore, run: StoredRun, role: string): Promise<void> {
   if (run.status !== 'completed') throw new CliError(`${role} run ${run.id} is ${run.status}, not completed`);
-  const { maxErrorRate } = await runSettings(run);
+  const { maxErrorRate } = runSettings(run);
   const errorRate = (await store.metrics(run.id)).find((metric) => metric.name === 'error_rate')?.value;
   if (errorRate === undefined || errorRate === null) throw new CliError(`${role} run ${run.id} has no error_rate metric`);
   if (errorRate > maxErrorRate) {

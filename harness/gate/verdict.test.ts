@@ -3,6 +3,7 @@ import { CliError, ExitCode } from '../../core/errors.js';
 import type { MetricDifference, RunComparison } from './comparison.js';
 import { defaultThresholds, type Thresholds } from './thresholds.js';
 import { evaluateGate } from './verdict.js';
+import { higherIsBetter } from '../../metrics/registry.js';
 
 function difference(name: string, a: number, b: number, pValue: number | null, resamples = 1000): MetricDifference {
   const tested = pValue !== null;
@@ -18,6 +19,7 @@ function difference(name: string, a: number, b: number, pValue: number | null, r
     n: 100,
     method: tested ? 'paired-bootstrap-two-sided' : 'stored values',
     untested: tested ? null : 'no per-sample form in its registry definition, so no paired test',
+    higherIsBetter: higherIsBetter(name),
   };
 }
 

@@ -24,6 +24,8 @@ export interface MetricVerdict {
   notes: string[];
   /** Null for a metric the thresholds judge; otherwise why it is only listed (not in the thresholds file, no paired test). */
   notGated: string | null;
+  /** The figure's direction (a plugin metric's as stored with its run). */
+  higherIsBetter: boolean;
 }
 
 export interface GateVerdict {
@@ -61,6 +63,7 @@ function verdictRow(name: string, candidate: number | null, difference: MetricDi
     failures: [],
     notes: [],
     notGated,
+    higherIsBetter: difference?.higherIsBetter ?? higherIsBetter(name),
   };
 }
 
@@ -97,11 +100,11 @@ export function evaluateGate({ source, thresholds, candidate, comparison }: Gate
 
     if (!comparison) throw new CliError(`${where}: max_drop and max_drop_relative need a baseline (--baseline RUN, or baseline: in the thresholds file)`);
     if (difference?.delta == null || difference.b === null) throw new CliError(`${where}: candidate and baseline do not both have a value of ${name}`);
-    const word = higherIsBetter(name) ? 'drop' : 'rise';
+    const word = difference.higherIsBetter ? 'drop' : 'rise';
     const alpha = rule.significant_at ?? thresholds.significant_at;
     verdict.rules.push(changeLimitText(rule, word) + (alpha === undefined ? '' : ` (α ${formatNumber(alpha)})`));
     const allowed = Math.min(rule.max_drop ?? Infinity, rule.max_drop_relative === undefined ? Infinity : rule.max_drop_relative * Math.abs(difference.b));
-    const worse = worsening(name, difference.delta);
+    const worse = worsening(difference, difference.delta);
     if (worse <= allowed + ROUNDING_SLACK) return verdict;
     const change = `${word} ${formatNumber(worse)} > ${formatNumber(allowed)}`;
     if (alpha !== undefined && difference.pValue !== null && difference.pValue >= alpha) {

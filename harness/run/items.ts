@@ -1,4 +1,5 @@
 import type { Sample } from '../../core/sample.js';
+import { ERROR_RATE, figureNamed } from '../../metrics/registry.js';
 import { corpusIntervals, type ResamplingSettings } from '../../metrics/runStatistics.js';
 import { scoreCorpus, type SampleScores, type ScoringItem, type SuiteMetric, type TaskKind } from '../../metrics/taskScoring.js';
 import type { Prediction } from '../../core/prediction.js';
@@ -66,6 +67,10 @@ export function corpusMetricRecords(
   const intervals = statistics.resamples > 0 ? corpusIntervals(task, metrics, items, scored, statistics) : new Map();
   return scoreCorpus(task, metrics, items, scored).map((figure) => {
     const interval = intervals.get(figure.name);
-    return interval ? { ...figure, ciLow: interval.low, ciHigh: interval.high } : figure;
+    if (!interval) return figure;
+    // A plugin's resampling form that disagrees with its own corpus figure gives no interval at all.
+    const own = figureNamed(figure.name) !== undefined || figure.name === ERROR_RATE.name;
+    if (!own && (figure.value === null || figure.value < interval.low || figure.value > interval.high)) return figure;
+    return { ...figure, ciLow: interval.low, ciHigh: interval.high };
   });
 }
