@@ -32,7 +32,8 @@ const echoProvider: ProviderDefinition<typeof spec> = {
     };
   },
   // Cached like a remote model's answers, to show the seam: the harness keys them on this module's
-  // path, its fields and the messages, so another prefix or another module never shares an answer.
+  // path, the sha256 of its code, its fields and the messages, so another prefix, another module or
+  // an edit of this one never shares an answer.
   cacheIdentity: () => ({}),
 };
 

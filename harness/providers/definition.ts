@@ -61,7 +61,7 @@ export interface ProviderDefinition<Spec extends ProviderSpec = ProviderSpec, Na
   /**
    * What decides an answer besides the messages and `decoding` (an endpoint and model name, a model
    * file): the response cache keys on it. Null, or no function, when answers are not worth caching
-   * (cheap or replayed).
+   * (cheap or replayed). A plugin's is keyed beside its module, code and fields, which it cannot override.
    */
   cacheIdentity?(model: ProviderModel<Spec>, ctx: ProviderContext): Record<string, unknown> | null;
   /** The decoding parameters stored with a run: gates compare them, the cache keys on them. Default: none. */

@@ -168,7 +168,7 @@ async function startOrResumeRun(run: ModelRun, runKey: string): Promise<ModelRun
       splitHash: split.splitHash,
       promptHash: loaded.promptHash,
       decoding,
-      // The parsed suite names API keys only by their environment variable: safe to store as it is.
+      // The store redacts URL credentials and secret-named fields (a plugin's literal `api_key`).
       suite: loaded.suite,
       ...withSelection(selectionOf(split, samples, options)),
     });
@@ -231,6 +231,12 @@ async function continueRun(run: ModelRun, runId: string, resumed: boolean): Prom
     warnedBadCount = true;
     options.progress?.note(`${model.id}: the server reported ${field} = ${value}, not a whole number from 0 to 2^31-1; stored as unknown (null), here and wherever else it happens in this run`);
   };
+  let warnedUnasked = false;
+  const warnUnasked = (sampleIds: string[]) => {
+    if (warnedUnasked) return;
+    warnedUnasked = true;
+    options.progress?.note(`${model.id}: the provider answered samples it was not asked for in this batch, or one sample twice (${sampleIds.slice(0, 3).join(', ')}${sampleIds.length > 3 ? ', …' : ''}); those answers are ignored, here and wherever else it happens in this run`);
+  };
   let batchIndex = await store.nextBatchIndex(runId);
   const scoredHere = new Map<string, SampleScores>();
   let completed = samples.length - todo.length;
@@ -242,7 +248,7 @@ async function continueRun(run: ModelRun, runId: string, resumed: boolean): Prom
       const requests = batch.map((sample) => renderRequest(sample, loaded.prompt));
       const window = await telemetry.batchWindow(batchIndex);
       // No signal for the runner: an interrupt lets the batch in flight finish and be stored.
-      const predictions = (await predictBatch(runner, requests, store, identity ?? undefined)).map((p) => ({ ...p, prediction: withStorableCounts(p.prediction, warnBadCount) }));
+      const predictions = (await predictBatch(runner, requests, store, identity ?? undefined, warnUnasked)).map((p) => ({ ...p, prediction: withStorableCounts(p.prediction, warnBadCount) }));
       const figures = await window.finish(predictions.map((p) => p.prediction));
 
       const records: PredictionRecord[] = [];
@@ -310,12 +316,18 @@ function withoutNulls<T extends object>(record: T): { [K in keyof T]: Exclude<T[
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== null)) as { [K in keyof T]: Exclude<T[K], null> };
 }
 
-/** Answers from the cache where possible, the runner for the rest; order follows `requests`. */
+/**
+ * Answers from the cache where possible, the runner for the rest; order follows `requests`. The
+ * runner's answers are matched to requests by sampleId, never by position: a sample left unanswered
+ * gets that as its error, and answers for samples not asked (or a second one for a sample) are
+ * dropped and passed to `onUnasked`.
+ */
 async function predictBatch(
   runner: Runner,
   requests: RenderedRequest[],
   store: RunStore,
   identity: Parameters<typeof requestHash>[0] | undefined,
+  onUnasked: (sampleIds: string[]) => void,
 ): Promise<{ prediction: Prediction; hash?: string }[]> {
   const out: { prediction: Prediction; hash?: string }[] = new Array(requests.length);
   const misses: number[] = [];
@@ -336,11 +348,20 @@ async function predictBatch(
     }
   }
   if (misses.length) {
-    const answered = await runner.runBatch(misses.map((i) => requests[i] as RenderedRequest));
-    misses.forEach((i, k) => {
+    const asked = new Set(misses.map((i) => (requests[i] as RenderedRequest).sample.id));
+    const answers = new Map<string, Prediction>();
+    const unasked: string[] = [];
+    for (const answer of await runner.runBatch(misses.map((i) => requests[i] as RenderedRequest))) {
+      if (asked.has(answer.sampleId) && !answers.has(answer.sampleId)) answers.set(answer.sampleId, answer);
+      else unasked.push(answer.sampleId);
+    }
+    if (unasked.length) onUnasked(unasked);
+    for (const i of misses) {
+      const sampleId = (requests[i] as RenderedRequest).sample.id;
       const previous = out[i];
-      out[i] = { prediction: answered[k] as Prediction, ...(previous?.hash !== undefined && { hash: previous.hash }) };
-    });
+      const prediction = answers.get(sampleId) ?? { sampleId, latencyMs: 0, error: `provider returned no answer for sample ${sampleId}` };
+      out[i] = { prediction, ...(previous?.hash !== undefined && { hash: previous.hash }) };
+    }
   }
   return out;
 }

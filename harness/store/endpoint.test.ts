@@ -56,6 +56,24 @@ describe('redacting URLs and their secrets elsewhere', () => {
     expect(stored.data).toBe('/usr/share/logs.jsonl');
   });
 
+  it("redacts the strings of fields whose name says secret (a plugin's api_key), not the names of variables that hold one", () => {
+    const suite = {
+      name: 's',
+      models: [
+        { id: 'openai', provider: 'openai', api_key_env: 'OPENAI_API_KEY', decoding: { max_tokens: 256 } },
+        { id: 'plugin', provider: { module: './mine.ts' }, api_key: 'sk-live-SECRET123', headers: { Authorization: 'Bearer tok-ABCDEFGH' }, hfToken: ['hf_abcdefgh'], keywords: ['disk'], author: 'ops' },
+      ],
+      description: 'keyed with sk-live-SECRET123',
+    };
+    const stored = redactSuite(suite);
+    expect(JSON.stringify(stored)).not.toMatch(/SECRET123|ABCDEFGH|hf_abcdefgh/);
+    expect(stored).toEqual({
+      ...suite,
+      models: [suite.models[0], { ...suite.models[1], api_key: '[redacted]', headers: { Authorization: '[redacted]' }, hfToken: ['[redacted]'] }],
+      description: 'keyed with [redacted]',
+    });
+  });
+
   it('lists the credential parts a server might echo, raw and decoded, and replaces them in text', () => {
     expect(urlSecrets('http://u:p%40ss-word@h/v1?token=a%2Fb-c-d&v=1').sort()).toEqual(['a%2Fb-c-d', 'a/b-c-d', 'p%40ss-word', 'p@ss-word'].sort());
     expect(urlSecrets('not a url')).toEqual([]);

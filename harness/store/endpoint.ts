@@ -35,16 +35,39 @@ export function redactUrlsIn(text: string): string {
   return text.replace(URL_IN_TEXT, (found) => (hasCredentialParts(found) ? redactEndpoint(found) : found));
 }
 
+/** A word of a field name that says the field holds a secret: `api_key`, `hfToken`, `Authorization`, `db_password`, `x-api-key`. */
+const SECRET_WORD = /^(api|access|auth|bearer|client|private|refresh|session|secret)?(key|token|secrets?|password|passwd|passphrase|credentials?|auth|authorization)$/;
+
+/**
+ * Whether a field's name says it holds a secret, by its words (`max_tokens`, `keywords` and `author`
+ * do not); a name ending in `env` (`api_key_env`) holds the name of the variable with the secret.
+ */
+function isSecretField(name: string): boolean {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/);
+  return words.at(-1) !== 'env' && words.some((word) => SECRET_WORD.test(word));
+}
+
+/** Secret field values shorter than this are not scrubbed from other strings: they would match ordinary text. */
+const MIN_SCRUBBED_FIELD_SECRET = 8;
+
 /**
  * A parsed suite (or any JSON value) with its credentials removed: the suite is stored with each run
- * and exported, and its endpoint, metrics_url or any later URL field may carry them. Every string
- * that is an http(s) URL is redacted as a whole; the secrets found in those URLs are then scrubbed
- * from every other string, wherever they were copied (a description, a header), whatever surrounds
- * them: a free-text pattern cannot know where a password such as `PA'SS` ends.
+ * and exported, and its endpoint, metrics_url, any later URL field or a plugin's own fields may carry
+ * them. Every string that is an http(s) URL is redacted as a whole, and every string under a field
+ * whose name says secret (a plugin's `api_key: sk-…`; numbers such as `max_tokens` stay) becomes
+ * "[redacted]"; the secrets found there are then scrubbed from every other string, wherever they
+ * were copied (a description, a header), whatever surrounds them: a free-text pattern cannot know
+ * where a password such as `PA'SS` ends.
  */
 export function redactSuite<T>(suite: T): T {
   const found = new Set<string>();
-  const urlsRedacted = mapStrings(suite, (text) => {
+  const fieldsRedacted = redactSecretFields(suite, (secret) => {
+    if (secret.length >= MIN_SCRUBBED_FIELD_SECRET) found.add(secret);
+  });
+  const urlsRedacted = mapStrings(fieldsRedacted, (text) => {
     if (!isHttpUrl(text)) return text;
     for (const secret of urlSecrets(text)) found.add(secret);
     return redactEndpoint(text);
@@ -52,6 +75,25 @@ export function redactSuite<T>(suite: T): T {
   const secrets = longestFirst(found);
   // Secrets first: a URL quoted in text then reads whole, so its short parts (a 3-letter user) go too.
   return mapStrings(urlsRedacted, (text) => redactUrlsIn(redactSecretsIn(text, secrets))) as T;
+}
+
+/** `value` with the strings of its secret-named fields, at any depth, redacted and passed to `onSecret`. */
+function redactSecretFields(value: unknown, onSecret: (secret: string) => void): unknown {
+  if (Array.isArray(value)) return value.map((inner) => redactSecretFields(inner, onSecret));
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => {
+      // A secret field's strings go, in a list too; an object under it is walked by its own field names.
+      const isSecret = isSecretField(key) && (typeof inner === 'string' || Array.isArray(inner));
+      const redacted = isSecret
+        ? mapStrings(inner, (secret) => {
+            onSecret(secret);
+            return '[redacted]';
+          })
+        : redactSecretFields(inner, onSecret);
+      return [key, redacted];
+    }),
+  );
 }
 
 function isHttpUrl(text: string): boolean {

@@ -7,7 +7,7 @@ import { InputRecordError } from '../../core/io/jsonl.js';
 import { readInputText } from '../../core/io/readInput.js';
 import { parseYamlFile } from '../../core/io/yaml.js';
 import type { ProviderDefinition, ProviderModel } from '../providers/definition.js';
-import { loadProviderPlugin } from '../providers/plugin.js';
+import { loadProviderPlugin, type ProviderPlugin } from '../providers/plugin.js';
 import { builtInProvider } from '../providers/registry.js';
 import { readSuiteFile, SuiteError } from './files.js';
 import { modelEntryIssues, Suite, type BuiltInModelSpec, type ModelSpec, type PluginModelSpec } from './schema.js';
@@ -35,8 +35,8 @@ export interface ResolvedModel {
   model: ProviderModel;
   /** The decoding parameters stored with the run: gates compare them, the cache keys on them. */
   decoding: Record<string, unknown>;
-  /** A plugin's module: absolute path (or package name). Absent for a built-in provider. */
-  module?: string;
+  /** A plugin's module (absolute path, or package name) and the sha256 of its code. Absent for a built-in provider. */
+  plugin?: { module: string; codeHash: string };
 }
 
 /** `file:line:col: path.to.field: message` for every issue, so editors can jump to it. */
@@ -113,23 +113,23 @@ export async function resolveModels(loaded: LoadedSuite, entries: readonly Model
 async function resolvePluginModel(loaded: LoadedSuite, entry: PluginModelSpec): Promise<ResolvedModel> {
   const index = loaded.suite.models.indexOf(entry);
   const { id, variant, batch_size, provider, ...fields } = entry;
-  let definition: ProviderDefinition;
+  let plugin: ProviderPlugin;
   try {
-    definition = await loadProviderPlugin(provider.module, loaded.baseDir);
+    plugin = await loadProviderPlugin(provider.module, loaded.baseDir);
   } catch (err) {
     throw suiteProblem(loaded.file, [{ path: ['models', index, 'provider', 'module'], message: (err as Error).message }]);
   }
+  const { definition, module, codeHash } = plugin;
   // Strict like every built-in spec: a misspelt field is refused, not ignored.
   const parsed = definition.spec.strict().safeParse(fields);
   if (!parsed.success) throw suiteProblem(loaded.file, parsed.error.issues.map((issue) => ({ path: ['models', index, ...(issue.path as (string | number)[])], message: issue.message })));
   const model: ProviderModel = { ...parsed.data, id, ...(variant !== undefined && { variant }), batch_size };
-  const isPath = provider.module.startsWith('.') || path.isAbsolute(provider.module);
   return {
     entry,
     definition,
     model,
     decoding: definition.decoding?.(model, { baseDir: loaded.baseDir, suiteFile: loaded.file, where: `models[${id}]` }) ?? {},
-    module: isPath ? path.resolve(loaded.baseDir, provider.module) : provider.module,
+    plugin: { module, codeHash },
   };
 }
 
@@ -154,12 +154,15 @@ export function configHashOf(loaded: LoadedSuite, resolved: ResolvedModel): stri
     promptHash: loaded.promptHash,
     model: identityFields(resolved),
     decoding: resolved.decoding,
+    // A plugin's code decides its answers: edited code is another run, never a resumed mix.
+    ...(resolved.plugin && { codeHash: resolved.plugin.codeHash }),
   });
 }
 
 /**
  * What the response cache keys on besides the messages, or null when the provider's answers are not
- * cached. A plugin's includes its module and fields: two modules (or settings) never share answers.
+ * cached. A plugin's includes its module, its code's hash and its fields: two modules, two versions of
+ * one module's code or two settings never share answers.
  */
 export function cacheIdentityOf(loaded: LoadedSuite, resolved: ResolvedModel, env: NodeJS.ProcessEnv): { provider: string; decoding: unknown } & Record<string, unknown> | null {
   const { definition, model, decoding } = resolved;
@@ -167,6 +170,7 @@ export function cacheIdentityOf(loaded: LoadedSuite, resolved: ResolvedModel, en
   if (identity === null) return null;
   // The spec's fields only: two model ids with equal settings share answers, as with built-in providers.
   const { id: _id, variant: _variant, provider: _provider, ...fields } = identityFields(resolved);
-  const plugin = resolved.module === undefined ? {} : { module: resolved.module, fields };
-  return { provider: definition.name, ...plugin, ...identity, decoding };
+  const plugin = resolved.plugin === undefined ? {} : { ...resolved.plugin, fields };
+  // The provider's keys first: a plugin cannot claim another's module, code or fields (and so its answers).
+  return { ...identity, provider: definition.name, ...plugin, decoding };
 }

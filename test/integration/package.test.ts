@@ -115,6 +115,7 @@ describe('the npm package', () => {
     expect(unwanted).toEqual([]);
     expect(packed).toEqual(
       expect.arrayContaining([
+        'LICENSE',
         'dist/index.js',
         'dist/index.d.ts',
         'dist/metrics/index.d.ts',

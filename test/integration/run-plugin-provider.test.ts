@@ -30,13 +30,27 @@ function suiteWith(name: string, echoEntry: string): string {
 
 interface StoredAnswer {
   sample_id: string;
-  output: string;
+  output: string | null;
+  error: string | null;
   cached: boolean;
   provider: string;
+  run_id: string;
 }
 
 const answersOf = (db: string, suiteName: string) =>
-  queryDb<StoredAnswer>(db, `SELECT p.sample_id, p.output, p.cached, r.provider FROM predictions p JOIN runs r ON r.id = p.run_id WHERE r.suite_name = '${suiteName}' AND r.model_id = 'echo' ORDER BY p.sample_id`);
+  queryDb<StoredAnswer>(db, `SELECT p.sample_id, p.output, p.error, p.cached, r.provider, r.id AS run_id FROM predictions p JOIN runs r ON r.id = p.run_id WHERE r.suite_name = '${suiteName}' AND r.model_id = 'echo' ORDER BY p.sample_id`);
+
+/** A provider module in the test folder (zod imported from this checkout, as the folder has none). */
+function providerModule(file: string, name: string, runBatch: string, extra = ''): string {
+  writeFileSync(
+    path.join(dir, file),
+    `import { z } from ${JSON.stringify(path.join(REPO, 'node_modules/zod/index.js'))};\n` +
+      `export default { name: '${name}', spec: z.object({ model: z.string().optional(), api_key: z.string().optional() }).strict(), async create() { return { provider: '${name}', runBatch: ${runBatch} }; }, ${extra} };\n`,
+  );
+  return path.join(dir, file);
+}
+const pluginEntry = (module: string, fields = '') => `  - id: echo\n    provider:\n      module: ${module}\n${fields}`;
+const SAMPLE_IDS = [...inputs.keys()];
 
 describe('logbench run with a provider plugin (examples/providers/echo-provider.ts)', () => {
   const db = path.join(dir, 'runs.duckdb');
@@ -78,5 +92,73 @@ describe('logbench run with a provider plugin (examples/providers/echo-provider.
     const unknownField = await runCli(['run', misspelt, '--db', path.join(dir, 'refused.duckdb'), '--no-report']);
     expect(unknownField.code).toBe(3);
     expect(unknownField.stderr).toContain(`${misspelt}:21:5: models[1]: Unrecognized key: "prefx"`);
+  });
+
+  it("matches a runner's answers to samples by sampleId: order does not matter, a missing answer is that sample's error, extras are ignored with one note", async () => {
+    const own = "({ sample }) => ({ sampleId: sample.id, text: 'answer to ' + sample.id, latencyMs: 0 })";
+    const cases = {
+      reversed: `async (batch) => batch.slice().reverse().map(${own})`,
+      fewer: `async (batch) => batch.slice(1).map(${own})`,
+      twice: `async (batch) => [...batch.map(${own}), ...batch.map(({ sample }) => ({ sampleId: sample.id, text: 'second answer', latencyMs: 0 }))]`,
+      unasked: `async (batch) => batch.map(({ sample }, i) => ({ sampleId: 'zzz' + i, text: 'answer to ' + sample.id, latencyMs: 0 }))`,
+    };
+    const unaskedNote = 'echo: the provider answered samples it was not asked for in this batch, or one sample twice';
+    const outcomes: Record<string, { code: number | null; notes: number; answers: StoredAnswer[] }> = {};
+    for (const [name, runBatch] of Object.entries(cases)) {
+      const run = await runCli(['run', suiteWith(`order-${name}`, pluginEntry(providerModule(`${name}.ts`, name, runBatch))), '--db', db, '--only', 'echo', '--no-report']);
+      outcomes[name] = { code: run.code, notes: run.stderr.split(unaskedNote).length - 1, answers: await answersOf(db, `order-${name}`) };
+    }
+    const [first, ...rest] = SAMPLE_IDS as [string, ...string[]];
+    const answered = (ids: string[]) => ids.map((id) => ({ sample_id: id, output: `answer to ${id}`, error: null }));
+    const noAnswer = (id: string) => ({ sample_id: id, output: null, error: `provider returned no answer for sample ${id}` });
+    const stored = (name: string) => outcomes[name]?.answers.map(({ sample_id, output, error }) => ({ sample_id, output, error }));
+    expect(stored('reversed')).toEqual(answered(SAMPLE_IDS).sort((a, b) => a.sample_id.localeCompare(b.sample_id)));
+    expect(stored('twice')).toEqual(stored('reversed'));
+    expect(stored('fewer')).toEqual([noAnswer(first), ...answered(rest)].sort((a, b) => a.sample_id.localeCompare(b.sample_id)));
+    expect(stored('unasked')).toEqual(SAMPLE_IDS.map(noAnswer).sort((a, b) => a.sample_id.localeCompare(b.sample_id)));
+    expect(Object.fromEntries(Object.entries(outcomes).map(([name, { notes }]) => [name, notes]))).toEqual({ reversed: 0, fewer: 0, twice: 1, unasked: 1 });
+    // A run whose failed samples exceed max_error_rate exits 4 once they are stored; none crashes.
+    expect(Object.fromEntries(Object.entries(outcomes).map(([name, { code }]) => [name, code]))).toEqual({ reversed: 0, fewer: 4, twice: 0, unasked: 4 });
+  });
+
+  it("keys cached answers on the harness's module and fields whatever identity a plugin claims, and on the module's code", async () => {
+    // Two careless plugins claiming one identity, over the harness's own keys.
+    const claim = "cacheIdentity: (m) => ({ provider: 'shared-backend', module: 'my-backend', fields: { model: m.model }, decoding: {} })";
+    const answerWith = (text: string) => `async (batch) => batch.map(({ sample }) => ({ sampleId: sample.id, text: '${text}', latencyMs: 0 }))`;
+    const moduleA = providerModule('claimA.ts', 'claimA', answerWith('answer from A'), claim);
+    const moduleB = providerModule('claimB.ts', 'claimB', answerWith('answer from B'), claim);
+    const entry = (module: string) => pluginEntry(module, '    model: m1\n');
+    expect((await runCli(['run', suiteWith('claim-a', entry(moduleA)), '--db', db, '--only', 'echo', '--no-report'])).code).toBe(0);
+    expect((await runCli(['run', suiteWith('claim-b', entry(moduleB)), '--db', db, '--only', 'echo', '--no-report'])).code).toBe(0);
+    expect((await answersOf(db, 'claim-b')).map(({ output, cached }) => ({ output, cached }))).toEqual(SAMPLE_IDS.map(() => ({ output: 'answer from B', cached: false })));
+
+    // The same module file with other code: a new run (not the completed one reported), answered afresh.
+    const suite = suiteWith('edited', entry(moduleA));
+    expect((await runCli(['run', suite, '--db', db, '--only', 'echo', '--no-report'])).code).toBe(0);
+    const before = await answersOf(db, 'edited');
+    expect(before.every((a) => a.cached && a.output === 'answer from A')).toBe(true);
+    providerModule('claimA.ts', 'claimA', answerWith('answer from edited A'), claim);
+    expect((await runCli(['run', suite, '--db', db, '--only', 'echo', '--no-report'])).code).toBe(0);
+    const after = (await answersOf(db, 'edited')).filter((a) => a.run_id !== before[0]?.run_id);
+    expect(after.map(({ output, cached }) => ({ output, cached }))).toEqual(SAMPLE_IDS.map(() => ({ output: 'answer from edited A', cached: false })));
+  });
+
+  it("stores and exports a plugin's secret-named fields redacted", async () => {
+    const keyed = providerModule('keyed.ts', 'keyed', "async (batch) => batch.map(({ sample }) => ({ sampleId: sample.id, text: 'x', latencyMs: 0 }))");
+    const suite = suiteWith('keyed', pluginEntry(keyed, '    api_key: sk-live-SECRET123\n'));
+    expect((await runCli(['run', suite, '--db', db, '--only', 'echo', '--no-report'])).code).toBe(0);
+    const [run] = await queryDb<{ id: string; suite: string }>(db, "SELECT id, suite::VARCHAR AS suite FROM runs WHERE suite_name = 'keyed'");
+    expect(JSON.parse(run?.suite ?? '{}').models[1]).toMatchObject({ id: 'echo', api_key: '[redacted]' });
+    const exported = path.join(dir, 'keyed.json');
+    expect((await runCli(['export-run', '--db', db, '--run', run?.id ?? '', '-o', exported])).code).toBe(0);
+    expect(readFileSync(exported, 'utf8')).not.toContain('SECRET123');
+    expect(readFileSync(db).includes('SECRET123')).toBe(false);
+  });
+
+  it('names the module in what its code throws', async () => {
+    const throwing = providerModule('throwing.ts', 'throwing', "async () => { throw new Error('backend down'); }");
+    const run = await runCli(['run', suiteWith('throwing', pluginEntry(throwing)), '--db', path.join(dir, 'throwing.duckdb'), '--only', 'echo', '--no-report']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(`logbench run: ${throwing}: runBatch: backend down`);
   });
 });
