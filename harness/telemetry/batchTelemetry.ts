@@ -56,6 +56,23 @@ export interface GpuBatchReading {
   note: string | null;
 }
 
+/**
+ * Telemetry notes and warnings are at most this long: a reason may quote what a server sent (a parse
+ * error's token, an error body), and the note is stored per batch, printed and shown in the report.
+ */
+export const MAX_NOTE_CHARS = 200;
+
+/** `text` as a telemetry note or warning: one line, at most `MAX_NOTE_CHARS` (cut with "…"). */
+export function capNote(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length <= MAX_NOTE_CHARS ? line : `${line.slice(0, MAX_NOTE_CHARS - 1)}…`;
+}
+
+/** A batch's GPU columns from the sampler's reading; the one place a batch's telemetry note is capped. */
+export function gpuColumns(gpu: GpuBatchReading): GpuBatchFigures & Pick<BatchTelemetry, 'gpuSource' | 'telemetryNote'> {
+  return { ...gpu.figures, gpuSource: gpu.source, telemetryNote: gpu.note === null ? null : capNote(gpu.note) };
+}
+
 /** No GPU figures, for `reason`. */
 export const noGpuReading = (reason: string, source: GpuSource | null = null): GpuBatchReading => ({ figures: NO_GPU_FIGURES, source, note: reason });
 
@@ -131,9 +148,7 @@ export class BatchMeter {
       latencyP50Ms: percentile(latencies, 50),
       latencyP95Ms: percentile(latencies, 95),
       latencyMaxMs: latencies.length ? (latencies[latencies.length - 1] as number) : null,
-      ...gpu.figures,
-      gpuSource: gpu.source,
-      telemetryNote: gpu.note,
+      ...gpuColumns(gpu),
     };
   }
 }

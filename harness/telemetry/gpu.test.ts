@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  figuresWithinLimits,
   gpuWindowFigures,
   memoryBaseline,
   NvidiaSmiSampler,
@@ -252,5 +253,19 @@ describe('NvidiaSmiSampler without nvidia-smi', () => {
       '100',
       '--id=0,2',
     ]);
+  });
+});
+
+describe('figuresWithinLimits', () => {
+  const figures = { gpuUtilAvg: 50, gpuUtilMax: 80, gpuTimeMs: 500, gpuMemPeakMb: 30000, gpuMemDeltaMb: 100, energyJ: 400, powerAvgW: 400 };
+
+  it('keeps figures a GPU can give and nulls each family past a physical limit, saying why', () => {
+    expect(figuresWithinLimits(figures, 1000, 1)).toEqual({ figures, problems: [] });
+    const past = figuresWithinLimits({ ...figures, gpuUtilMax: 1e6, gpuMemPeakMb: 2 ** 21, energyJ: 2e4 }, 1000, 1);
+    expect(past.figures).toEqual({ gpuUtilAvg: null, gpuUtilMax: null, gpuTimeMs: null, gpuMemPeakMb: null, gpuMemDeltaMb: null, energyJ: null, powerAvgW: null });
+    expect(past.problems).toHaveLength(3);
+    // GPU time past wall × GPUs is impossible even when each reading looked fine.
+    expect(figuresWithinLimits({ ...figures, gpuTimeMs: 2500 }, 1000, 2).figures.gpuTimeMs).toBeNull();
+    expect(figuresWithinLimits({ ...figures, gpuTimeMs: 2000 }, 1000, 2).figures.gpuTimeMs).toBe(2000);
   });
 });

@@ -290,6 +290,38 @@ export function gpuWindowFigures(
 }
 
 /**
+ * What no reading of one GPU can exceed: utilisation is a percentage; no GPU has 1 TiB of memory (the largest,
+ * B300, has 288 GB); none draws 10 kW (a B300 board is rated about 1.4 kW). A figure past them is a broken
+ * exporter or driver, not a measurement.
+ */
+export const GPU_LIMITS = { utilPct: 100, memMb: 1024 * 1024, powerW: 10_000 } as const;
+
+/**
+ * `figures` of a window `windowMs` long over `gpus` GPUs, with each family of figures that breaks a physical
+ * limit nulled (utilisation and GPU time: > 100 % or GPU time > wall × GPUs; memory: > 1 TiB a GPU; power and
+ * energy: > 10 kW a GPU), and why.
+ */
+export function figuresWithinLimits(figures: GpuBatchFigures, windowMs: number, gpus: number): { figures: GpuBatchFigures; problems: string[] } {
+  const out = { ...figures };
+  const problems: string[] = [];
+  const n = Math.max(1, gpus);
+  const over = (value: number | null, limit: number) => value !== null && value > limit * (1 + 1e-9);
+  if (over(out.gpuUtilMax, GPU_LIMITS.utilPct) || over(out.gpuUtilAvg, GPU_LIMITS.utilPct) || over(out.gpuTimeMs, windowMs * n)) {
+    problems.push(`utilisation ${out.gpuUtilMax ?? out.gpuUtilAvg} % / GPU time ${out.gpuTimeMs} ms over ${windowMs.toFixed(0)} ms × ${n} GPU(s) is past what a GPU can do`);
+    out.gpuUtilAvg = out.gpuUtilMax = out.gpuTimeMs = null;
+  }
+  if (over(out.gpuMemPeakMb, GPU_LIMITS.memMb * n)) {
+    problems.push(`memory used ${out.gpuMemPeakMb} MiB is past ${GPU_LIMITS.memMb} MiB a GPU`);
+    out.gpuMemPeakMb = out.gpuMemDeltaMb = null;
+  }
+  if (over(out.powerAvgW, GPU_LIMITS.powerW * n) || over(out.energyJ, (GPU_LIMITS.powerW * n * windowMs) / 1000)) {
+    problems.push(`power ${out.powerAvgW} W / energy ${out.energyJ} J is past ${GPU_LIMITS.powerW} W a GPU`);
+    out.energyJ = out.powerAvgW = null;
+  }
+  return { figures: out, problems };
+}
+
+/**
  * Per GPU, the mean `memory.used` of the samples in [atMs − spanMs, atMs], or the reading in force at
  * `atMs` when that span holds none; GPUs reporting `[N/A]` get no baseline.
  */
@@ -398,6 +430,11 @@ export class NvidiaSmiSampler {
   /** For `runs.gpu_name`: see `describeGpus`. */
   get gpuName(): string | null {
     return this.available ? describeGpus(this.names) : null;
+  }
+
+  /** How many GPUs have reported. */
+  get gpuCount(): number {
+    return this.rings.size;
   }
 
   /** Process id of the nvidia-smi it started; null before `start()` or when spawning failed. */

@@ -36,13 +36,20 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*/;
 const FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const TIMESTAMP = /^-?\d+$/;
 const TYPES = new Set<string>(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
+/** How much of an offending token an error quotes: a page may hold a 15 MB "number", and the error ends up in notes. */
+const QUOTED_CHARS = 40;
+
+/** `token` as an error message shows it: JSON-quoted, cut to `QUOTED_CHARS` with the length it had. */
+function quoted(token: string): string {
+  return token.length <= QUOTED_CHARS ? JSON.stringify(token) : `${JSON.stringify(token.slice(0, QUOTED_CHARS))}… (${token.length} characters)`;
+}
 
 /** A sample value: Go-style floats, plus `NaN`, `+Inf`, `-Inf` (which `Number()` alone would not read). */
 function parseValue(token: string, lineNumber: number): number {
   if (token === 'NaN') return Number.NaN;
   if (token === '+Inf' || token === 'Inf') return Number.POSITIVE_INFINITY;
   if (token === '-Inf') return Number.NEGATIVE_INFINITY;
-  if (!FLOAT.test(token)) throw new PrometheusParseError(lineNumber, `not a number: ${JSON.stringify(token)}`);
+  if (!FLOAT.test(token)) throw new PrometheusParseError(lineNumber, `not a number: ${quoted(token)}`);
   return Number(token);
 }
 
@@ -66,12 +73,12 @@ function parseLabels(text: string, lineNumber: number): { labels: Record<string,
     if (!name) throw new PrometheusParseError(lineNumber, 'expected a label name');
     rest = rest.slice(name.length).trimStart();
     const equals = /^=\s*"/.exec(rest);
-    if (!equals) throw new PrometheusParseError(lineNumber, `expected ="…" after ${name}`);
+    if (!equals) throw new PrometheusParseError(lineNumber, `expected ="…" after ${quoted(name)}`);
     rest = rest.slice(equals[0].length);
     // The value ends at the first quote not preceded by an odd run of backslashes.
     const end = /^(?:[^"\\]|\\.)*"/.exec(rest);
-    if (!end) throw new PrometheusParseError(lineNumber, `unterminated value of label ${name}`);
-    if (Object.hasOwn(labels, name)) throw new PrometheusParseError(lineNumber, `label ${name} repeated`);
+    if (!end) throw new PrometheusParseError(lineNumber, `unterminated value of label ${quoted(name)}`);
+    if (Object.hasOwn(labels, name)) throw new PrometheusParseError(lineNumber, `label ${quoted(name)} repeated`);
     labels[name] = unescape(end[0].slice(0, -1), true, lineNumber);
     rest = rest.slice(end[0].length).trimStart();
     if (rest.startsWith(',')) rest = rest.slice(1).trimStart();
@@ -99,10 +106,10 @@ export function parsePrometheusText(text: string, keep?: (name: string) => boole
       const family = comment[2] as string;
       const body = comment[3] ?? '';
       if (keep && !keep(family)) continue;
-      if (!METRIC_NAME.test(family)) throw new PrometheusParseError(lineNumber, `bad metric name ${family}`);
+      if (!METRIC_NAME.test(family)) throw new PrometheusParseError(lineNumber, `bad metric name ${quoted(family)}`);
       if (comment[1] === 'HELP') page.help.set(family, unescape(body, false, lineNumber));
       else if (TYPES.has(body)) page.types.set(family, body as PrometheusMetricType);
-      else throw new PrometheusParseError(lineNumber, `unknown metric type ${JSON.stringify(body)}`);
+      else throw new PrometheusParseError(lineNumber, `unknown metric type ${quoted(body)}`);
       continue;
     }
     const name = METRIC_NAME.exec(line)?.[0];
@@ -117,7 +124,7 @@ export function parsePrometheusText(text: string, keep?: (name: string) => boole
     }
     const [valueToken, timestampToken] = tokens as [string, string | undefined];
     if (timestampToken !== undefined && !TIMESTAMP.test(timestampToken)) {
-      throw new PrometheusParseError(lineNumber, `bad timestamp ${JSON.stringify(timestampToken)}`);
+      throw new PrometheusParseError(lineNumber, `bad timestamp ${quoted(timestampToken)}`);
     }
     page.samples.push({
       name,
@@ -198,8 +205,12 @@ export function serverFiguresBetween(before: VllmMetricsSnapshot, after: VllmMet
 
 export type ScrapeResult = { ok: true; snapshot: VllmMetricsSnapshot } | { ok: false; reason: string };
 
-/** A fetched page, or why there is none; `fetchPrometheusPage` never throws. */
-export type PageResult = { ok: true; page: PrometheusPage } | { ok: false; reason: string };
+/**
+ * A fetched page, or why there is none; `fetchPrometheusPage` never throws. `answered` says whether the
+ * server gave a whole answer (an HTTP error, a page that is not the exposition format) rather than none
+ * (refused, reset, timed out, trickling, over the size cap): only the latter costs a scrape its timeout.
+ */
+export type PageResult = { ok: true; page: PrometheusPage } | { ok: false; reason: string; answered: boolean };
 
 export interface ScrapeOptions {
   timeoutMs?: number;
@@ -216,27 +227,32 @@ export const MAX_METRICS_PAGE_BYTES = 16 * 1024 ** 2;
  * HTTP errors, pages over `MAX_METRICS_PAGE_BYTES` and text that is not the exposition format come
  * back as `{ ok: false, reason }`; reasons never show the URL's credentials (userinfo, ?token=).
  */
-export async function fetchPrometheusPage(url: string, keep: (name: string) => boolean, timeoutMs = 5000): Promise<PageResult> {
+export async function fetchPrometheusPage(url: string, keep: (name: string) => boolean, timeoutMs = 5000, cancel?: AbortSignal): Promise<PageResult> {
   const shown = redactEndpoint(url);
   const checked = metricsUrl.safeParse(url);
-  if (!checked.success) return { ok: false, reason: `not an http(s) URL: ${shown}` };
+  if (!checked.success) return { ok: false, reason: `not an http(s) URL: ${shown}`, answered: false };
+  const timeout = AbortSignal.timeout(timeoutMs);
   try {
     const response = await nodeHttpFetch(
       checked.data,
-      { headers: { accept: 'text/plain;version=0.0.4' }, signal: AbortSignal.timeout(timeoutMs) },
+      { headers: { accept: 'text/plain;version=0.0.4' }, signal: cancel ? AbortSignal.any([timeout, cancel]) : timeout },
       { maxResponseBytes: MAX_METRICS_PAGE_BYTES },
     );
     const body = await response.text();
-    if (!response.ok) return { ok: false, reason: `${shown} answered ${response.status} ${response.statusText}` };
-    return { ok: true, page: parsePrometheusText(body, keep) };
+    if (!response.ok) return { ok: false, reason: `${shown} answered ${response.status} ${response.statusText}`, answered: true };
+    try {
+      return { ok: true, page: parsePrometheusText(body, keep) };
+    } catch (error) {
+      return { ok: false, reason: `${shown}: ${(error as Error).message}`, answered: true };
+    }
   } catch (error) {
     const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
-    return { ok: false, reason: redactUrlsIn(`${shown}: ${(error as Error).message}${cause}`) };
+    return { ok: false, reason: redactUrlsIn(`${shown}: ${(error as Error).message}${cause}`), answered: false };
   }
 }
 
 /** GETs a vLLM /metrics page and reads its figures; failures come back as `{ ok: false, reason }`, never thrown. */
 export async function scrapeVllmMetrics(url: string, options: ScrapeOptions = {}): Promise<ScrapeResult> {
   const result = await fetchPrometheusPage(url, (name) => VLLM_FIGURE_SAMPLES.has(name), options.timeoutMs);
-  return result.ok ? { ok: true, snapshot: vllmSnapshot(result.page, options.modelName) } : result;
+  return result.ok ? { ok: true, snapshot: vllmSnapshot(result.page, options.modelName) } : { ok: false, reason: result.reason };
 }

@@ -1,7 +1,7 @@
 import type { Prediction } from '../../core/prediction.js';
-import { BatchMeter, noGpuReading, type BatchTelemetry, type GpuBatchReading } from './batchTelemetry.js';
+import { BatchMeter, capNote, gpuColumns, noGpuReading, type BatchTelemetry, type GpuBatchReading } from './batchTelemetry.js';
 import { DcgmSampler, type DcgmSamplerOptions } from './dcgm.js';
-import { NvidiaSmiSampler, type GpuAvailability, type NvidiaSmiSamplerOptions } from './gpu.js';
+import { figuresWithinLimits, NvidiaSmiSampler, type GpuAvailability, type NvidiaSmiSamplerOptions } from './gpu.js';
 import { scrapeVllmMetrics, serverFiguresBetween, type ScrapeResult } from './prometheus.js';
 
 export interface TelemetrySamplerOptions {
@@ -34,13 +34,23 @@ export class TelemetrySampler {
   /** Why nvidia-smi gives no figures: every batch's `telemetryNote` then. */
   private noGpuReason = 'GPU sampling is off for this run';
 
+  /** Told every warning, cut by `capNote`: a reason may quote what a server sent. */
+  private readonly warn: ((message: string) => void) | undefined;
+
   constructor(private readonly options: TelemetrySamplerOptions = {}) {
-    this.dcgm = options.dcgm ? new DcgmSampler({ ...options.dcgm, ...(options.onWarning && { onWarning: options.onWarning }) }) : null;
+    const onWarning = options.onWarning;
+    this.warn = onWarning && ((message) => onWarning(capNote(message)));
+    this.dcgm = options.dcgm ? new DcgmSampler({ ...options.dcgm, ...(this.warn && { onWarning: this.warn }) }) : null;
     this.gpu = options.gpu === false || this.dcgm ? null : new NvidiaSmiSampler(options.gpu ?? {});
   }
 
   /** Starts GPU sampling and says whether GPU figures will be recorded; the memory baseline waits for batch one. */
   async start(): Promise<GpuAvailability> {
+    const availability = await this.startSource();
+    return availability.available ? availability : { available: false, reason: capNote(availability.reason) };
+  }
+
+  private async startSource(): Promise<GpuAvailability> {
     if (this.dcgm) return this.dcgm.start();
     if (!this.gpu) return { available: false, reason: this.noGpuReason };
     const availability = await this.gpu.start();
@@ -57,9 +67,10 @@ export class TelemetrySampler {
   private async gpuReading(t0: number, t1: number): Promise<GpuBatchReading> {
     if (this.dcgm) return this.dcgm.closeWindow(t0, t1);
     if (!this.gpu?.available) return noGpuReading(this.noGpuReason);
-    const figures = this.gpu.window(t0, t1);
+    const { figures, problems } = figuresWithinLimits(this.gpu.window(t0, t1), t1 - t0, this.gpu.gpuCount);
     const none = Object.values(figures).every((value) => value === null);
-    return { figures, source: 'nvidia-smi', note: none ? 'no nvidia-smi sample covered the batch' : null };
+    const note = problems.length > 0 ? problems.map((problem) => `left out: ${problem}`).join('; ') : none ? 'no nvidia-smi sample covered the batch' : null;
+    return { figures, source: 'nvidia-smi', note };
   }
 
   /** Opens the window of one batch; resolves once its "before" page (if any) is in. */
@@ -93,7 +104,7 @@ export class TelemetrySampler {
       timeoutMs: this.options.prometheusTimeoutMs,
       modelName: this.options.modelName,
     });
-    if (!result.ok) this.options.onWarning?.(`vLLM metrics scrape failed: ${result.reason}`);
+    if (!result.ok) this.warn?.(`vLLM metrics scrape failed: ${result.reason}`);
     return result;
   }
 }
@@ -121,7 +132,7 @@ export class BatchWindow {
     const measured = this.meter.finish(predictions);
     const t0 = measured.startedAt.getTime();
     const gpu = await this.gpuReading(t0, t0 + measured.wallMs);
-    const telemetry: BatchTelemetry = { ...measured, ...gpu.figures, gpuSource: gpu.source, telemetryNote: gpu.note };
+    const telemetry: BatchTelemetry = { ...measured, ...gpuColumns(gpu) };
     if (this.serverBefore === null) return telemetry;
     const after = await this.scrapeAfter();
     const server =

@@ -196,6 +196,28 @@ describe('logbench run with a DCGM exporter (gpu_metrics_url)', () => {
   });
 });
 
+describe('logbench run with an exporter that never answers', () => {
+  it('waits for it once, then leaves every batch null with when it will be retried, sending it nothing more', async () => {
+    // A black hole: the request is taken and never answered (a dropped route, a wedged exporter).
+    const hole = await startMetricsServer(() => null);
+    try {
+      const exporter = { url: hole.url, setStep: () => undefined } as unknown as DcgmExporter;
+      const { batches, output } = await runWith(exporter, 6, withTelemetry(`  gpu_metrics_url: ${hole.url}\n`));
+      expect(batches).toHaveLength(3);
+      for (const batch of batches) {
+        expect(batch.energy_j).toBeNull();
+        expect(batch.gpu_time_ms).toBeNull();
+        expect(batch.telemetry_note).toMatch(/^scrape failed: .*; exporter unreachable, retrying at \d{4}-/);
+      }
+      // Only the scrape as the run started went out: no batch waited for another timeout (2 s each before).
+      expect(hole.accepts).toHaveLength(1);
+      expect(output.match(/DCGM scrape failed/g)).toHaveLength(1);
+    } finally {
+      await hole.close();
+    }
+  });
+});
+
 describe('DcgmSampler on failing exporters', () => {
   async function windowAgainst(url: string, timeoutMs = 2000) {
     const sampler = new DcgmSampler({ url, intervalMs: 50, timeoutMs });
