@@ -6,7 +6,10 @@ import type { Runner } from '../runners/runner.js';
 import type { Prediction, RenderedRequest } from '../../core/prediction.js';
 import { RunStore, storableCount, type PredictionRecord, type RunSelection, type SampleMetricRecord, type CacheRecord, type StoredRun } from '../store/index.js';
 import { cacheIdentityOf, configHashOf, resolveModels, suiteProblem, type LoadedSuite, type ResolvedModel } from '../suite/load.js';
-import { resolveMetricEntries } from '../plugins/metrics.js';
+import type { FigureInfo } from '../../metrics/definition.js';
+import { taskNamed } from '../../metrics/registry.js';
+import { PLUGIN_FIGURES_KEY } from '../gate/storedSuite.js';
+import { pluginFigures, resolveMetricEntries, type PluginMetric } from '../plugins/metrics.js';
 import { DEFAULT_METRICS } from '../suite/schema.js';
 import type { ProviderModel } from '../providers/definition.js';
 import { TelemetrySampler } from '../telemetry/sampler.js';
@@ -59,6 +62,14 @@ export interface ModelRunResult {
 export interface SuiteRunResult {
   split: LoadedSplit;
   results: ModelRunResult[];
+  /** Directions and ranges of the figures plugin metrics stored (the built-ins' are in the registry). */
+  pluginFigures: FigureInfo[];
+}
+
+/** The suite's metrics as the run scores them, and the plugin modules among them. */
+interface SuiteScoring {
+  metrics: SuiteMetric[];
+  plugins: PluginMetric[];
 }
 
 /**
@@ -66,8 +77,15 @@ export interface SuiteRunResult {
  * selection is part of it, so a `--limit` or `--shard` subset never continues (or rescores) a run
  * over other samples. (A run over the whole split keeps the key it had before limits were keyed.)
  */
-function runKeyOf(loaded: LoadedSuite, model: ResolvedModel, splitHash: string, options: Pick<RunOptions, 'shard' | 'limit'>): string {
-  return hashOf({ configHash: configHashOf(loaded, model), splitHash, shard: options.shard ?? null, ...(options.limit !== undefined && { limit: options.limit }) });
+function runKeyOf(loaded: LoadedSuite, model: ResolvedModel, splitHash: string, options: Pick<RunOptions, 'shard' | 'limit'>, plugins: readonly PluginMetric[]): string {
+  return hashOf({
+    configHash: configHashOf(loaded, model),
+    splitHash,
+    shard: options.shard ?? null,
+    ...(options.limit !== undefined && { limit: options.limit }),
+    // A plugin metric's code decides its figures: other code makes another run (never a resumed mix).
+    ...(plugins.length > 0 && { pluginMetrics: plugins.map((p) => [p.module, p.codeHash]) }),
+  });
 }
 
 /** What `runs.selection` records: absent when the run covers the whole split. */
@@ -100,12 +118,12 @@ async function runModel(
   options: RunOptions,
   /** Other models run at the same time (`concurrent_models`). */
   concurrent: boolean,
-  /** The suite's metrics, plugin modules loaded. */
-  metrics: SuiteMetric[],
+  scoring: SuiteScoring,
 ): Promise<ModelRunResult> {
   const { suite } = loaded;
+  const { metrics, plugins } = scoring;
   const { model, decoding } = resolved;
-  const runKey = runKeyOf(loaded, resolved, split.splitHash, options);
+  const runKey = runKeyOf(loaded, resolved, split.splitHash, options, plugins);
   const sampling = suite.telemetry.enabled;
   const server = sampling ? resolved.definition.serverMetrics?.(model) : undefined;
   // A model's own DCGM exporter wins over the suite's; either replaces local nvidia-smi.
@@ -122,7 +140,7 @@ async function runModel(
     options.progress?.note(`${model.id}: concurrent_models is on, so the per-batch GPU figures (${telemetry.gpuName}) include every model running at once`);
   }
   try {
-    return await startOrResumeRun({ loaded, resolved, model, split, samples, store, options, metrics, decoding, telemetry }, runKey);
+    return await startOrResumeRun({ loaded, resolved, model, split, samples, store, options, metrics, plugins, decoding, telemetry }, runKey);
   } finally {
     await telemetry.stop();
   }
@@ -134,7 +152,7 @@ async function runModel(
  * failed samples a new run retries them (the answers that succeeded come from the response cache).
  */
 async function startOrResumeRun(run: ModelRun, runKey: string): Promise<ModelRunResult> {
-  const { loaded, model, split, samples, store, options, decoding, telemetry } = run;
+  const { loaded, model, split, samples, store, options, decoding, telemetry, plugins } = run;
   const { suite } = loaded;
   const provenance = collectProvenance();
   let existing = await store.findResumableRun(runKey);
@@ -169,7 +187,8 @@ async function startOrResumeRun(run: ModelRun, runKey: string): Promise<ModelRun
       promptHash: loaded.promptHash,
       decoding,
       // The store redacts URL credentials and secret-named fields (a plugin's literal `api_key`).
-      suite: loaded.suite,
+      // Plugin figures' directions go with the run, so later commands read them without loading code.
+      suite: plugins.length === 0 ? loaded.suite : { ...loaded.suite, [PLUGIN_FIGURES_KEY]: pluginFigures(plugins) },
       ...withSelection(selectionOf(split, samples, options)),
     });
   }
@@ -210,6 +229,7 @@ interface ModelRun {
   store: RunStore;
   options: RunOptions;
   metrics: SuiteMetric[];
+  plugins: readonly PluginMetric[];
   decoding: Record<string, unknown>;
   telemetry: TelemetrySampler;
 }
@@ -383,14 +403,24 @@ async function computeRunMetrics(
 }
 
 /** The suite's metric list (its task's defaults when it has none) with plugin modules loaded; a bad module names file:line:col. */
-async function suiteMetrics(loaded: LoadedSuite): Promise<SuiteMetric[]> {
+async function suiteScoring(loaded: LoadedSuite): Promise<SuiteScoring> {
   const entries = loaded.suite.metrics ?? DEFAULT_METRICS[loaded.suite.task] ?? [];
+  const moduleIndex = (module: string) => entries.findIndex((entry) => typeof entry !== 'string' && entry.module === module);
+  let scoring: SuiteScoring;
   try {
-    return await resolveMetricEntries(entries, loaded.baseDir);
+    scoring = await resolveMetricEntries(entries, loaded.baseDir);
   } catch (err) {
     const index = entries.findIndex((entry) => typeof entry !== 'string' && (err as Error).message.startsWith(`${entry.module}:`));
     throw suiteProblem(loaded.file, [{ path: index === -1 ? ['metrics'] : ['metrics', index, 'module'], message: (err as Error).message }]);
   }
+  const task = taskNamed(loaded.suite.task);
+  for (const { definition, module } of scoring.plugins) {
+    const applies = definition.tasks === undefined ? task.needs === 'reference' : definition.tasks.includes(task.name);
+    if (!applies) {
+      throw suiteProblem(loaded.file, [{ path: ['metrics', moduleIndex(module), 'module'], message: `${module}: metric ${definition.name} does not apply to task ${task.name} (${definition.tasks === undefined ? 'it scores against reference texts' : `it applies to: ${definition.tasks.join(', ')}`})` }]);
+    }
+  }
+  return scoring;
 }
 
 /**
@@ -452,25 +482,26 @@ export async function runSuite(loaded: LoadedSuite, asked: RunOptions): Promise<
   if (unknown.length) throw new Error(`--only: no model ${unknown.join(', ')} in ${loaded.file} (models: ${loaded.suite.models.map((m) => m.id).join(', ')})`);
   const resolved = await resolveModels(loaded, models);
   checkBeforeWriting(loaded, resolved, samples, options.env ?? process.env);
-  const metrics = await suiteMetrics(loaded);
+  const scoring = await suiteScoring(loaded);
+  const figures = pluginFigures(scoring.plugins);
   const store = await RunStore.open(options.dbPath, options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs });
   try {
     await store.upsertSamples(split.splitHash, samples);
     const concurrent = loaded.suite.concurrent_models && models.length > 1;
-    const run = (model: ResolvedModel) => runModel(loaded, model, split, samples, store, options, concurrent, metrics);
+    const run = (model: ResolvedModel) => runModel(loaded, model, split, samples, store, options, concurrent, scoring);
     if (concurrent) {
       // Settled, not Promise.all: the store must not close under a model still writing.
       const settled = await Promise.allSettled(resolved.map(run));
       const failed = settled.find((outcome) => outcome.status === 'rejected');
       if (failed) throw failed.reason;
-      return { split, results: settled.map((outcome) => (outcome as PromiseFulfilledResult<ModelRunResult>).value) };
+      return { split, results: settled.map((outcome) => (outcome as PromiseFulfilledResult<ModelRunResult>).value), pluginFigures: figures };
     }
     const results: ModelRunResult[] = [];
     for (const model of resolved) {
       results.push(await run(model));
       if (options.signal?.aborted) break;
     }
-    return { split, results };
+    return { split, results, pluginFigures: figures };
   } finally {
     await store.close();
   }
