@@ -24,4 +24,13 @@ describe('printable', () => {
   it('is applied to every table cell', () => {
     expect(textTable(['model'], [['m\u001b[2J']], 'l')).toBe('model\n────────\nm\\x1b[2J');
   });
+
+  it('keeps a table cell on its row: a newline in a stored value cannot fake a row (oneLine)', () => {
+    expect(printable('a\tb\nc\u2028d', { oneLine: true })).toBe('a\\x09b\\x0ac\\u2028d');
+    const spoof = 'lora\nrun-2  suite/model  —  openai  completed';
+    const table = textTable(['run', 'variant'], [['run-1', spoof]], 'll');
+    expect(table.split('\n')).toHaveLength(3);
+    expect(table).toContain('lora\\x0arun-2');
+    expect(textTable(['a\nb'], [['x']], 'l').split('\n')).toHaveLength(3);
+  });
 });

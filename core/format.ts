@@ -5,13 +5,23 @@
 
 /** C0 controls but tab and newline, DEL and C1: what a terminal acts on (ESC starts its sequences, CR rewrites the line). */
 const TERMINAL_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+/** What else breaks a line or a column: where text fills one cell of a row. */
+const LINE_BREAKS = /[\t\n\u2028\u2029]/g;
+
+function escaped(char: string): string {
+  const code = char.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
 
 /**
  * Text from a server or a file as it may be printed: each control character written as `\xNN`, so
  * an error body cannot clear the screen, retitle the window or overwrite a line with "all good".
+ * `oneLine` (a table cell) escapes tabs and line breaks too, so no stored value can start a row of
+ * its own or shift the columns after it.
  */
-export function printable(text: string): string {
-  return text.replace(TERMINAL_CONTROLS, (control) => `\\x${control.charCodeAt(0).toString(16).padStart(2, '0')}`);
+export function printable(text: string, options: { oneLine?: boolean } = {}): string {
+  const safe = text.replace(TERMINAL_CONTROLS, escaped);
+  return options.oneLine === true ? safe.replace(LINE_BREAKS, escaped) : safe;
 }
 
 /** Four significant digits, integers whole: enough to compare models, short enough for a table. */
@@ -69,8 +79,10 @@ export function formatChange(delta: number | null, higherIsBetter: boolean): str
 
 /** Columns padded to their widest cell; `align` has one letter per column, `l` (text) or `r` (numbers). */
 export function textTable(header: readonly string[], rows: readonly (readonly string[])[], align: string): string {
-  // Cells name models, suites and runs, which may come from an imported file.
-  rows = rows.map((row) => row.map(printable));
+  // Cells name models, suites and runs, which may come from an imported file; each stays on its row.
+  const cell = (text: string) => printable(text, { oneLine: true });
+  header = header.map(cell);
+  rows = rows.map((row) => row.map(cell));
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
   const pad = (cell: string, i: number) => (align[i] === 'l' ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0));
   const line = (cells: readonly string[]) => cells.map(pad).join('  ').trimEnd();

@@ -14,7 +14,8 @@ import {
 } from '../test/support/report-fixtures.js';
 import { formatNumber } from '../core/format.js';
 import { loadReportData, qualityPerKj } from './data.js';
-import { historyCharts, loadHistoryData } from './history.js';
+import { historyCharts, loadHistoryData, renderHistoryHtml } from './history.js';
+import { reportCharts, reportDatasets } from './specs.js';
 import { renderReportHtml } from './html.js';
 import { renderReportMarkdown } from './markdown.js';
 import { NO_ANSWER, withStoreQueries } from '../harness/store/index.js';
@@ -202,48 +203,69 @@ describe('energy next to quality (a DCGM-telemetry pair, one scrape of the fine-
   });
   afterAll(() => telemetry.dispose());
 
-  it('totals each run’s energy from its batches and gives quality per kJ only where every batch measured it', async () => {
+  it('totals each run’s GPU figures from its batches only where every batch measured them, and says how many did', async () => {
     const data = await loadReportData(telemetry.store, { runId: telemetry.runs.finetuned, baselineId: telemetry.runs.base });
     expect(data.runs.map((run) => [run.model, run.gpuSource, run.telemetryNote])).toEqual([
       ['qwen3-4b-log-ft', 'dcgm', 'scrape failed: connect ECONNREFUSED 127.0.0.1:9400'],
       ['qwen3-4b', 'dcgm', null],
     ]);
-    for (const cost of data.costs) {
-      const stored = await telemetry.store.batches(cost.runId);
-      const measured = stored.filter((batch) => batch.energyJ !== null);
-      expect(cost.energyJ).toBeCloseTo(measured.reduce((total, batch) => total + (batch.energyJ ?? 0), 0), 9);
-      expect([cost.batches, cost.energyBatches]).toEqual([stored.length, measured.length]);
-      const perBatch = data.batches.filter((batch) => batch.runId === cost.runId).map((batch) => batch.energyJ);
-      expect(perBatch).toEqual(stored.map((batch) => batch.energyJ));
-    }
     const [candidate, baseline] = data.costs;
-    expect(candidate?.energyBatches).toBe(5);
-    expect(candidate?.qualityPerKj).toBeNull();
+    // The fine-tune's batch 2 measured nothing on the GPU: none of its GPU totals is given, each says 5 of 6.
+    expect(candidate?.batches).toBe(6);
+    expect(candidate?.measured).toEqual({ cpuMs: 6, tokens: 6, gpuTimeMs: 5, gpuMemPeakMb: 5, energyJ: 5 });
+    expect([candidate?.gpuTimeMs, candidate?.gpuMemPeakMb, candidate?.energyJ, candidate?.qualityPerKj]).toEqual([null, null, null, null]);
+    // The base run measured every batch: its totals are the sums (the peak, the largest) of the stored batches.
+    const stored = await telemetry.store.batches(telemetry.runs.base);
+    const sum = (of: (batch: (typeof stored)[number]) => number | null) => stored.reduce((total, batch) => total + (of(batch) ?? Number.NaN), 0);
+    expect(baseline?.measured).toEqual({ cpuMs: 6, tokens: 6, gpuTimeMs: 6, gpuMemPeakMb: 6, energyJ: 6 });
+    expect(baseline?.gpuTimeMs).toBeCloseTo(sum((batch) => batch.gpuTimeMs), 9);
+    expect(baseline?.energyJ).toBeCloseTo(sum((batch) => batch.energyJ), 9);
+    expect(baseline?.gpuMemPeakMb).toBe(Math.max(...stored.map((batch) => batch.gpuMemPeakMb ?? Number.NaN)));
     expect(baseline?.qualityPerKj).toBeCloseTo((baseline?.quality ?? Number.NaN) / ((baseline?.energyJ ?? Number.NaN) / 1000), 12);
-    expect(qualityPerKj(0.8, false, { energyJ: 2000, energyBatches: 3, batches: 3 })).toBeNull();
-    expect(qualityPerKj(0.8, true, { energyJ: 2000, energyBatches: 3, batches: 3 })).toBeCloseTo(0.4, 12);
+    const perBatch = data.batches.filter((batch) => batch.runId === telemetry.runs.finetuned).map((batch) => batch.energyJ);
+    expect(perBatch).toEqual((await telemetry.store.batches(telemetry.runs.finetuned)).map((batch) => batch.energyJ));
+    expect(qualityPerKj(0.8, false, 2000)).toBeNull();
+    expect(qualityPerKj(0.8, true, 2000)).toBeCloseTo(0.4, 12);
   });
 
-  it('shows energy, its coverage and quality per kJ in the HTML and Markdown cost tables', async () => {
+  it('shows "5 of 6 batches measured", never a partial total, in the HTML and Markdown cost tables and the quality-against-cost chart', async () => {
     const data = await loadReportData(telemetry.store, { runId: telemetry.runs.finetuned, baselineId: telemetry.runs.base });
-    const [candidate, baseline] = data.costs;
+    const [, baseline] = data.costs;
     const html = renderReportHtml(data);
     expect(html).toContain('<th>GPU energy</th><th>quality per kJ</th>');
-    expect(html).toContain(`${formatNumber((candidate?.energyJ ?? 0) / 1000)} kJ (5 of 6 batches)`);
+    const candidateRow = /<tr><th>qwen3-4b-log-ft<\/th>(.*?)<\/tr>/.exec(html)?.[1] ?? '';
+    // GPU time, peak GPU memory and energy: the coverage; quality per kJ: none.
+    expect(candidateRow.match(/5 of 6 batches measured/g)).toHaveLength(3);
+    expect(candidateRow).not.toMatch(/ kJ| MiB/);
     expect(html).toContain(`<td class="number">${formatNumber(baseline?.qualityPerKj ?? 0)}</td>`);
+    expect(html).toContain(`${formatNumber((baseline?.energyJ ?? 0) / 1000)} kJ`);
     expect(html).toContain('NVIDIA H100 80GB HBM3 (dcgm)');
     const markdown = renderReportMarkdown(data);
     expect(markdown).toMatch(/\| run \| predictions \(errors\) \| wall time \| GPU time \| peak GPU memory \| GPU energy \| quality per kJ \|/);
+    expect(markdown).toMatch(/\| qwen3-4b-log-ft \(`[^`]+`\) \| 48 \(\d+\) \| [\d.]+ m?s \| 5 of 6 batches measured \| 5 of 6 batches measured \| 5 of 6 batches measured \| — \|/);
     expect(markdown).toContain(`| ${formatNumber((baseline?.energyJ ?? 0) / 1000)} kJ | ${formatNumber(baseline?.qualityPerKj ?? 0)} |`);
+    // The chart draws the base run alone against GPU time and energy, and says why the fine-tune is missing.
+    const chart = reportCharts(data).find((c) => c.id === 'quality-cost');
+    expect(chart?.description).toContain('Left out where not every batch measured the figure: qwen3-4b-log-ft (GPU time: 5 of 6 batches measured), qwen3-4b-log-ft (GPU energy: 5 of 6 batches measured).');
+    const costs = reportDatasets(data).costs as { model: string; gpuTimeS: number | null; energyKj: number | null }[];
+    expect(costs.map((cost) => [cost.model, cost.gpuTimeS === null, cost.energyKj === null])).toEqual([
+      ['qwen3-4b-log-ft', true, true],
+      ['qwen3-4b', false, false],
+    ]);
   });
 
-  it('plots a run’s energy on the history page only where every batch measured it', async () => {
+  it('gives a run total on the history page only where every batch measured it (the store’s SQL follows the same rule)', async () => {
     const history = await loadHistoryData(telemetry.store, 'qwen3-log-analysis');
-    expect(history.runs.map((run) => [run.model, run.energyJ === null])).toEqual([
-      ['qwen3-4b', false],
-      ['qwen3-4b-log-ft', true],
+    expect(history.runs.map((run) => [run.model, run.gpuTimeMs === null, run.energyJ === null, run.gpuMemPeakMb === null, run.batches, run.gpuTimeBatches])).toEqual([
+      ['qwen3-4b', false, false, false, 6, 6],
+      ['qwen3-4b-log-ft', true, true, true, 6, 5],
     ]);
+    const [totals] = await withStoreQueries(telemetry.store, (queries) => queries.runTotals([telemetry.runs.finetuned]));
+    expect(totals).toMatchObject({ batches: 6, cpuBatches: 6, gpuTimeMs: null, gpuTimeBatches: 5, gpuMemPeakMb: null, gpuMemBatches: 5, energyJ: null, energyBatches: 5 });
+    expect(totals?.cpuMs).toBeCloseTo((await telemetry.store.batches(telemetry.runs.finetuned)).reduce((total, batch) => total + (batch.cpuMs ?? 0), 0), 6);
     const cost = historyCharts(history).find((chart) => chart.id === 'history-cost');
     expect(cost?.title).toBe('GPU time, GPU energy and wall time per run');
+    const page = renderHistoryHtml(history);
+    expect(page).toContain('<td>5 of 6 batches measured</td>');
   });
 });

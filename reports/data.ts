@@ -20,6 +20,7 @@ import type { GpuSource } from '../harness/telemetry/batchTelemetry.js';
 import { classificationReport } from '../metrics/classification.js';
 import { metricRows, type MetricRow } from '../core/format.js';
 import { runSettings } from '../harness/gate/storedSuite.js';
+import { runTotal, type RunTotal } from '../harness/gate/cost.js';
 import { higherIsBetter } from '../metrics/registry.js';
 
 export interface ReportRun {
@@ -74,7 +75,7 @@ export interface ReportMetric {
   n: number;
 }
 
-/** One batch as the report charts it: the stored figures (RSS in MB) next to the batch's mean quality. */
+/** One batch as the report charts it: the stored figures (RSS in MiB, as GPU memory) next to the batch's mean quality. */
 export type ReportBatch = Pick<
   StoredBatch,
   | 'runId'
@@ -101,29 +102,34 @@ export type ReportBatch = Pick<
   quality: number | null;
 };
 
+/** The run totals of per-batch figures that a report shows; each needs every batch to have measured it. */
+export type RunTotalFigure = 'cpuMs' | 'tokens' | 'gpuTimeMs' | 'gpuMemPeakMb' | 'energyJ';
+
 /** One run's totals next to its quality: a point of the quality-vs-cost scatter. */
 export interface RunCost {
   runId: string;
   model: string;
   samples: number;
   wallMs: number;
+  /**
+   * The run totals (`runTotal` of harness/gate, the rule compare and gate follow): null unless every
+   * batch measured the figure, so a run missing some batches never looks cheaper; `measured` says how many did.
+   */
   cpuMs: number | null;
   /** Prompt plus generated tokens, where the provider reported them. */
   tokens: number | null;
   gpuTimeMs: number | null;
+  /** The largest of the batches' peaks. */
   gpuMemPeakMb: number | null;
-  /** GPU energy summed over the batches that measured it; see `energyBatches`. */
+  /** GPU energy, the sum of the batches'. */
   energyJ: number | null;
   batches: number;
-  /** Batches that measured energy: fewer than `batches` means `energyJ` covers only part of the run. */
-  energyBatches: number;
+  /** Batches that measured each figure: fewer than `batches` leaves its total null. */
+  measured: Record<RunTotalFigure, number>;
   quality: number | null;
   qualityCiLow: number | null;
   qualityCiHigh: number | null;
-  /**
-   * Quality per kilojoule of GPU energy: only where every batch measured energy (a partial sum would
-   * flatter the run) and the quality metric is higher-is-better (an error per kJ reads backwards).
-   */
+  /** Quality per kilojoule of GPU energy: only where the quality metric is higher-is-better (an error per kJ reads backwards). */
   qualityPerKj: number | null;
 }
 
@@ -230,7 +236,7 @@ export const RISK_ERROR_BIN_WIDTH = 10;
 const SAMPLE_LIMIT = 20;
 const MAX_INPUT_CHARS = 600;
 const MAX_TEXT_CHARS = 2000;
-const BYTES_PER_MB = 1024 * 1024;
+const BYTES_PER_MIB = 1024 * 1024;
 
 
 /** A run's model as charts and tables name it: model id, and variant when there is one. */
@@ -301,7 +307,7 @@ function batchRows(run: ReportRun, batches: readonly StoredBatch[], quality: rea
     size: batch.size,
     wallMs: batch.wallMs,
     cpuMs: batch.cpuMs,
-    rssPeakMb: batch.rssPeakBytes === null ? null : batch.rssPeakBytes / BYTES_PER_MB,
+    rssPeakMb: batch.rssPeakBytes === null ? null : batch.rssPeakBytes / BYTES_PER_MIB,
     tokensIn: batch.tokensIn,
     tokensOut: batch.tokensOut,
     latencyP50Ms: batch.latencyP50Ms,
@@ -318,38 +324,45 @@ function batchRows(run: ReportRun, batches: readonly StoredBatch[], quality: rea
   }));
 }
 
-function sumOrNull(values: readonly (number | null)[]): number | null {
-  const present = values.filter((value): value is number => value !== null);
-  return present.length === 0 ? null : present.reduce((total, value) => total + value, 0);
+/** Each run total of `RunCost`: its per-batch figure and how batches combine into the run's. */
+const RUN_TOTALS: Record<RunTotalFigure, { of: (batch: ReportBatch) => number | null; combine: 'sum' | 'max' }> = {
+  cpuMs: { of: (batch) => batch.cpuMs, combine: 'sum' },
+  tokens: { of: (batch) => (batch.tokensIn === null || batch.tokensOut === null ? null : batch.tokensIn + batch.tokensOut), combine: 'sum' },
+  gpuTimeMs: { of: (batch) => batch.gpuTimeMs, combine: 'sum' },
+  gpuMemPeakMb: { of: (batch) => batch.gpuMemPeakMb, combine: 'max' },
+  energyJ: { of: (batch) => batch.energyJ, combine: 'sum' },
+};
+
+/** Quality per kJ of `energyJ` joules (a whole run's; see `RunCost.qualityPerKj`). */
+export function qualityPerKj(quality: number | null, higherIsBetter: boolean, energyJ: number | null): number | null {
+  if (quality === null || !higherIsBetter || energyJ === null || energyJ <= 0) return null;
+  return quality / (energyJ / 1000);
 }
 
 /** Totals of the run's batches; quality is the corpus metric with its interval, else the mean per-sample score. */
-/** Quality per kJ of `energyJ` joules; null where it would mislead (see `RunCost.qualityPerKj`). */
-export function qualityPerKj(quality: number | null, higherIsBetter: boolean, energy: { energyJ: number | null; energyBatches: number; batches: number }): number | null {
-  if (quality === null || !higherIsBetter || energy.energyJ === null || energy.energyJ <= 0 || energy.energyBatches < energy.batches) return null;
-  return quality / (energy.energyJ / 1000);
-}
-
 function runCost(run: ReportRun, batches: readonly ReportBatch[], metrics: readonly ReportMetric[], qualityMetric: QualityMetric | null, meanQuality: number | null): RunCost {
   const corpusName = qualityMetric === null ? null : (CORPUS_FIGURE_OF[qualityMetric.name] ?? qualityMetric.name);
   const corpus = metrics.find((metric) => metric.runId === run.id && metric.name === corpusName && metric.value !== null);
-  const gpuMemPeak = batches.reduce<number | null>((peak, batch) => (batch.gpuMemPeakMb === null || (peak !== null && peak >= batch.gpuMemPeakMb) ? peak : batch.gpuMemPeakMb), null);
-  const energy = { energyJ: sumOrNull(batches.map((batch) => batch.energyJ)), energyBatches: batches.filter((batch) => batch.energyJ !== null).length, batches: batches.length };
+  const totals = Object.fromEntries(
+    Object.entries(RUN_TOTALS).map(([figure, { of, combine }]) => [figure, runTotal(batches.map(of), combine)]),
+  ) as Record<RunTotalFigure, RunTotal>;
   const quality = corpus?.value ?? meanQuality;
   return {
     runId: run.id,
     model: run.model,
     samples: batches.reduce((total, batch) => total + batch.size, 0),
     wallMs: batches.reduce((total, batch) => total + batch.wallMs, 0),
-    cpuMs: sumOrNull(batches.map((batch) => batch.cpuMs)),
-    tokens: sumOrNull(batches.flatMap((batch) => [batch.tokensIn, batch.tokensOut])),
-    gpuTimeMs: sumOrNull(batches.map((batch) => batch.gpuTimeMs)),
-    gpuMemPeakMb: gpuMemPeak,
-    ...energy,
+    cpuMs: totals.cpuMs.value,
+    tokens: totals.tokens.value,
+    gpuTimeMs: totals.gpuTimeMs.value,
+    gpuMemPeakMb: totals.gpuMemPeakMb.value,
+    energyJ: totals.energyJ.value,
+    batches: batches.length,
+    measured: Object.fromEntries(Object.entries(totals).map(([figure, total]) => [figure, total.measured])) as Record<RunTotalFigure, number>,
     quality,
     qualityCiLow: corpus?.ciLow ?? null,
     qualityCiHigh: corpus?.ciHigh ?? null,
-    qualityPerKj: qualityPerKj(quality, qualityMetric?.higherIsBetter ?? true, energy),
+    qualityPerKj: qualityPerKj(quality, qualityMetric?.higherIsBetter ?? true, totals.energyJ.value),
   };
 }
 

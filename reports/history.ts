@@ -2,8 +2,9 @@
 import { type RunStore, type StoreQueries, withStoreQueries } from '../harness/store/index.js';
 import { modelLabel } from './data.js';
 import { formatDuration } from '../core/format.js';
+import { coverageText } from '../harness/gate/cost.js';
 import { escapeHtml, renderPage, type PageLink } from './html.js';
-import { type Datasets, NO_GPU_VISIBLE, PANEL_HEIGHT, PANEL_WIDTH, type PanelSpec, type ReportChart, LEGEND_BELOW, configured, messagePanel, modelColor } from './specs.js';
+import { type Datasets, NO_GPU_VISIBLE, PANEL_HEIGHT, PANEL_WIDTH, type PanelSpec, type ReportChart, LEGEND_BELOW, column, configured, messagePanel, modelColor, valueScale } from './specs.js';
 
 export interface HistoryRun {
   id: string;
@@ -13,12 +14,14 @@ export interface HistoryRun {
   task: string;
   samples: number;
   wallMs: number | null;
+  /** Run totals: each null unless every batch measured it (a partial sum would look cheaper; harness/store `RunTotals`). */
   cpuMs: number | null;
-  /** Null when the run had no GPU figures ("no GPU visible"). */
   gpuTimeMs: number | null;
-  /** GPU energy of the whole run; null unless every batch measured it (a partial sum would look cheaper). */
   energyJ: number | null;
   gpuMemPeakMb: number | null;
+  batches: number;
+  /** Batches that measured GPU time: 0 where the run had no GPU figures ("no GPU visible"). */
+  gpuTimeBatches: number;
 }
 
 export interface HistoryMetric {
@@ -58,8 +61,10 @@ export async function collectHistoryData(store: HistoryStore, queries: StoreQuer
       wallMs: total?.wallMs ?? null,
       cpuMs: total?.cpuMs ?? null,
       gpuTimeMs: total?.gpuTimeMs ?? null,
-      energyJ: total !== undefined && total.energyBatches === total.batches ? total.energyJ : null,
+      energyJ: total?.energyJ ?? null,
       gpuMemPeakMb: total?.gpuMemPeakMb ?? null,
+      batches: total?.batches ?? 0,
+      gpuTimeBatches: total?.gpuTimeBatches ?? 0,
     };
   });
   const metrics: HistoryMetric[] = [];
@@ -125,8 +130,8 @@ export function runStartAxis(startedAt: readonly string[]): {
   return { field: 'startedAt', type: 'temporal', title: 'run started (UTC)', scale: { type: 'utc' }, axis: { format, tickMinStep: unit, labelAngle: 0 } };
 }
 
-function costOverTime(title: string, field: string, axisTitle: string, models: readonly string[], x: ReturnType<typeof runStartAxis>): PanelSpec {
-  const y = { field, type: 'quantitative', title: axisTitle } as const;
+function costOverTime(title: string, field: string, axisTitle: string, rows: readonly object[], models: readonly string[], x: ReturnType<typeof runStartAxis>): PanelSpec {
+  const y = { field, type: 'quantitative', title: axisTitle, scale: valueScale(column(rows, field), true) } as const;
   return {
     title,
     width: PANEL_WIDTH,
@@ -158,6 +163,7 @@ export function historyCharts(data: HistoryData): ReportChart[] {
   const models = historyModels(data);
   const charts: ReportChart[] = [];
   const x = runStartAxis(data.runs.map((run) => run.startedAt));
+  const rows = historyDatasets(data).historyRuns ?? [];
   if (data.metrics.length > 0) {
     charts.push({
       id: 'history-metrics',
@@ -200,26 +206,27 @@ export function historyCharts(data: HistoryData): ReportChart[] {
   }
   // As in the report's headline: without any GPU figure, the CPU time that did the work stands in.
   const gpuSeen = data.runs.some((run) => run.gpuTimeMs !== null);
+  const gpuPartly = data.runs.some((run) => run.gpuTimeMs === null && run.gpuTimeBatches > 0);
   const cpuSeen = data.runs.some((run) => run.cpuMs !== null);
   const energySeen = data.runs.some((run) => run.energyJ !== null);
   const compute = gpuSeen ? 'GPU time' : 'CPU time';
   charts.push({
     id: 'history-cost',
     title: `${compute}${energySeen ? ', GPU energy' : ''} and wall time per run`,
-    description: `Total ${gpuSeen ? 'GPU time (∫ utilisation dt over every batch window)' : `CPU time of the logbench process (${NO_GPU_VISIBLE} in any run)`}${
-      energySeen ? ', GPU energy (where every batch measured it)' : ''
-    } and wall-clock time of each run, by model and start date.`,
+    description: `Total ${gpuSeen ? 'GPU time (∫ utilisation dt over every batch window)' : `CPU time of the logbench process (${gpuPartly ? 'no run measured GPU time in every batch' : `${NO_GPU_VISIBLE} in any run`})`}${
+      energySeen ? ', GPU energy' : ''
+    } and wall-clock time of each run, by model and start date; a run's total is drawn only where every batch of it measured the figure.`,
     datasets: ['historyRuns'],
     spec: {
       ...(energySeen ? { config: LEGEND_BELOW } : {}),
       hconcat: [
         gpuSeen
-          ? costOverTime('GPU time per run', 'gpuTimeS', 'GPU time (s)', models, x)
+          ? costOverTime('GPU time per run', 'gpuTimeS', 'GPU time (s)', rows, models, x)
           : cpuSeen
-            ? costOverTime('CPU time per run', 'cpuS', 'CPU time (s)', models, x)
+            ? costOverTime('CPU time per run', 'cpuS', 'CPU time (s)', rows, models, x)
             : messagePanel('GPU time per run', NO_GPU_VISIBLE),
-        ...(energySeen ? [costOverTime('GPU energy per run', 'energyKj', 'GPU energy (kJ)', models, x)] : []),
-        costOverTime('wall time per run', 'wallS', 'wall time (s)', models, x),
+        ...(energySeen ? [costOverTime('GPU energy per run', 'energyKj', 'GPU energy (kJ)', rows, models, x)] : []),
+        costOverTime('wall time per run', 'wallS', 'wall time (s)', rows, models, x),
       ],
     },
   });
@@ -244,7 +251,7 @@ export function renderHistoryHtml(data: HistoryData, options: RenderHistoryOptio
         escapeHtml(run.status),
         String(run.samples),
         run.wallMs === null ? '—' : escapeHtml(formatDuration(run.wallMs)),
-        run.gpuTimeMs === null ? NO_GPU_VISIBLE : escapeHtml(formatDuration(run.gpuTimeMs)),
+        run.gpuTimeMs !== null ? escapeHtml(formatDuration(run.gpuTimeMs)) : run.gpuTimeBatches > 0 ? escapeHtml(coverageText({ measured: run.gpuTimeBatches, batches: run.batches })) : NO_GPU_VISIBLE,
       ];
       return `<tr>${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`;
     })

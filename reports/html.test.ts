@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOSTILE_OUTPUT, type ReportFixtureStore, openReportFixtureStore } from '../test/support/report-fixtures.js';
 import { type ReportData, loadReportData } from './data.js';
-import { GPU_TIME_DEFINITION, escapeHtml, renderReportHtml, scriptSafeJson } from './html.js';
+import { escapeHtml, gpuDefinitions, renderReportHtml, scriptSafeJson } from './html.js';
 
 let fixture: ReportFixtureStore;
 let data: ReportData;
@@ -75,8 +75,26 @@ describe('renderReportHtml', () => {
   });
 
   it('defines GPU time and says which run had no GPU', () => {
-    expect(html).toContain(escapeHtml(GPU_TIME_DEFINITION));
+    expect(html).toContain(escapeHtml(gpuDefinitions(data.runs).gpuTime));
     expect(html).toContain('<strong>no GPU visible</strong> for qwen3-0.6b');
+  });
+
+  it('defines the GPU figures in the words of the telemetry the runs used, memory in MiB', () => {
+    const local = gpuDefinitions([{ model: 'a', gpuSource: 'nvidia-smi' }]);
+    expect(local.gpuTime).toContain('nvidia-smi’s utilization.gpu');
+    expect(local.gpuTime).toContain('nvidia-smi’s memory.used gives it, in MiB');
+    expect(local.energy).toContain('nvidia-smi’s power.draw integrated over the batch window');
+    // nvidia-smi has no total_energy_consumption query field: energy is never said to come from one.
+    expect(`${local.gpuTime} ${local.energy}`).not.toMatch(/DCGM|total_energy_consumption/);
+    const remote = gpuDefinitions([{ model: 'b', gpuSource: 'dcgm' }]);
+    expect(remote.gpuTime).toContain('DCGM_FI_DEV_GPU_UTIL');
+    expect(remote.gpuTime).toContain('DCGM_FI_DEV_FB_USED gives it, in MiB');
+    expect(remote.energy).toContain('DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION counter (mJ) between the batch’s opening and closing scrape');
+    expect(`${remote.gpuTime} ${remote.energy}`).not.toContain('nvidia-smi');
+    // Runs measured by different telemetry: each source names its runs.
+    const both = gpuDefinitions([{ model: 'a', gpuSource: 'nvidia-smi' }, { model: 'b', gpuSource: 'dcgm' }, { model: 'c', gpuSource: null }]);
+    expect(both.gpuTime).toContain('(the share of each sample period in which a kernel ran) (a); the DCGM exporter’s DCGM_FI_DEV_GPU_UTIL (b)');
+    expect(both.energy).toContain('(nvidia-smi has no energy counter among its query fields) (a); the rise of');
   });
 
   it('gives every chart a container and warns when runs are not comparable', () => {

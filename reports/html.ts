@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { ReportData, ReportRun, RunCost, SampleView } from './data.js';
+import type { ReportData, ReportRun, RunCost, RunTotalFigure, SampleView } from './data.js';
+import { coverageText } from '../harness/gate/cost.js';
+import type { GpuSource } from '../harness/telemetry/batchTelemetry.js';
 import { formatDuration, formatMetric, formatNumber, formatSigned } from '../core/format.js';
 import { reportMetricRows } from './data.js';
 import { type Datasets, type ReportChart, NO_GPU_VISIBLE, reportCharts, reportDatasets } from './specs.js';
@@ -199,7 +201,7 @@ function metricsTableHtml(data: ReportData): string {
 }
 
 function costsTableHtml(data: ReportData): string {
-  const energy = data.costs.some((cost) => cost.energyJ !== null);
+  const energy = data.costs.some((cost) => cost.measured.energyJ > 0);
   const head = `<tr><th>run</th><th>samples</th><th>wall time</th><th>CPU time</th><th>GPU time</th><th>peak GPU memory</th>${
     energy ? '<th>GPU energy</th><th>quality per kJ</th>' : ''
   }</tr>`;
@@ -208,10 +210,10 @@ function costsTableHtml(data: ReportData): string {
       const cells = [
         String(cost.samples),
         formatDuration(cost.wallMs),
-        cost.cpuMs === null ? '—' : formatDuration(cost.cpuMs),
-        cost.gpuTimeMs === null ? NO_GPU_VISIBLE : formatDuration(cost.gpuTimeMs),
-        cost.gpuMemPeakMb === null ? NO_GPU_VISIBLE : `${Math.round(cost.gpuMemPeakMb)} MB`,
-        ...(energy ? [formatEnergy(cost), cost.qualityPerKj === null ? '—' : formatNumber(cost.qualityPerKj)] : []),
+        runTotalText(cost, 'cpuMs', formatDuration, '—'),
+        runTotalText(cost, 'gpuTimeMs', formatDuration, NO_GPU_VISIBLE),
+        runTotalText(cost, 'gpuMemPeakMb', formatMib, NO_GPU_VISIBLE),
+        ...(energy ? [runTotalText(cost, 'energyJ', formatKj, '—'), cost.qualityPerKj === null ? '—' : formatNumber(cost.qualityPerKj)] : []),
       ];
       return `<tr><th>${escapeHtml(cost.model)}</th>${cells.map((cell) => `<td class="number">${escapeHtml(cell)}</td>`).join('')}</tr>`;
     })
@@ -219,11 +221,23 @@ function costsTableHtml(data: ReportData): string {
   return `<table class="costs">${head}\n${body}</table>`;
 }
 
-/** A run's GPU energy in kJ, saying how many batches it covers when not all of them measured it. */
-export function formatEnergy(cost: Pick<RunCost, 'energyJ' | 'energyBatches' | 'batches'>): string {
-  if (cost.energyJ === null) return '—';
-  const kj = `${formatNumber(cost.energyJ / 1000)} kJ`;
-  return cost.energyBatches < cost.batches ? `${kj} (${cost.energyBatches} of ${cost.batches} batches)` : kj;
+/** GPU memory as nvidia-smi's memory.used and DCGM_FI_DEV_FB_USED give it: MiB. */
+export function formatMib(mib: number): string {
+  return `${Math.round(mib)} MiB`;
+}
+
+export function formatKj(joules: number): string {
+  return `${formatNumber(joules / 1000)} kJ`;
+}
+
+/**
+ * A run total as a table cell: the figure where every batch measured it, else how many batches did
+ * (the rule compare and gate follow), or `missing` where none did.
+ */
+export function runTotalText(cost: Pick<RunCost, RunTotalFigure | 'measured' | 'batches'>, figure: RunTotalFigure, format: (value: number) => string, missing: string): string {
+  const value = cost[figure];
+  if (value !== null) return format(value);
+  return cost.measured[figure] === 0 ? missing : coverageText({ measured: cost.measured[figure], batches: cost.batches });
 }
 
 /** Why two runs may not be comparable, or an empty string. */
@@ -239,25 +253,54 @@ function comparabilityWarning(data: ReportData): string {
   return `<p class="warning">These runs differ in ${escapeHtml(differences.join(', '))}: their figures are not directly comparable.</p>`;
 }
 
-/** What GPU time means here: harness/telemetry/gpu.ts (`gpuWindowFigures`) defines the figures. */
-export const GPU_TIME_DEFINITION =
-  'GPU time of a batch is ∫ utilisation dt over the batch window, summed over the GPUs: nvidia-smi’s utilization.gpu ' +
-  '(the share of each sample period in which a kernel ran), joined linearly between samples and divided by 100, so one GPU ' +
-  'busy through a 2 s batch gives 2 s, and two GPUs each half busy give the same. Peak GPU memory is the largest memory in use ' +
-  'during the window (summed over GPUs); the delta is that peak above the memory in use just before the run’s first batch.';
+/** What each telemetry reads, in its own names: harness/telemetry/gpu.ts (nvidia-smi) and dcgm.ts (DCGM exporter) define the figures. */
+const GPU_SOURCES: Record<GpuSource, { util: string; memory: string; energy: string }> = {
+  'nvidia-smi': {
+    util: 'nvidia-smi’s utilization.gpu (the share of each sample period in which a kernel ran)',
+    memory: 'nvidia-smi’s memory.used',
+    energy: 'nvidia-smi’s power.draw integrated over the batch window (nvidia-smi has no energy counter among its query fields)',
+  },
+  dcgm: {
+    util: 'the DCGM exporter’s DCGM_FI_DEV_GPU_UTIL',
+    memory: 'the DCGM exporter’s DCGM_FI_DEV_FB_USED',
+    energy:
+      'the rise of the DCGM exporter’s DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION counter (mJ) between the batch’s opening and closing scrape, ' +
+      'or DCGM_FI_DEV_POWER_USAGE integrated over the window for a GPU without that counter',
+  },
+};
 
-/** What GPU energy and quality per kJ mean: harness/telemetry (nvidia-smi, DCGM) measures the first. */
-export const GPU_ENERGY_DEFINITION =
-  'GPU energy of a batch is what the GPUs’ own energy counters rose by over the batch window (DCGM’s ' +
-  'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION, nvidia-smi’s total_energy_consumption), or their power draw integrated over it where ' +
-  'no counter is offered; a run’s energy is the sum over its batches. Quality per kJ divides the run’s quality by that energy, ' +
-  'and is given only where every batch measured energy and higher quality is better.';
+/** The rule every total of a report, compare and gate follows. */
+export const RUN_TOTAL_RULE = 'A run’s total of a per-batch figure is given only where every batch measured it; otherwise the table says how many batches did.';
+
+/**
+ * What GPU time, GPU memory and GPU energy mean in a report, in the words of the telemetry its runs
+ * used (each source naming its runs where they differ; every source where no run had one).
+ */
+export function gpuDefinitions(runs: readonly Pick<ReportRun, 'model' | 'gpuSource'>[]): { gpuTime: string; energy: string } {
+  const used = [...new Set(runs.flatMap((run) => (run.gpuSource === null ? [] : [run.gpuSource])))];
+  const sources = used.length === 0 ? (Object.keys(GPU_SOURCES) as GpuSource[]) : used;
+  const named = (field: 'util' | 'memory' | 'energy') =>
+    sources
+      .map((source) => `${GPU_SOURCES[source][field]}${used.length > 1 ? ` (${runs.filter((run) => run.gpuSource === source).map((run) => run.model).join(', ')})` : ''}`)
+      .join(used.length > 1 ? '; ' : ' or ');
+  return {
+    gpuTime:
+      `GPU time of a batch is ∫ utilisation dt over the batch window, summed over the GPUs, utilisation being ${named('util')}, ` +
+      'joined linearly between samples and divided by 100: one GPU busy through a 2 s batch gives 2 s, and two GPUs each half busy give the same. ' +
+      `Peak GPU memory is the largest memory in use during the window, summed over the GPUs, as ${named('memory')} gives it, in MiB; ` +
+      'the delta is that peak above the memory in use just before the run’s first batch.',
+    energy:
+      `GPU energy of a batch is ${named('energy')}, in J, summed over the GPUs; a run’s energy is the sum over its batches. ` +
+      'Quality per kJ divides the run’s quality by that energy, where higher quality is better.',
+  };
+}
 
 function gpuNoteHtml(data: ReportData): string {
   const blind = data.runs.filter((run) => !run.gpuVisible).map((run) => run.model);
   const blindNote = blind.length === 0 ? '' : ` <strong>${escapeHtml(NO_GPU_VISIBLE)}</strong> for ${escapeHtml(blind.join(', '))}: their GPU columns are empty.`;
-  const energy = data.costs.some((cost) => cost.energyJ !== null) ? ` ${escapeHtml(GPU_ENERGY_DEFINITION)}` : '';
-  return `<p class="gpu-note" id="gpu-time-definition">${escapeHtml(GPU_TIME_DEFINITION)}${energy}${blindNote}</p>`;
+  const definitions = gpuDefinitions(data.runs);
+  const energy = data.costs.some((cost) => cost.measured.energyJ > 0) ? ` ${definitions.energy}` : '';
+  return `<p class="gpu-note" id="gpu-time-definition">${escapeHtml(`${definitions.gpuTime}${energy} ${RUN_TOTAL_RULE}`)}${blindNote}</p>`;
 }
 
 export interface RenderReportOptions {

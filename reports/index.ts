@@ -18,7 +18,7 @@ export {
 } from './data.js';
 export { NO_ANSWER, type LabelCount } from '../harness/store/index.js';
 export { NO_GPU_VISIBLE, headlineChart, reportCharts, reportDatasets, withDatasets, type Datasets, type ReportChart } from './specs.js';
-export { GPU_TIME_DEFINITION, renderReportHtml, type PageLink, type RenderReportOptions } from './html.js';
+export { gpuDefinitions, renderReportHtml, type PageLink, type RenderReportOptions } from './html.js';
 export { renderReportMarkdown } from './markdown.js';
 export { renderChartSvg, renderHeadlineSvg } from './svg.js';
 export { historyCharts, loadHistoryData, renderHistoryHtml, type HistoryData, type HistoryMetric, type HistoryRun, type RenderHistoryOptions } from './history.js';

@@ -42,7 +42,7 @@ describe('renderReportMarkdown', () => {
   it('lists each run’s cost, "no GPU visible" where it had none', () => {
     const markdown = renderReportMarkdown(data);
     expect(markdown).toMatch(/\| qwen3-0\.6b \(`text-base`\) \| 48 \(0\) \| [\d.]+ s \| no GPU visible \| no GPU visible \|/);
-    expect(markdown).toMatch(/\| qwen3-0\.6b-logs \(`text-finetuned`\) \| 48 \(0\) \| [\d.]+ s \| [\d.]+ m?s \| \d+ MB \|/);
+    expect(markdown).toMatch(/\| qwen3-0\.6b-logs \(`text-finetuned`\) \| 48 \(0\) \| [\d.]+ s \| [\d.]+ m?s \| \d+ MiB \|/);
   });
 
   it('keeps odd metric names inside their cell and inert', () => {

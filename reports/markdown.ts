@@ -1,7 +1,7 @@
 /** The report as GitHub-flavoured Markdown, for CI job summaries: metric × model with deltas and intervals, then cost. */
-import type { ReportData } from './data.js';
+import type { ReportData, RunTotalFigure } from './data.js';
 import { formatDuration, formatMetric, formatNumber, formatSigned } from '../core/format.js';
-import { formatEnergy } from './html.js';
+import { RUN_TOTAL_RULE, formatKj, formatMib, gpuDefinitions, runTotalText } from './html.js';
 import { reportMetricRows } from './data.js';
 import { NO_GPU_VISIBLE } from './specs.js';
 
@@ -50,23 +50,25 @@ export function renderReportMarkdown(data: ReportData): string {
     );
   }
 
-  const energy = data.costs.some((cost) => cost.energyJ !== null);
+  const energy = data.costs.some((cost) => cost.measured.energyJ > 0);
+  const definitions = gpuDefinitions(data.runs);
   lines.push(
     row(['run', 'predictions (errors)', 'wall time', 'GPU time', 'peak GPU memory', ...(energy ? ['GPU energy', 'quality per kJ'] : [])]),
     row(['---', '---:', '---:', '---:', '---:', ...(energy ? ['---:', '---:'] : [])]),
     ...data.runs.map((run) => {
       const cost = data.costs.find((item) => item.runId === run.id);
+      const total = (figure: RunTotalFigure, format: (value: number) => string, missing: string) => (cost === undefined ? missing : runTotalText(cost, figure, format, missing));
       return row([
         `${cell(run.model)} (\`${cell(run.id)}\`)`,
         `${run.predictions} (${run.errors})`,
         cost === undefined ? '—' : formatDuration(cost.wallMs),
-        cost?.gpuTimeMs == null ? NO_GPU_VISIBLE : formatDuration(cost.gpuTimeMs),
-        cost?.gpuMemPeakMb == null ? NO_GPU_VISIBLE : `${Math.round(cost.gpuMemPeakMb)} MB`,
-        ...(energy ? [cost === undefined ? '—' : formatEnergy(cost), cost?.qualityPerKj == null ? '—' : formatNumber(cost.qualityPerKj)] : []),
+        total('gpuTimeMs', formatDuration, NO_GPU_VISIBLE),
+        total('gpuMemPeakMb', formatMib, NO_GPU_VISIBLE),
+        ...(energy ? [total('energyJ', formatKj, '—'), cost?.qualityPerKj == null ? '—' : formatNumber(cost.qualityPerKj)] : []),
       ]);
     }),
     '',
-    `GPU time is ∫ utilisation dt over each batch window, summed over the run.${energy ? ' GPU energy is the GPUs’ energy counters’ rise over the batch windows, summed.' : ''}`,
+    `${definitions.gpuTime}${energy ? ` ${definitions.energy}` : ''} ${RUN_TOTAL_RULE}`,
     '',
   );
   return lines.join('\n');

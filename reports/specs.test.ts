@@ -10,7 +10,7 @@ import {
   writeGpuTelemetryPair,
 } from '../test/support/report-fixtures.js';
 import { type ReportData, loadReportData } from './data.js';
-import { BATCH_AXIS, CHART_CONFIG, NO_GPU_VISIBLE, type ReportChart, headlineChart, headlineCost, reportCharts, reportDatasets, withDatasets } from './specs.js';
+import { BATCH_AXIS, CHART_CONFIG, NO_GPU_VISIBLE, type ReportChart, headlineChart, headlineCost, reportCharts, reportDatasets, valueScale, withDatasets } from './specs.js';
 
 /** Collects what Vega-Lite would print while compiling. */
 class CapturingLogger {
@@ -168,6 +168,22 @@ describe('reportCharts', () => {
         for (const axis of batchAxes) expect(axis, chart.id).toContain('"tickMinStep":1');
       }
     }
+  });
+
+  it('labels numbers without padding zeros and gives a constant series a domain from 0 (issue #13: "30,000.000000", "1.000000")', () => {
+    expect(CHART_CONFIG.numberFormat).toBe(',~r');
+    expect(valueScale([1, 1, null, 1], false)).toEqual({ domain: [0, 1] });
+    expect(valueScale([30_000, 30_000], false)).toEqual({ domain: [0, 30_000] });
+    expect(valueScale([0, 0], true)).toEqual({ domain: [0, 1] });
+    expect(valueScale([-2, -2], false)).toEqual({ domain: [-2, 0] });
+    expect(valueScale([0.2, 0.4], false)).toEqual({ zero: false });
+    expect(valueScale([null], true)).toEqual({ zero: true });
+    // A run pair whose every batch scored 1: the quality panels read 0 to 1, not one tick at "1.000000".
+    const perfect = { ...reports.text, batches: reports.text.batches.map((batch) => ({ ...batch, quality: 1 })), costs: reports.text.costs.map((cost) => ({ ...cost, quality: 1, qualityCiLow: null, qualityCiHigh: null })) };
+    const quality = (headlineChart(perfect).spec as { hconcat: { encoding: { y: { scale: unknown } } }[] }).hconcat[0];
+    expect(quality?.encoding.y.scale).toEqual({ domain: [0, 1] });
+    const cost = reportCharts(perfect).find((chart) => chart.id === 'quality-cost')?.spec as { hconcat: { layer: { encoding: { y: { scale?: unknown } } }[] }[] };
+    expect(cost.hconcat[0]?.layer[1]?.encoding.y.scale).toEqual({ domain: [0, 1] });
   });
 
   it('fails loudly when a chart reads a dataset the report lacks', () => {

@@ -3,7 +3,8 @@
  * each table once however many charts show it; `withDatasets` attaches the tables a chart reads.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { RISK_ERROR_BIN_WIDTH, type ReportData, type ReportRun, type RunCost } from './data.js';
+import { RISK_ERROR_BIN_WIDTH, type ReportData, type ReportRun, type RunTotalFigure } from './data.js';
+import { coverageText } from '../harness/gate/cost.js';
 
 type ConcatSpec = Extract<TopLevelSpec, { hconcat: unknown }>;
 /** A view inside a concatenation: unit, layer or facet. */
@@ -40,8 +41,29 @@ export const NO_GPU_VISIBLE = 'no GPU visible';
 /**
  * Shared by every chart of a page. Vega drops every other axis label only when labels *overlap*, so
  * labels that merely touched ran together ("0.000.02"); a separation makes touching count as overlap.
+ * Numbers without a format of their own (axis labels, tooltips) keep six significant digits with
+ * trailing zeros trimmed: Vega's default precision follows the tick step, which a constant series
+ * does not have ("30,000.000000").
  */
-export const CHART_CONFIG = { axis: { labelSeparation: 6, labelOverlap: true } } as const;
+export const CHART_CONFIG = { axis: { labelSeparation: 6, labelOverlap: true }, numberFormat: ',~r' } as const;
+
+/**
+ * A continuous scale for a series of `values`. A constant series would get a zero-width domain (one
+ * tick, the line on it, nothing to read a scale from): it gets a domain from 0 to its value instead
+ * (0 to 1 for a series of zeros); any other series keeps `zero` as given.
+ */
+export function valueScale(values: readonly unknown[], zero: boolean): { zero: boolean } | { domain: [number, number] } {
+  const numbers = values.filter((value): value is number => typeof value === 'number' && Number.isFinite(value));
+  if (numbers.length === 0) return { zero };
+  const [low, high] = [Math.min(...numbers), Math.max(...numbers)];
+  if (low !== high) return { zero };
+  return { domain: low === 0 ? [0, 1] : [Math.min(0, low), Math.max(0, high)] };
+}
+
+/** `field` of each row. */
+export function column(rows: readonly object[], field: string): unknown[] {
+  return rows.map((row) => (row as Record<string, unknown>)[field]);
+}
 
 
 /** `chart` with the shared chart configuration. */
@@ -109,7 +131,7 @@ function batchLinePanel(panel: BatchPanel, data: ReportData): PanelSpec {
     mark: batchLine(data),
     encoding: {
       x: BATCH_AXIS,
-      y: { field: panel.field, type: 'quantitative', title: panel.axisTitle, scale: { zero: false } },
+      y: { field: panel.field, type: 'quantitative', title: panel.axisTitle, scale: valueScale(column(data.batches, panel.field), false) },
       color: modelColor(models(data)),
       tooltip: [
         { field: 'model', type: 'nominal' },
@@ -147,7 +169,7 @@ function foldedBatchPanel(panel: FoldedPanel, data: ReportData): PanelSpec {
     mark: batchLine(data),
     encoding: {
       x: BATCH_AXIS,
-      y: { field: 'value', type: 'quantitative', title: panel.axisTitle },
+      y: { field: 'value', type: 'quantitative', title: panel.axisTitle, scale: valueScale(fields.flatMap((field) => column(data.batches, field)), true) },
       color: modelColor(models(data)),
       strokeDash: { field: 'series', type: 'nominal', title: panel.dashTitle, sort: labels },
       detail: { field: 'series', type: 'nominal' },
@@ -183,6 +205,21 @@ function blindRunsNote(runs: readonly ReportRun[]): string | null {
   return blind.length === 0 || blind.length === runs.length ? null : `${NO_GPU_VISIBLE}: ${blind.join(', ')}`;
 }
 
+type CostRow = ReturnType<typeof costRows>[number];
+
+/** Each run's totals as the quality-against-cost panels plot them: seconds, kJ, whisker ends. */
+function costRows(data: Pick<ReportData, 'costs'>) {
+  return data.costs.map((cost) => ({
+    ...cost,
+    qualityLow: cost.qualityCiLow ?? cost.quality,
+    qualityHigh: cost.qualityCiHigh ?? cost.quality,
+    wallS: cost.wallMs / 1000,
+    cpuS: cost.cpuMs === null ? null : cost.cpuMs / 1000,
+    gpuTimeS: cost.gpuTimeMs === null ? null : cost.gpuTimeMs / 1000,
+    energyKj: cost.energyJ === null ? null : cost.energyJ / 1000,
+  }));
+}
+
 /** The tables the charts of `data` read. */
 export function reportDatasets(data: ReportData): Datasets {
   const confusionRows = (cells: readonly { truth: string; predicted: string; count: number }[], model: string) => {
@@ -211,15 +248,7 @@ export function reportDatasets(data: ReportData): Datasets {
       tokensIn: batch.tokensIn,
       tokensOut: batch.tokensOut,
     })),
-    costs: data.costs.map((cost) => ({
-      ...cost,
-      qualityLow: cost.qualityCiLow ?? cost.quality,
-      qualityHigh: cost.qualityCiHigh ?? cost.quality,
-      wallS: cost.wallMs / 1000,
-      cpuS: cost.cpuMs === null ? null : cost.cpuMs / 1000,
-      gpuTimeS: cost.gpuTimeMs === null ? null : cost.gpuTimeMs / 1000,
-      energyKj: cost.energyJ === null || cost.energyBatches < cost.batches ? null : cost.energyJ / 1000,
-    })),
+    costs: costRows(data),
     confusion: (data.classification ?? []).flatMap((run) => confusionRows(run.confusion, run.model)),
     perClass: (data.classification ?? []).flatMap((run) => run.perClass.map((score) => ({ model: run.model, ...score }))),
     distribution: (data.classification ?? []).flatMap((run) => run.distribution.map((share) => ({ model: run.model, ...share }))),
@@ -339,14 +368,14 @@ function headlineCostPanels(data: ReportData): PanelSpec[] {
       const width = energy ? ENERGY_PANEL_WIDTH : PANEL_WIDTH;
       return [
         gpuPanel({ title: 'GPU time per batch', field: 'gpuTimeMs', axisTitle: 'GPU time (ms)', width }, data),
-        gpuPanel({ title: 'peak GPU memory per batch', field: 'gpuMemPeakMb', axisTitle: 'GPU memory (MB)', width }, data),
+        gpuPanel({ title: 'peak GPU memory per batch', field: 'gpuMemPeakMb', axisTitle: 'GPU memory (MiB)', width }, data),
         ...(energy ? [batchLinePanel({ title: 'GPU energy per batch', field: 'energyJ', axisTitle: 'energy (J)', width }, data)] : []),
       ];
     }
     case 'in-process':
       return [
         batchPanelOr({ title: 'CPU time per batch', field: 'cpuMs', axisTitle: 'CPU time (ms)' }, data, 'no CPU time stored'),
-        batchPanelOr({ title: 'peak RSS per batch', field: 'rssPeakMb', axisTitle: 'peak RSS (MB)' }, data, 'no memory figures stored'),
+        batchPanelOr({ title: 'peak RSS per batch', field: 'rssPeakMb', axisTitle: 'peak RSS (MiB)' }, data, 'no memory figures stored'),
       ];
     case 'remote':
       return [
@@ -403,9 +432,12 @@ export function headlineChart(data: ReportData): ReportChart {
  * Quality against one run total, a whisker for its interval and the model named over each point;
  * `perUnit` adds quality per cost unit to the name and the tooltip where the run has it.
  */
-function costPanel(title: string, costField: string, axisTitle: string, models: readonly string[], perUnit?: { field: string; title: string }): PanelSpec {
-  const x = { field: costField, type: 'quantitative', title: axisTitle, scale: { zero: true } } as const;
-  const y = { field: 'quality', type: 'quantitative', title: 'quality', scale: { zero: false } } as const;
+function costPanel(title: string, costField: string, axisTitle: string, data: ReportData, perUnit?: { field: string; title: string }): PanelSpec {
+  const names = models(data);
+  // The runs the panel draws: those with both figures (the filter below).
+  const drawn = costRows(data).filter((row) => typeof row[costField as keyof CostRow] === 'number' && row.quality !== null);
+  const x = { field: costField, type: 'quantitative', title: axisTitle, scale: valueScale(column(drawn, costField), true) } as const;
+  const y = { field: 'quality', type: 'quantitative', title: 'quality', scale: valueScale(['quality', 'qualityLow', 'qualityHigh'].flatMap((field) => column(drawn, field)), false) } as const;
   const label =
     perUnit === undefined
       ? 'datum.model'
@@ -419,14 +451,14 @@ function costPanel(title: string, costField: string, axisTitle: string, models: 
     layer: [
       {
         mark: { type: 'rule', strokeWidth: 1.5 },
-        encoding: { x, y: { field: 'qualityLow', type: 'quantitative' }, y2: { field: 'qualityHigh' }, color: modelColor(models) },
+        encoding: { x, y: { field: 'qualityLow', type: 'quantitative' }, y2: { field: 'qualityHigh' }, color: modelColor(names) },
       },
       {
         mark: { type: 'point', filled: true, size: 110 },
         encoding: {
           x,
           y,
-          color: modelColor(models),
+          color: modelColor(names),
           tooltip: [
             { field: 'model', type: 'nominal' },
             { field: 'quality', type: 'quantitative', format: ',.4~g' },
@@ -442,7 +474,7 @@ function costPanel(title: string, costField: string, axisTitle: string, models: 
 }
 
 /** The run total the first quality-vs-cost panel puts quality against, following the headline. */
-const COMPUTE_TOTALS: Record<HeadlineCost, { field: string; of: keyof RunCost; title: string; axisTitle: string; named: string }> = {
+const COMPUTE_TOTALS: Record<HeadlineCost, { field: string; of: RunTotalFigure; title: string; axisTitle: string; named: string }> = {
   gpu: { field: 'gpuTimeS', of: 'gpuTimeMs', title: 'quality vs GPU time', axisTitle: 'total GPU time (s)', named: 'GPU time' },
   'in-process': { field: 'cpuS', of: 'cpuMs', title: 'quality vs CPU time', axisTitle: 'total CPU time (s)', named: 'CPU time' },
   remote: { field: 'tokens', of: 'tokens', title: 'quality vs tokens', axisTitle: 'total tokens (in + out)', named: 'tokens (prompt and generated)' },
@@ -451,22 +483,27 @@ const COMPUTE_TOTALS: Record<HeadlineCost, { field: string; of: keyof RunCost; t
 function qualityCostChart(data: ReportData): ReportChart {
   const quality = data.qualityMetric?.name ?? 'quality';
   const compute = COMPUTE_TOTALS[headlineCost(data)];
-  // Only runs whose every batch measured energy: a partial sum would place a run further left than it belongs.
-  const energyKnown = data.costs.some((cost) => cost.energyJ !== null && cost.energyBatches === cost.batches);
+  // A run total is null unless every batch measured it (RunCost): such a run is left out of that panel, and said so.
+  const energyKnown = data.costs.some((cost) => cost.energyJ !== null);
+  const partial = (figure: RunTotalFigure, named: string) =>
+    data.costs.filter((cost) => cost[figure] === null && cost.measured[figure] > 0).map((cost) => `${cost.model} (${named}: ${coverageText({ measured: cost.measured[figure], batches: cost.batches })})`);
+  const leftOut = [...partial(compute.of, compute.named), ...partial('energyJ', 'GPU energy')];
+  const leftOutNote = leftOut.length === 0 ? '' : ` Left out where not every batch measured the figure: ${leftOut.join(', ')}.`;
   const perKj = energyKnown && data.qualityMetric?.higherIsBetter !== false ? ' Beside the GPU energy, each point is labelled with its quality per kJ.' : '';
+  const measuredAnywhere = data.costs.some((cost) => cost.measured[compute.of] > 0);
   return {
     id: 'quality-cost',
     title: 'Quality against cost, per model',
-    description: `${quality} of each run (corpus value with its 95 % interval when stored, else the mean per-sample score) against the run's total ${compute.named}${energyKnown ? ', wall-clock time and GPU energy' : ' and wall-clock time'}.${perKj}`,
+    description: `${quality} of each run (corpus value with its 95 % interval when stored, else the mean per-sample score) against the run's total ${compute.named}${energyKnown ? ', wall-clock time and GPU energy' : ' and wall-clock time'}.${perKj}${leftOutNote}`,
     datasets: ['costs'],
     spec: {
       config: LEGEND_BELOW,
       hconcat: [
         hasValue(data.costs, compute.of)
-          ? costPanel(compute.title, compute.field, compute.axisTitle, models(data))
-          : messagePanel(compute.title, `no ${compute.named} stored`),
-        costPanel('quality vs wall time', 'wallS', 'total wall time (s)', models(data)),
-        ...(energyKnown ? [costPanel('quality vs GPU energy', 'energyKj', 'total GPU energy (kJ)', models(data), { field: 'qualityPerKj', title: 'quality per kJ' })] : []),
+          ? costPanel(compute.title, compute.field, compute.axisTitle, data)
+          : messagePanel(compute.title, measuredAnywhere ? `no run measured ${compute.named} in every batch` : `no ${compute.named} stored`),
+        costPanel('quality vs wall time', 'wallS', 'total wall time (s)', data),
+        ...(energyKnown ? [costPanel('quality vs GPU energy', 'energyKj', 'total GPU energy (kJ)', data, { field: 'qualityPerKj', title: 'quality per kJ' })] : []),
       ],
     },
   };
@@ -489,9 +526,9 @@ function resourcesChart(data: ReportData): ReportChart {
       columns: 2,
       concat: [
         batchLinePanel({ title: 'CPU time per batch', field: 'cpuMs', axisTitle: 'CPU (ms)' }, data),
-        batchLinePanel({ title: 'peak RSS per batch', field: 'rssPeakMb', axisTitle: 'RSS (MB)' }, data),
+        batchLinePanel({ title: 'peak RSS per batch', field: 'rssPeakMb', axisTitle: 'RSS (MiB)' }, data),
         gpuPanel({ title: 'mean GPU utilisation per batch', field: 'gpuUtilAvg', axisTitle: 'GPU utilisation (%)' }, data),
-        gpuPanel({ title: 'peak GPU memory per batch', field: 'gpuMemPeakMb', axisTitle: 'GPU memory (MB)' }, data),
+        gpuPanel({ title: 'peak GPU memory per batch', field: 'gpuMemPeakMb', axisTitle: 'GPU memory (MiB)' }, data),
         ...(hasValue(data.batches, 'powerAvgW') ? [batchLinePanel({ title: 'mean GPU power per batch', field: 'powerAvgW', axisTitle: 'power (W)' }, data)] : []),
       ],
     },

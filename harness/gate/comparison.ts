@@ -90,10 +90,13 @@ export async function compareStoredRuns(store: RunStore, candidate: StoredRun, b
   const storedA = new Map((await store.metrics(candidate.id)).map((m) => [m.name, m]));
   const storedB = new Map((await store.metrics(baseline.id)).map((m) => [m.name, m]));
   const names = [...new Set([...storedA.keys(), ...storedB.keys(), ...tested.keys()])];
+  // A figure only one run's suite computed is not compared, whichever run that is: rescoring the other
+  // run with the candidate's metrics would test a value that run never had ("no value in A" / "in B").
+  const inOneRunOnly = (name: string) => storedA.has(name) !== storedB.has(name);
   return {
     samples: candidateItems.items.length,
     confidence: settings.confidence,
-    metrics: names.map((name) => tested.get(name) ?? storedDifference(name, storedA.get(name), storedB.get(name), resampled, pluginFigures)),
+    metrics: names.map((name) => (inOneRunOnly(name) ? undefined : tested.get(name)) ?? storedDifference(name, storedA.get(name), storedB.get(name), resampled, pluginFigures)),
     cost: costFigures(await store.batches(candidate.id), await store.batches(baseline.id)),
   };
 }

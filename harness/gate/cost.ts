@@ -24,19 +24,40 @@ const FIGURES: readonly { name: CostFigure['name']; of: (batch: CostBatch) => nu
   { name: 'energy_j', of: (b) => b.energyJ, perUnit: 1, gpu: true },
 ];
 
+/** A run total of a per-batch figure, with how many of the run's batches measured it. */
+export interface RunTotal {
+  /** Null unless every batch measured the figure: a total over some of them would make the run look cheaper. */
+  value: number | null;
+  measured: number;
+  batches: number;
+}
+
+/** The run total of one figure of each batch (their sum, or their largest for a peak): one rule for every view. */
+export function runTotal(values: readonly (number | null | undefined)[], combine: 'sum' | 'max' = 'sum'): RunTotal {
+  const measured = values.filter((value): value is number => typeof value === 'number');
+  const complete = values.length > 0 && measured.length === values.length;
+  const value = !complete ? null : combine === 'sum' ? measured.reduce((sum, item) => sum + item, 0) : Math.max(...measured);
+  return { value, measured: measured.length, batches: values.length };
+}
+
+/** What a view prints instead of a total some batches did not measure. */
+export function coverageText(total: Pick<RunTotal, 'measured' | 'batches'>): string {
+  return `${total.measured} of ${total.batches} batches measured`;
+}
+
 interface RunSum {
   value: number | null;
   note: string | null;
 }
 
 function runSum(batches: readonly CostBatch[], of: (batch: CostBatch) => number | null | undefined, perUnit: number, gpu: boolean): RunSum {
-  const measured = batches.map(of).filter((value): value is number => typeof value === 'number');
-  if (batches.length > 0 && measured.length === batches.length) return { value: measured.reduce((sum, value) => sum + value, 0) / perUnit, note: null };
+  const total = runTotal(batches.map(of));
+  if (total.value !== null) return { value: total.value / perUnit, note: null };
   // The telemetry says why a GPU figure is missing ("no GPU visible", "scrape failed: …"); keep the first reason given.
   const reason = (gpu ? batches.find((batch) => batch.telemetryNote)?.telemetryNote : undefined) ?? null;
   if (batches.length === 0) return { value: null, note: 'no batches stored' };
-  if (measured.length === 0) return { value: null, note: reason ?? 'not measured' };
-  return { value: null, note: `${measured.length} of ${batches.length} batches measured${reason ? `; ${reason}` : ''}` };
+  if (total.measured === 0) return { value: null, note: reason ?? 'not measured' };
+  return { value: null, note: `${coverageText(total)}${reason ? `; ${reason}` : ''}` };
 }
 
 /**

@@ -69,21 +69,32 @@ export interface PredictionText {
   error: string | null;
 }
 
+/**
+ * A run's totals of its per-batch figures. Each is null unless every batch of the run measured it (a
+ * total over some batches would make the run look cheaper); `…Batches` says how many did.
+ */
 export interface RunTotals {
   runId: string;
   batches: number;
   samples: number;
   wallMs: number;
   cpuMs: number | null;
-  /** Null when no batch of the run had a GPU figure. */
+  cpuBatches: number;
   gpuTimeMs: number | null;
+  gpuTimeBatches: number;
+  /** The largest of the batches' peaks. */
   gpuMemPeakMb: number | null;
-  /** The run's GPU energy: the sum of its batches' `energy_j`; null when no batch measured any. */
+  gpuMemBatches: number;
+  /** The run's GPU energy: the sum of its batches' `energy_j`. */
   energyJ: number | null;
-  /** Batches that measured energy: fewer than `batches` means `energyJ` covers only part of the run. */
   energyBatches: number;
   /** The first reason a batch gave for missing GPU figures ("no GPU visible (…)", "scrape failed: …"). */
   telemetryNote: string | null;
+}
+
+/** `column` totalled over a run's batches only where every batch has it (the rule of `RunTotals`), and how many do. */
+function completeTotal(aggregate: 'sum' | 'max', column: string): string {
+  return `CASE WHEN count(${column}) = count(*) THEN ${aggregate}(${column}) END AS ${column}, count(${column})::INTEGER AS ${column}_batches`;
 }
 
 /** Per-sample scores of `run` under `quality`, as a CTE named `name`. */
@@ -258,12 +269,11 @@ export class StoreQueries {
     }));
   }
 
-  /** Summed resource use of each run (runs without batches are absent). */
+  /** Resource use of each run, totalled over its batches (runs without batches are absent). */
   async runTotals(runIds: readonly string[]): Promise<RunTotals[]> {
     const rows = await this.select(
-      `SELECT run_id, count(*)::INTEGER AS batches, sum(size)::DOUBLE AS samples, sum(wall_ms) AS wall_ms, sum(cpu_ms) AS cpu_ms,
-         sum(gpu_time_ms) AS gpu_time_ms, max(gpu_mem_peak_mb) AS gpu_mem_peak_mb,
-         sum(energy_j) AS energy_j, count(energy_j)::INTEGER AS energy_batches,
+      `SELECT run_id, count(*)::INTEGER AS batches, sum(size)::DOUBLE AS samples, sum(wall_ms) AS wall_ms,
+         ${completeTotal('sum', 'cpu_ms')}, ${completeTotal('sum', 'gpu_time_ms')}, ${completeTotal('max', 'gpu_mem_peak_mb')}, ${completeTotal('sum', 'energy_j')},
          arg_min(telemetry_note, batch_index) FILTER (WHERE telemetry_note IS NOT NULL) AS telemetry_note
        FROM batches WHERE run_id IN (SELECT unnest($runs)) GROUP BY run_id ORDER BY run_id`,
       { runs: runIds },
@@ -274,10 +284,13 @@ export class StoreQueries {
       samples: numeric(row['samples']),
       wallMs: numeric(row['wall_ms']),
       cpuMs: optionalNumeric(row['cpu_ms']),
+      cpuBatches: numeric(row['cpu_ms_batches']),
       gpuTimeMs: optionalNumeric(row['gpu_time_ms']),
+      gpuTimeBatches: numeric(row['gpu_time_ms_batches']),
       gpuMemPeakMb: optionalNumeric(row['gpu_mem_peak_mb']),
+      gpuMemBatches: numeric(row['gpu_mem_peak_mb_batches']),
       energyJ: optionalNumeric(row['energy_j']),
-      energyBatches: numeric(row['energy_batches']),
+      energyBatches: numeric(row['energy_j_batches']),
       telemetryNote: optionalText(row['telemetry_note']),
     }));
   }

@@ -241,6 +241,24 @@ describe('every metric in every view (issue #13)', () => {
     expect(markdown).toMatch(/^\| cpu_s \| [\d.e-]+ \| [\d.e-]+ \| \S+( [▲▼])? \| ×[\d.e-]+ \|  \|$/m);
   });
 
+  it('lists a metric only one run’s suite has as not gated, "no value in" the other run, whichever run lacks it', async () => {
+    // A model scored without fuzzy, bleu and rouge, on the main suite's split, prompt and decoding.
+    const written = writeOpenAISuite({ url: servers[0]?.url as string, cases: CASES, models: ['lean'], metrics: '[json-analysis]' });
+    dirs.push(written.dir);
+    writeFileSync(written.suite, readFileSync(written.suite, 'utf8').replace('name: loopback', 'name: lean'));
+    const lean = (await runSuiteInto(written.suite)).get('lean') as string;
+    const base = runs.get('base') as string;
+    for (const [candidate, baseline, missing] of [
+      [lean, base, 'A'],
+      [base, lean, 'B'],
+    ] as const) {
+      const result = await gate(['--candidate', candidate, '--baseline', baseline]);
+      expect(result.stdout).toMatch(new RegExp(`^fuzzy\\s+${missing === 'A' ? '—\\s+[\\d.]+' : '[\\d.]+\\s+—'}\\s+—\\s+—\\s+—\\s+not gated: untested: no value in ${missing}$`, 'm'));
+      const compared = JSON.parse((await runCli(['compare', candidate, baseline, '--db', db, '--json'])).stdout) as Compared;
+      expect(compared.metrics.find((metric) => metric.name === 'fuzzy')).toMatchObject({ pValue: null, untested: `no value in ${missing}` });
+    }
+  });
+
   it('a thresholds file gates what it names and lists the rest as not in it', async () => {
     const thresholds = tempFile('only-fuzzy.yaml', 'metrics:\n  fuzzy: { max_drop: 0 }\n');
     const result = await gate(['--candidate', 'latest:loopback/better', '--baseline', runs.get('base') as string, '--thresholds', thresholds]);

@@ -112,6 +112,11 @@ describe('.github/workflows/model-gate.yml', () => {
     expect(steps.map((step) => step.uses ?? 'run')).toContain('actions/upload-artifact@v4');
   });
 
+  it('installs with onnxruntime-node’s download skipped: Node 20’s npm 10 ignores package.json allowScripts', () => {
+    const install = steps.find((step) => step.run?.startsWith('npm ci'));
+    expect(install?.env).toEqual({ ONNXRUNTIME_NODE_INSTALL: 'skip' });
+  });
+
   it('refers only to inputs it declares and to outputs of steps with that id', () => {
     const inputs = new Set(Object.keys(workflow.on.workflow_dispatch?.inputs ?? {}));
     const stepIds = new Set(steps.flatMap((step) => (step.id === undefined ? [] : [step.id])));

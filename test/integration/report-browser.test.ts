@@ -143,6 +143,8 @@ function expectTrustworthy(opened: OpenedPage, file: string): void {
   expect(crowdedLabels(opened)).toEqual([]);
   const batchAxes = labelsOf(opened, 'batch');
   for (const labels of batchAxes) for (const label of labels) expect(label).toMatch(/^\d+$/);
+  // No label pads a number with zeros ("30,000.000000", "1.000000"): a constant series once drew those.
+  for (const chart of opened.charts) for (const axis of chart.axes) for (const label of axis.labels) expect(label.text, `${chart.id}/${axis.title}`).not.toMatch(/\.\d*0$/);
 }
 
 describe('a report in headless Chromium', () => {
@@ -162,6 +164,24 @@ describe('a report in headless Chromium', () => {
       expect(opened.sampleTexts.some((text) => text.startsWith(`${HOSTILE_OUTPUT}\n`))).toBe(true);
     });
   }
+
+  it('labels a constant series on a scale from 0, without padding zeros ("1.000000")', async () => {
+    const data = await loadReportData(fixture.store, { runId: fixture.runs.text.finetuned, baselineId: fixture.runs.text.base });
+    const perfect = {
+      ...data,
+      batches: data.batches.map((batch) => ({ ...batch, quality: 1 })),
+      costs: data.costs.map((cost) => ({ ...cost, quality: 1, qualityCiLow: null, qualityCiHigh: null })),
+    };
+    const file = join(outDir, 'constant.html');
+    writeFileSync(file, renderReportHtml(perfect));
+    const opened = await openPage(file);
+    expectTrustworthy(opened, file);
+    for (const title of ['rougeL', 'quality']) {
+      const axes = labelsOf(opened, title);
+      expect(axes.length, title).toBeGreaterThan(0);
+      for (const labels of axes) expect([labels[0], labels.at(-1)], title).toEqual(['0', '1']);
+    }
+  });
 
   it('draws CPU time and memory, not empty GPU panels, in the headline of a run without GPU figures', async () => {
     const file = join(outDir, 'base.html');
@@ -216,7 +236,7 @@ describe('screenshots of a report, as the README shows them', () => {
       expectTrustworthy(opened, file);
       for (const chart of opened.charts.filter((c) => ['chart-headline', 'chart-quality-cost'].includes(c.id))) expect(chart.messagePanels, chart.id).toBe(0);
       expect(labelsOf(opened, 'CPU time (ms)').length).toBe(1);
-      expect(labelsOf(opened, 'peak RSS (MB)').length).toBe(1);
+      expect(labelsOf(opened, 'peak RSS (MiB)').length).toBe(1);
       expect(statSync(png).size).toBeLessThan(SCREENSHOT_BYTES);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -203,7 +203,7 @@ export async function writeFixtureRun(store: RunStore, options: FixtureRunOption
     splitHash: options.splitHash,
     promptHash: `prompt-${options.task}`,
     decoding: { temperature: 0, max_tokens: 512 },
-    suite: { name: options.suiteName },
+    suite: { name: options.suiteName, task: options.task },
   });
   const random = seededRandom(options.seed);
   const written: ScoredPrediction[] = [];
