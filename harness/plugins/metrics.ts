@@ -5,13 +5,11 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { sha256 } from '../../core/hash.js';
-import { readInputText } from '../../core/io/readInput.js';
 import type { FigureInfo, MetricDefinition } from '../../metrics/definition.js';
 import { ERROR_RATE, figureNamed, METRIC_NAMES, TASK_NAMES } from '../../metrics/registry.js';
 import type { SuiteMetric } from '../../metrics/taskScoring.js';
 import type { MetricEntry } from '../suite/schema.js';
-import { loadPluginModule } from './loadModule.js';
+import { importPluginModule } from './loadModule.js';
 
 /** A bound may be infinite (a distance has no upper one); NaN is no bound. */
 const bound = z.custom<number>((value) => typeof value === 'number' && !Number.isNaN(value), 'expected a number');
@@ -44,10 +42,8 @@ export interface PluginMetric {
 
 /** Loads one plugin metric; errors name the module and what is wrong with its export. */
 export async function loadMetricModule(specifier: string, baseDir: string): Promise<PluginMetric> {
-  const file = path.resolve(baseDir, specifier);
-  // The core reader's rules first (a regular file, a size limit): a FIFO or /dev/zero never reaches the loader.
-  const code = readInputText(file);
-  const exports = await loadPluginModule(specifier, baseDir);
+  // The loader reads the file by the core reader's rules first: a FIFO or /dev/zero never reaches tsx.
+  const { exports, codeHash } = await importPluginModule(specifier, baseDir);
   const candidate = exports['default'] ?? exports['metric'];
   const parsed = MetricShape.safeParse(candidate);
   if (!parsed.success) {
@@ -59,7 +55,7 @@ export async function loadMetricModule(specifier: string, baseDir: string): Prom
   // A plugin's figure must never stand in for a built-in one: tables, gates and reports read them by name.
   const taken = [...figures, ...sampleFigures].find((figure) => figure.name === ERROR_RATE.name || figureNamed(figure.name) !== undefined);
   if (taken) throw new Error(`${specifier}: figure name ${taken.name} is taken by a built-in figure`);
-  return { definition: candidate as MetricDefinition, module: specifier, codeHash: sha256(code) };
+  return { definition: candidate as MetricDefinition, module: specifier, codeHash };
 }
 
 /** A suite's metric list with every `{module}` entry loaded (relative modules resolve against `baseDir`). */
