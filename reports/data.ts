@@ -20,6 +20,7 @@ import type { GpuSource } from '../harness/telemetry/batchTelemetry.js';
 import { classificationReport } from '../metrics/classification.js';
 import { metricRows, type MetricRow } from '../core/format.js';
 import { runSettings } from '../harness/gate/storedSuite.js';
+import type { FigureInfo } from '../metrics/definition.js';
 import { runTotal, type RunTotal } from '../harness/gate/cost.js';
 import { higherIsBetter } from '../metrics/registry.js';
 
@@ -522,7 +523,7 @@ export async function collectReportData(store: ReportStore, queries: StoreQuerie
 
   const quality = chooseQuality(options.qualityMetric, await queries.sampleMetricNames(candidate.id), candidate.task);
   const qualityMetric: QualityMetric | null =
-    quality === null ? null : { name: qualityName(quality), higherIsBetter: higherIsBetter(qualityName(quality), runSettings(storedCandidate).pluginFigures), source: quality.kind };
+    quality === null ? null : { name: qualityName(quality), higherIsBetter: higherIsBetter(qualityName(quality), storedPluginFigures(storedCandidate)), source: quality.kind };
 
   const metrics: ReportMetric[] = [];
   for (const run of runs) {
@@ -588,4 +589,13 @@ export async function loadReportData(store: ReportStore, options: ReportOptions)
 export function reportMetricRows(data: Pick<ReportData, 'runs' | 'metrics'>): (MetricRow<ReportMetric> & { delta: number | null })[] {
   const columns = data.runs.map((run) => ({ label: run.model, metrics: data.metrics.filter((metric) => metric.runId === run.id) }));
   return metricRows(columns, 1, { sort: true }).map((row) => ({ ...row, delta: row.deltas[0] ?? null }));
+}
+
+/** The plugin figures stored with a run; a report still draws a run whose stored suite an older logbench wrote. */
+function storedPluginFigures(run: StoredRun): FigureInfo[] {
+  try {
+    return runSettings(run).pluginFigures;
+  } catch {
+    return [];
+  }
 }
