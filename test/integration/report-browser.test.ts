@@ -2,7 +2,7 @@
  * The generated reports in real headless Chromium: every chart draws, nothing is fetched, nothing
  * is logged, axis labels are whole batches and never run together, and a model output carrying
  * <script> / <img onerror> stays text. The offline default's report and a DCGM-telemetry run's
- * report are photographed into docs/ (the README shows them).
+ * report are photographed (into docs/, which the README shows, with LOGBENCH_UPDATE_SCREENSHOTS=1).
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -215,6 +215,14 @@ describe('a report in headless Chromium', () => {
 /** The README's pictures: what a report looks like, photographed from the headline to the quality-against-cost chart. */
 const SCREENSHOT_BYTES = 300 * 1024;
 
+/**
+ * Where a screenshot goes: docs/ (what the README shows) when LOGBENCH_UPDATE_SCREENSHOTS=1, else a
+ * scratch folder, so a test run does not leave the tree modified (CPU times differ run to run).
+ */
+function screenshotPath(name: string): string {
+  return process.env.LOGBENCH_UPDATE_SCREENSHOTS === '1' ? join(REPO, 'docs', name) : join(mkdtempSync(join(tmpdir(), 'logbench-shots-')), name);
+}
+
 async function photographHeadline(page: Page, png: string): Promise<void> {
   const top = await page.locator('#section-headline').boundingBox();
   const bottom = await page.locator('#section-quality-cost').boundingBox();
@@ -231,7 +239,7 @@ describe('screenshots of a report, as the README shows them', () => {
       const run = await runCli(['run', join(REPO, 'suites/default.yaml'), '--db', db]);
       expect(run.code, run.stderr).toBe(0);
       const file = join(dir, 'logbench-default-logllm-tiny.html');
-      const png = join(REPO, 'docs/report-offline-default.png');
+      const png = screenshotPath('report-offline-default.png');
       const opened = await openPage(file, (page) => photographHeadline(page, png));
       expectTrustworthy(opened, file);
       for (const chart of opened.charts.filter((c) => ['chart-headline', 'chart-quality-cost'].includes(c.id))) expect(chart.messagePanels, chart.id).toBe(0);
@@ -248,7 +256,7 @@ describe('screenshots of a report, as the README shows them', () => {
     try {
       const file = join(outDir, 'dcgm.html');
       writeFileSync(file, renderReportHtml(await loadReportData(telemetry.store, { runId: telemetry.runs.finetuned, baselineId: telemetry.runs.base })));
-      const png = join(REPO, 'docs/report-gpu-telemetry.png');
+      const png = screenshotPath('report-gpu-telemetry.png');
       const opened = await openPage(file, (page) => photographHeadline(page, png));
       expectTrustworthy(opened, file);
       for (const chart of opened.charts) expect(chart.messagePanels, chart.id).toBe(0);
