@@ -269,7 +269,9 @@ async function continueRun(run: ModelRun, runId: string, resumed: boolean): Prom
       const window = await telemetry.batchWindow(batchIndex);
       // No signal for the runner: an interrupt lets the batch in flight finish and be stored.
       const predictions = (await predictBatch(runner, requests, store, identity ?? undefined, warnUnasked)).map((p) => ({ ...p, prediction: withStorableCounts(p.prediction, warnBadCount) }));
-      const figures = await window.finish(predictions.map((p) => p.prediction));
+      // The meter stops at once; the closing telemetry scrape (a DCGM page) runs while the batch is scored.
+      const finishing = window.finish(predictions.map((p) => p.prediction));
+      finishing.catch(() => undefined); // awaited below; a scoring error must not leave it unhandled
 
       const records: PredictionRecord[] = [];
       const sampleMetrics: SampleMetricRecord[] = [];
@@ -289,7 +291,7 @@ async function continueRun(run: ModelRun, runId: string, resumed: boolean): Prom
         }
         if (prediction.error) errors++;
       });
-      const { batchIndex: _index, ...batchFigures } = figures;
+      const { batchIndex: _index, ...batchFigures } = await finishing;
       await store.writeBatch(runId, { batchIndex, ...withoutNulls(batchFigures) }, records, sampleMetrics, cacheRecords);
       batchIndex++;
       completed += batch.length;
