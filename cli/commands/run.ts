@@ -75,7 +75,7 @@ export function registerRunCommands(program: Command): void {
       const controller = new AbortController();
       const onSignal = () => {
         if (controller.signal.aborted) process.exit(130); // second Ctrl-C: leave now
-        process.stderr.write('\ninterrupted: finishing the batch in flight, then stopping (rerun to resume; Ctrl-C again to quit now)\n');
+        process.stderr.write('\ninterrupted: finishing the batch in flight without retrying its failures, then stopping (rerun to resume; Ctrl-C again to quit now)\n');
         controller.abort();
       };
       process.on('SIGINT', onSignal);

@@ -106,10 +106,10 @@ function checkedRunner(runner: Runner, specifier: string): Runner {
   const close = runner.close;
   return {
     provider: runner.provider,
-    async runBatch(batch, signal): Promise<Prediction[]> {
+    async runBatch(batch, signal, options): Promise<Prediction[]> {
       let answers: unknown;
       try {
-        answers = await runner.runBatch(batch, signal);
+        answers = await runner.runBatch(batch, signal, options);
       } catch (err) {
         throw fromPlugin(specifier, 'runBatch', err);
       }

@@ -268,7 +268,7 @@ async function continueRun(run: ModelRun, runId: string, resumed: boolean): Prom
       const requests = batch.map((sample) => renderRequest(sample, loaded.prompt));
       const window = await telemetry.batchWindow(batchIndex);
       // No signal for the runner: an interrupt lets the batch in flight finish and be stored.
-      const predictions = (await predictBatch(runner, requests, store, identity ?? undefined, warnUnasked)).map((p) => ({ ...p, prediction: withStorableCounts(p.prediction, warnBadCount) }));
+      const predictions = (await predictBatch(runner, requests, store, identity ?? undefined, warnUnasked, options.signal)).map((p) => ({ ...p, prediction: withStorableCounts(p.prediction, warnBadCount) }));
       // The meter stops at once; the closing telemetry scrape (a DCGM page) runs while the batch is scored.
       const finishing = window.finish(predictions.map((p) => p.prediction));
       finishing.catch(() => undefined); // awaited below; a scoring error must not leave it unhandled
@@ -350,6 +350,8 @@ async function predictBatch(
   store: RunStore,
   identity: Parameters<typeof requestHash>[0] | undefined,
   onUnasked: (sampleIds: string[]) => void,
+  /** The run's interrupt: answers in flight are kept, failures are no longer retried. */
+  stopRetrying: AbortSignal | undefined,
 ): Promise<{ prediction: Prediction; hash?: string }[]> {
   const out: { prediction: Prediction; hash?: string }[] = new Array(requests.length);
   const misses: number[] = [];
@@ -373,7 +375,7 @@ async function predictBatch(
     const asked = new Set(misses.map((i) => (requests[i] as RenderedRequest).sample.id));
     const answers = new Map<string, Prediction>();
     const unasked: string[] = [];
-    for (const answer of await runner.runBatch(misses.map((i) => requests[i] as RenderedRequest))) {
+    for (const answer of await runner.runBatch(misses.map((i) => requests[i] as RenderedRequest), undefined, stopRetrying ? { stopRetrying } : {})) {
       if (asked.has(answer.sampleId) && !answers.has(answer.sampleId)) answers.set(answer.sampleId, answer);
       else unasked.push(answer.sampleId);
     }

@@ -7,7 +7,7 @@ import { longestFirst, redactSecretsIn, redactUrlsIn, urlSecrets } from '../stor
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../suite/limits.js';
 import { Semaphore } from './concurrency.js';
 import { nodeHttpFetch, ResponseTooLargeError } from './nodeHttpFetch.js';
-import type { Prediction, RenderedRequest, Runner } from './runner.js';
+import type { Prediction, RenderedRequest, RunBatchOptions, Runner } from './runner.js';
 
 /** Decoding parameters passed through to the chat-completions request as they are. */
 export interface OpenAIChatDecoding {
@@ -138,10 +138,10 @@ export class OpenAIChatRunner implements Runner {
     });
   }
 
-  async runBatch(batch: RenderedRequest[], signal?: AbortSignal): Promise<Prediction[]> {
+  async runBatch(batch: RenderedRequest[], signal?: AbortSignal, options: RunBatchOptions = {}): Promise<Prediction[]> {
     signal?.throwIfAborted();
     const predictAll = (requestSignal: AbortSignal | undefined) =>
-      Promise.all(batch.map((request) => this.#slots.run(() => this.#predict(request, requestSignal))));
+      Promise.all(batch.map((request) => this.#slots.run(() => this.#predict(request, requestSignal, options.stopRetrying))));
     if (!signal) return predictAll(undefined);
     // The client adds an abort listener to the signal of every request and never removes it: one
     // signal per batch keeps that to the batch, instead of thousands piling up on the run's signal.
@@ -156,8 +156,8 @@ export class OpenAIChatRunner implements Runner {
     }
   }
 
-  /** Never rejects except when `signal` aborts. */
-  async #predict(request: RenderedRequest, signal: AbortSignal | undefined): Promise<Prediction> {
+  /** Never rejects except when `signal` aborts; after `stopRetrying` aborts, a failure is final. */
+  async #predict(request: RenderedRequest, signal: AbortSignal | undefined, stopRetrying: AbortSignal | undefined): Promise<Prediction> {
     signal?.throwIfAborted();
     const started = performance.now();
     const body: ChatCompletionCreateParamsNonStreaming = {
@@ -181,14 +181,19 @@ export class OpenAIChatRunner implements Runner {
       const attempts = `${attempt + 1} attempt${attempt === 0 ? '' : 's'}`;
       if (!outcome.retryable) return failed(`${outcome.message} (not retryable, ${attempts})`);
       if (attempt >= this.#maxRetries) return failed(`${outcome.message} (gave up after ${attempts})`);
+      if (stopRetrying?.aborted) return failed(`${outcome.message} (not retried: the run was interrupted; the next run retries it)`);
       if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > this.#retryAfterMaxMs) {
         return failed(`${outcome.message} (server asked to retry after ${outcome.retryAfterMs} ms, over the ${this.#retryAfterMaxMs} ms limit)`);
       }
-      await sleep(this.#retryDelayMs(attempt, outcome.retryAfterMs), undefined, signal && { signal }).catch(
+      const waits = [signal, stopRetrying].filter((s): s is AbortSignal => s !== undefined);
+      const interrupted = await sleep(this.#retryDelayMs(attempt, outcome.retryAfterMs), false, waits.length ? { signal: AbortSignal.any(waits) } : undefined).catch(
         (error: unknown) => {
-          throw signal?.aborted ? signal.reason : error;
+          if (signal?.aborted) throw signal.reason;
+          if (stopRetrying?.aborted) return true;
+          throw error;
         },
       );
+      if (interrupted) return failed(`${outcome.message} (not retried: the run was interrupted; the next run retries it)`);
     }
   }
 

@@ -186,3 +186,24 @@ describe('logbench run against an OpenAI-compatible loopback server', () => {
     expect(new Set(stats.byPromptHash.values())).toEqual(new Set([2]));
   });
 });
+
+describe('an interrupt during retries', () => {
+  it('stops retrying the batch in flight: its failures are stored as such (a rerun retries failed samples) and the process exits 130 at once', async () => {
+    // Every request fails with a retryable 503; 40 retries with backoff would take minutes.
+    const loopback = await server({ faults: [{ fault: { kind: 'status', status: 503 } }] });
+    const { dir, suite, db } = writeOpenAISuite({ url: loopback.url, cases: 8, models: ['base'], batchSize: 8, concurrency: 8, maxRetries: 40 });
+    dirs.push(dir);
+    const child = spawn(process.execPath, [CLI, 'run', suite, '--db', db, '--no-report'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
+    while (loopback.stats().requests < 8) await sleep(5);
+    child.kill('SIGINT');
+    expect(await closed, stderr).toBe(130);
+    const rows = await queryDb<{ error: string | null }>(db, 'SELECT error FROM predictions');
+    expect(rows).toHaveLength(8);
+    for (const row of rows) expect(row.error).toMatch(/not retried: the run was interrupted/);
+    const [run] = await queryDb<{ status: string }>(db, 'SELECT status FROM runs');
+    expect(run!.status).toBe('interrupted');
+  });
+});
