@@ -9,6 +9,7 @@ import { registerRunCommands } from './commands/run.js';
 import { registerTransferCommands } from './commands/transfer.js';
 import { CliError, ExitCode } from '../core/errors.js';
 import { printable } from '../core/format.js';
+import { setNoticeSink } from '../core/notice.js';
 
 function buildProgram(): Command {
   const program = new Command('logbench')
@@ -30,6 +31,7 @@ function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   const command = argv[2] ?? '';
+  setNoticeSink((message) => process.stderr.write(`logbench ${printable(command)}: ${printable(message)}\n`));
   try {
     await program.parseAsync(argv);
     return ExitCode.ok;

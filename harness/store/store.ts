@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance, JS } from '@duckdb/node-api';
+import { notice } from '../../core/notice.js';
 import { duckdb } from './duckdb.js';
 import { z } from 'zod';
 import type { GpuSource, ServerBatchFigures } from '../telemetry/batchTelemetry.js';
@@ -131,6 +132,7 @@ const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(do
 
 async function createInstanceWhenUnlocked(path: string, readOnly: boolean, lockWaitMs: number): Promise<DuckDBInstance> {
   const started = Date.now();
+  let noticed = false;
   for (;;) {
     let lockDetail: string | undefined;
     if (!openInThisProcess.has(path)) {
@@ -147,6 +149,11 @@ async function createInstanceWhenUnlocked(path: string, readOnly: boolean, lockW
     }
     const waited = Date.now() - started;
     if (waited >= lockWaitMs) throw new StoreLockedError(path, waited, lockDetail);
+    if (!noticed && lockDetail !== undefined) {
+      noticed = true;
+      // Said once: a silent wait of up to 30 s looks like a hang.
+      notice(`${path} is in use by another logbench process (a run writing to it?); waiting up to ${lockWaitMs >= 1000 ? `${Math.round(lockWaitMs / 1000)} s` : `${lockWaitMs} ms`} for it to let go`);
+    }
     await sleep(Math.min(LOCK_RETRY_MS, lockWaitMs - waited));
   }
 }

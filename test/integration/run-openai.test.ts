@@ -100,6 +100,8 @@ describe('logbench run against an OpenAI-compatible loopback server', () => {
     expect(impatient.code).toBe(3);
     expect(impatient.stderr).toMatch(/runs\.duckdb/);
     expect(impatient.stderr).toMatch(/another logbench process/i);
+    // It said why it was waiting before it gave up, instead of a silent pause.
+    expect(impatient.stderr).toMatch(/logbench run: \S+runs\.duckdb is in use by another logbench process .*waiting up to 200 ms/);
     const patient = runCli(['run', suite, '--db', db, '--only', 'tuned']);
     const [a, b] = await Promise.all([first, patient]);
     expect(a.code, a.stderr).toBe(0);
