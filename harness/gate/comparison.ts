@@ -110,6 +110,10 @@ export function comparisonText(candidate: StoredRun, baseline: StoredRun, compar
   return (
     [
       `A ${runLabel(candidate)} · B ${runLabel(baseline)} · ${comparison.samples} paired samples`,
+      // An unfinished run's stored figures (and its samples so far) are not its result: say so over the table.
+      ...[['A', candidate] as const, ['B', baseline] as const]
+        .filter(([, run]) => run.status !== 'completed')
+        .map(([label, run]) => `note: ${label} is ${run.status}, not completed: its figures cover the samples stored so far (the gate refuses it)`),
       '',
       textTable(header, rows, 'lrrrrrl'),
       '',

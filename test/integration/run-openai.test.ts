@@ -179,6 +179,13 @@ describe('logbench run against an OpenAI-compatible loopback server', () => {
       expect(Number(n)).toBeLessThan(600);
     }
     expect(Number(runs[0]!.n) + Number(runs[1]!.n)).toBe(loopback.stats().requests); // every answer received was stored
+    if (signal === 'SIGINT') {
+      // compare still reads unfinished runs, and says over its table that they are not results.
+      const [first] = await queryDb<{ id: string }>(db, 'SELECT id FROM runs ORDER BY model_id');
+      const compared = await runCli(['compare', first!.id, first!.id, '--db', db]);
+      expect(compared.stdout).toContain('note: A is interrupted, not completed: its figures cover the samples stored so far');
+      expect(compared.stdout).toContain('note: B is interrupted, not completed');
+    }
 
     const resumed = await runCli(['run', suite, '--db', db, '--no-report']);
     expect(resumed.code, resumed.stderr).toBe(0);
