@@ -22,7 +22,18 @@ export interface ResolvedMetrics {
   metrics: MetricDefinition[];
 }
 
-export function resolveMetrics(taskName: TaskKind, metrics: readonly SuiteMetric[]): ResolvedMetrics {
+/** Resolved once per metric list and task: `scoreSample` runs per sample, the list is the run's. */
+const resolvedLists = new WeakMap<readonly SuiteMetric[], Map<TaskKind, Readonly<ResolvedMetrics>>>();
+
+export function resolveMetrics(taskName: TaskKind, metrics: readonly SuiteMetric[]): Readonly<ResolvedMetrics> {
+  let byTask = resolvedLists.get(metrics);
+  if (byTask === undefined) resolvedLists.set(metrics, (byTask = new Map()));
+  let resolved = byTask.get(taskName);
+  if (resolved === undefined) byTask.set(taskName, (resolved = resolveUncached(taskName, metrics)));
+  return resolved;
+}
+
+function resolveUncached(taskName: TaskKind, metrics: readonly SuiteMetric[]): ResolvedMetrics {
   const task = taskNamed(taskName);
   const definitions = metrics.flatMap((entry): MetricDefinition[] => {
     if (typeof entry !== 'string') return [entry];
