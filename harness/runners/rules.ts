@@ -2,7 +2,9 @@
  * The rules baseline: a deterministic keyword matcher that answers every task without a model, so
  * each suite shows the floor a model has to beat. Each task defines its answer (`rulesAnswer` in its
  * file under metrics/tasks/, on the shared line rating of metrics/tasks/logRules.ts); it reads
- * `request.sample.input` (the raw log chunk or window), never the rendered prompt.
+ * `request.sample.input` (the raw log chunk or window), never the rendered prompt. Its phrases come
+ * from the training part of the shipped logs or from named outside sources, never from held-out lines
+ * (each rule's `provenance`, recomputed by metrics/tasks/logRules.test.ts).
  */
 import type { TaskDefinition } from '../../metrics/definition.js';
 import { taskNamed } from '../../metrics/registry.js';
