@@ -35,7 +35,7 @@ import type { LoghubSystem } from '../../datasets/shipped.js';
  *                training part except APPCHILD (its "Error creating node map" also occurs in normal
  *                lines): per line they find 118 of the 119 anomalous training lines and flag 0 of
  *                the 1481 normal ones. Outside sources add common Linux / OpenSSH failures (EXT-fs
- *                error, OOM, panic, machine check, repeated failed logins).
+ *                error, OOM, kernel BUG, machine check, exhausted login attempts).
  * cause-remediation  "Cause - <rule>: <first critical line, else first warning line>\n
  *                Remediation - <that rule's advice>"; an informational line gets a no-action answer.
  * text           the summary bullets, one per line.
@@ -135,7 +135,7 @@ export const SEVERITY_RULES: readonly SeverityRule[] = [
       {
         source: 'outside',
         reference:
-          'Linux arch/x86/kernel/cpu/mce/core.c "CPU %d: Machine Check Exception", mce/therm_throt.c "%s temperature above threshold, cpu clock throttled", arch/x86/kernel/nmi.c "Uhhuh. NMI received for unknown reason"; smartd "Offline uncorrectable sectors"',
+          'Linux arch/x86/kernel/cpu/mce/core.c "CPU %d: Machine Check%s" (%s = " Exception"), mce/therm_throt.c "%s temperature above threshold, cpu clock throttled", arch/x86/kernel/nmi.c "Uhhuh. NMI received for unknown reason"; smartd "Offline uncorrectable sectors"',
         phrases: ['machine check exception', 'temperature above threshold', 'NMI received', 'uncorrectable'],
       },
     ],
@@ -169,7 +169,7 @@ export const SEVERITY_RULES: readonly SeverityRule[] = [
       { source: 'training', system: 'BGL', phrases: ['lustre mount failed'] },
       {
         source: 'outside',
-        reference: `Linux fs/ext4/super.c "EXT4-fs error (device %s)", block/blk-core.c "I/O error, dev %s"; ${ERRNO_TEXTS}: EROFS "Read-only file system"`,
+        reference: `Linux fs/ext4/super.c "EXT4-fs error (device %s)", fs/buffer.c "Buffer I/O error on dev %pg"; ${ERRNO_TEXTS}: EROFS "Read-only file system"`,
         phrases: ['EXT4-fs error', 'I/O error', 'read-only file system'],
       },
     ],
@@ -211,7 +211,7 @@ export const SEVERITY_RULES: readonly SeverityRule[] = [
     advice: 'Review the login attempts and their sources; block addresses that keep failing.',
     provenance: [
       { source: 'training', system: 'OpenSSH', phrases: ['failed password', 'invalid user', 'did not receive identification'] },
-      { source: 'outside', reference: 'OpenSSH auth.c "Failed %s for %s%.100s from %.200s port %d ssh2" with method publickey', phrases: ['failed publickey'] },
+      { source: 'outside', reference: 'OpenSSH auth.c auth_log: "Failed publickey for <user> from <address> port <port> ssh2"', phrases: ['failed publickey'] },
     ],
   },
   {
