@@ -23,6 +23,7 @@ import { runSettings } from '../harness/gate/storedSuite.js';
 import type { FigureInfo } from '../metrics/definition.js';
 import { runTotal, type RunTotal } from '../harness/gate/cost.js';
 import { higherIsBetter } from '../metrics/registry.js';
+import { storedVerdict } from './verdict.js';
 
 export interface ReportRun {
   id: string;
@@ -216,6 +217,8 @@ export interface ReportData {
   /** Present for JSON-analysis runs. */
   jsonAnalysis: JsonAnalysisBreakdown[] | null;
   samples: { worst: SampleView[]; mostChanged: SampleView[] };
+  /** The one-sentence verdict on candidate vs baseline (reports/verdict.ts); null without a comparable baseline. */
+  verdict: string | null;
 }
 
 export interface ReportOptions {
@@ -448,7 +451,7 @@ async function requireRun(store: Pick<RunStore, 'getRun'>, runId: string): Promi
   return run;
 }
 
-type ReportStore = Pick<RunStore, 'path' | 'readOnly' | 'getRun' | 'metrics' | 'batches' | 'predictionCounts'>;
+type ReportStore = Pick<RunStore, 'path' | 'readOnly' | 'getRun' | 'metrics' | 'batches' | 'predictionCounts' | 'samples' | 'predictions'>;
 
 interface ReadRun {
   run: ReportRun;
@@ -577,6 +580,7 @@ export async function collectReportData(store: ReportStore, queries: StoreQuerie
       worst: await sampleViews(queries, runs, await ranked('worst')),
       mostChanged: await sampleViews(queries, runs, await ranked('changed')),
     },
+    verdict: storedBaseline === null ? null : await storedVerdict(store, storedCandidate, storedBaseline),
   };
 }
 

@@ -109,3 +109,17 @@ describe('renderReportHtml', () => {
     expect(page).toContain('<nav><a href="../index.html?a=1&amp;b=&quot;2&quot;">all &lt;runs&gt;</a></nav>');
   });
 });
+
+describe('the verdict in the headline', () => {
+  it('opens the report with the sentence on candidate vs baseline, from the stored runs', () => {
+    expect(data.verdict).toMatch(/^qwen3-0\.6b-logs vs qwen3-0\.6b: \S+ [\d.]+ vs [\d.]+ \([+-][\d.]+, 95 % CI \[[+-]?[\d.]+, [+-]?[\d.]+\], .+ p [=<] [\d.]+\): (significantly better|significantly worse|no significant difference), /);
+    expect(html).toContain(`<p class="verdict" id="verdict">${escapeHtml(data.verdict ?? '')}</p>`);
+    expect(html.indexOf('id="verdict"')).toBeLessThan(html.indexOf('<h2>Runs</h2>'));
+  });
+
+  it('is left out when there is no baseline to compare with', async () => {
+    const alone = await loadReportData(fixture.store, { runId: fixture.runs.text.base });
+    expect(alone.verdict).toBeNull();
+    expect(renderReportHtml(alone)).not.toContain('class="verdict"');
+  });
+});

@@ -67,6 +67,7 @@ const STYLE = `
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1180px; padding: 1rem 1.5rem 4rem; color: #222; }
 h1 { font-size: 1.5rem; margin-bottom: 0.2rem; } h2 { font-size: 1.15rem; margin: 2rem 0 0.3rem; border-bottom: 1px solid #ddd; }
 .subtitle, .note, .description { color: #555; } .description { margin: 0 0 0.6rem; }
+.verdict { font-size: 1.05rem; font-weight: 600; margin: 0.3rem 0 0.8rem; }
 nav a { margin-right: 1rem; }
 table { border-collapse: collapse; margin: 0.5rem 0; font-size: 13px; }
 th, td { border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
@@ -315,7 +316,7 @@ export function renderReportHtml(data: ReportData, options: RenderReportOptions 
   const headerHtml = `<header>
 <h1>logbench report: ${escapeHtml(data.suiteName)}</h1>
 <p class="subtitle">${escapeHtml(versus)} · task ${escapeHtml(data.candidate.task)} · generated ${escapeHtml(data.generatedAt)}</p>
-</header>
+${data.verdict === null ? '' : `<p class="verdict" id="verdict">${escapeHtml(data.verdict)}</p>\n`}</header>
 ${comparabilityWarning(data)}
 <h2>Runs</h2>
 ${runTable(data.runs)}

@@ -23,3 +23,4 @@ export { renderReportMarkdown } from './markdown.js';
 export { renderChartSvg, renderHeadlineSvg } from './svg.js';
 export { historyCharts, loadHistoryData, renderHistoryHtml, type HistoryData, type HistoryMetric, type HistoryRun, type RenderHistoryOptions } from './history.js';
 export { publishSite, type PublishedReport, type PublishedSite } from './publish.js';
+export { storedComparison, storedVerdict, verdictSentence, type StoredComparison, type VerdictInput } from './verdict.js';

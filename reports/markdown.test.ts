@@ -60,3 +60,11 @@ describe('renderReportMarkdown', () => {
     expect(incomparable).toContain('> **Not directly comparable:** the runs differ in prompt.');
   });
 });
+
+describe('the verdict in the Markdown summary', () => {
+  it('follows the title, in bold, as the HTML headline has it (markup characters escaped as in every cell)', () => {
+    const lines = renderReportMarkdown(data).split('\n');
+    expect(data.verdict).toMatch(/^qwen3-0\.6b-logs vs qwen3-0\.6b: /);
+    expect(lines.slice(0, 3)).toEqual([expect.stringMatching(/^### logbench · /), '', `**${(data.verdict ?? '').replace(/</g, '&lt;')}**`]);
+  });
+});

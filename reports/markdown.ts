@@ -22,7 +22,7 @@ function row(cells: readonly string[]): string {
 
 export function renderReportMarkdown(data: ReportData): string {
   const versus = data.baseline === null ? data.candidate.model : `${data.candidate.model} vs ${data.baseline.model}`;
-  const lines = [`### logbench · ${cell(data.suiteName)}: ${cell(versus)}`, ''];
+  const lines = [`### logbench · ${cell(data.suiteName)}: ${cell(versus)}`, '', ...(data.verdict === null ? [] : [`**${cell(data.verdict)}**`, ''])];
   const c = data.comparability;
   if (c !== null && !(c.sameSplit && c.samePrompt && c.sameDecoding)) {
     const differences = [...(c.sameSplit ? [] : ['test split']), ...(c.samePrompt ? [] : ['prompt']), ...(c.sameDecoding ? [] : ['decoding parameters'])];

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { assertSafeOutputs } from '../../core/io/outputPath.js';
 import type { ModelRunResult } from '../../harness/run/runSuite.js';
+import type { StoredComparison } from '../../reports/verdict.js';
 import { CliError, ExitCode } from '../../core/errors.js';
 import { printable } from '../../core/format.js';
 import { wholeNumberFlag } from '../flags.js';
@@ -38,6 +39,29 @@ function failOnErrorRate(results: readonly ModelRunResult[], maxErrorRate: numbe
   }
 }
 
+/**
+ * Each model's paired comparison with the suite's baseline, read back from the store as `logbench
+ * compare` reads it (so the table and the verdict are the stored figures'); none without the baseline.
+ */
+async function pairedWithBaseline(db: string, results: readonly ModelRunResult[], baseline: string): Promise<Map<string, StoredComparison>> {
+  const paired = new Map<string, StoredComparison>();
+  const baselineResult = results.find((r) => r.modelId === baseline);
+  if (baselineResult === undefined || results.length < 2) return paired;
+  const [{ RunStore }, { storedComparison }] = await Promise.all([import('../../harness/store/index.js'), import('../../reports/verdict.js')]);
+  const store = await RunStore.open(db, { readOnly: true });
+  try {
+    const baselineRun = await store.getRun(baselineResult.run.id);
+    for (const r of results) {
+      const run = r === baselineResult ? null : await store.getRun(r.run.id);
+      const compared = run && baselineRun ? await storedComparison(store, run, baselineRun) : null;
+      if (compared) paired.set(r.modelId, compared);
+    }
+  } finally {
+    await store.close();
+  }
+  return paired;
+}
+
 export function registerRunCommands(program: Command): void {
   program
     .command('run')
@@ -55,11 +79,12 @@ export function registerRunCommands(program: Command): void {
     .option('--lock-wait <seconds>', 'how long to wait for another logbench process holding the database', parseSeconds, 30)
     .action(async (suiteFile: string, opts: { db: string; out?: string; report: boolean; lockWait: number; only?: string[]; limit?: number; shard?: { index: number; count: number }; cache: boolean; dataDir?: string; cacheDir?: string }) => {
       // Imported here so that `logbench --help` and the metrics commands start fast.
-      const [{ loadSuite }, { runSuite }, { createProgress }, { metricTable }] = await Promise.all([
+      const [{ loadSuite }, { runSuite }, { createProgress }, { metricTable }, { verdictSentence }] = await Promise.all([
         import('../../harness/suite/load.js'),
         import('../../harness/run/runSuite.js'),
         import('../progress.js'),
         import('../table.js'),
+        import('../../reports/verdict.js'),
       ]);
       const loaded = loadSuite(suiteFile);
       // Checked before anything is written: a bad --out must not surface after every model has run.
@@ -99,7 +124,13 @@ export function registerRunCommands(program: Command): void {
         const baseline = loaded.suite.baseline ?? results[0]?.modelId ?? '';
         process.stdout.write(`\nsuite ${loaded.suite.name} · split ${split.name} (${split.samples.length} samples, ${split.splitHash.slice(0, 12)}) · ${path.relative(process.cwd(), opts.db) || opts.db}\n`);
         for (const r of results) process.stdout.write(`  ${r.modelId}: run ${r.run.id}${r.completedBefore ? ' (completed before: nothing queried or written)' : r.resumed ? ' (resumed)' : ''}, ${r.queried} queried\n`);
-        process.stdout.write('\n' + metricTable(results.map((r) => ({ modelId: r.modelId, metrics: r.metrics })), baseline, pluginFigures) + '\n');
+        const paired = await pairedWithBaseline(opts.db, results, baseline);
+        process.stdout.write('\n' + metricTable(results.map((r) => ({ modelId: r.modelId, metrics: r.metrics, ...(paired.has(r.modelId) && { paired: paired.get(r.modelId)?.comparison.metrics }) })), baseline, pluginFigures) + '\n');
+        const verdicts = results.flatMap((r) => {
+          const compared = paired.get(r.modelId);
+          return compared ? [verdictSentence({ candidate: r.modelId, baseline, ...compared })] : [];
+        });
+        if (verdicts.length) process.stdout.write(`\n${verdicts.map((line) => `verdict: ${line}`).join('\n')}\n`);
         if (opts.report && results.length) {
           // The store is closed by now: reports read it through their own read-only handle.
           const { writeReport } = await import('./report.js');

@@ -26,7 +26,7 @@ export interface RunItems {
  * A run's outcomes rebuilt from the store (predictions joined with the split's samples), in split
  * order: metrics, intervals, comparisons and gates all score from here, never from a live runner.
  */
-export async function loadRunItems(store: RunStore, run: Pick<StoredRun, 'id' | 'splitHash'>, only?: ReadonlySet<string>): Promise<RunItems> {
+export async function loadRunItems(store: Pick<RunStore, 'samples' | 'predictions'>, run: Pick<StoredRun, 'id' | 'splitHash'>, only?: ReadonlySet<string>): Promise<RunItems> {
   return runItemsOf(await store.samples(run.splitHash), await store.predictions(run.id), only);
 }
 
