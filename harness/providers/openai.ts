@@ -1,24 +1,12 @@
 /** Chat completions against any OpenAI-compatible endpoint (vLLM, llama.cpp, OpenAI itself). */
-import path from 'node:path';
 import { z } from 'zod';
-import { parseJsonFile } from '../../core/io/json.js';
-import { InputRecordError } from '../../core/io/jsonl.js';
 import type { OpenAIChatDecoding } from '../runners/openai.js';
-import { readSuiteFile, SuiteError } from '../suite/files.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, SUITE_LIMITS } from '../suite/limits.js';
-import { defineProvider, type DecodingContext } from './definition.js';
+import { defineProvider } from './definition.js';
+import { JsonObjectFormat, JsonSchemaFormat, resolveJsonSchemaFormat } from './responseFormat.js';
 import { GpuMetricsUrl, GpuSelection } from '../telemetry/dcgmSpec.js';
 
 const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** OpenAI `response_format` json_schema: inline, or a file holding the whole `json_schema` object ({name, schema, strict?}). */
-export const JsonSchemaObject = z
-  .object({ name: z.string().min(1), schema: z.record(z.string(), z.unknown()), strict: z.boolean().optional() })
-  .strict();
-const JsonSchemaFormat = z.union([
-  z.object({ type: z.literal('json_schema'), json_schema: JsonSchemaObject }).strict(),
-  z.object({ type: z.literal('json_schema'), json_schema_file: z.string().min(1) }).strict(),
-]);
 
 export const OpenAIDecoding = z
   .object({
@@ -27,7 +15,7 @@ export const OpenAIDecoding = z
     max_tokens: z.number().int().positive().optional(),
     seed: z.number().int().optional(),
     stop: z.array(z.string()).optional(),
-    response_format: z.union([z.object({ type: z.literal('json_object') }).strict(), JsonSchemaFormat]).optional(),
+    response_format: z.union([JsonObjectFormat, JsonSchemaFormat]).optional(),
   })
   .strict();
 
@@ -52,27 +40,6 @@ const OpenAISpec = z
   })
   .strict();
 
-/** A `json_schema_file`, read at suite load; errors name the file and position, never its text (it may be any file). */
-function readJsonSchemaFile(file: string, ctx: DecodingContext): z.infer<typeof JsonSchemaObject> {
-  const where = `${ctx.where}.decoding.response_format.json_schema_file`;
-  const full = path.resolve(ctx.baseDir, file);
-  let parsed: unknown;
-  try {
-    parsed = parseJsonFile(readSuiteFile(ctx.baseDir, file, where, ctx.suiteFile), full);
-  } catch (err) {
-    if (err instanceof InputRecordError) throw new SuiteError(`${err.message} (${where})`);
-    throw err;
-  }
-  const jsonSchema = JsonSchemaObject.safeParse(parsed);
-  if (!jsonSchema.success) {
-    // The issue's code and path only: zod's message would quote the file's own keys.
-    const issue = jsonSchema.error.issues[0];
-    const at = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
-    throw new SuiteError(`${full}: ${where}: expected {name, schema, strict?} (${issue?.code ?? 'invalid'}${at})`);
-  }
-  return jsonSchema.data;
-}
-
 export const openaiProvider = defineProvider({
   name: 'openai',
   spec: OpenAISpec,
@@ -96,7 +63,7 @@ export const openaiProvider = defineProvider({
   decoding(model, ctx) {
     const { response_format: format, ...rest } = model.decoding;
     if (format === undefined) return rest;
-    const responseFormat = 'json_schema_file' in format ? { type: 'json_schema', json_schema: readJsonSchemaFile(format.json_schema_file, ctx) } : format;
+    const responseFormat = format.type === 'json_object' ? format : resolveJsonSchemaFormat(format, ctx);
     return { ...rest, response_format: responseFormat };
   },
   // Where GPUs are measured changes no answer: adding an exporter still resumes the stored run.

@@ -1,7 +1,11 @@
 /** In-process chat generation with transformers.js from a local ONNX model folder or a hub id. */
 import path from 'node:path';
 import { z } from 'zod';
+import type { TransformersDecoding } from '../runners/transformers.js';
+import { compileJsonSchema, UnsupportedSchemaError } from '../runners/jsonSchemaDecoding/schema.js';
+import { SuiteError } from '../suite/files.js';
 import { defineProvider, missingPathProblem } from './definition.js';
+import { JsonSchemaFormat, jsonSchemaSource, resolveJsonSchemaFormat, responseFormatWhere } from './responseFormat.js';
 
 /** The decoding parameters the runner honours. */
 const Decoding = z
@@ -10,6 +14,8 @@ const Decoding = z
     top_p: z.number().gt(0).max(1).optional(),
     max_tokens: z.int().positive().optional(),
     seed: z.int().min(0).optional(),
+    /** Constrained decoding: only tokens that keep the answer a valid document of the schema (harness/runners/jsonSchemaDecoding). */
+    response_format: JsonSchemaFormat.optional(),
   })
   .strict();
 
@@ -38,13 +44,27 @@ export const transformersProvider = defineProvider({
       ...(model.hub_id !== undefined && { fromHub: true }),
       dtype: model.dtype,
       device: model.device,
-      decoding: model.decoding,
+      // The suite's decoding with any `json_schema_file` read in (what `decoding` below returned).
+      decoding: { ...model.decoding, response_format: ctx.decoding.response_format } as TransformersDecoding,
       ...(model.chat_template_kwargs !== undefined && { chatTemplateKwargs: model.chat_template_kwargs }),
     });
   },
   // Generation is slow: answers are cached by model and weights file.
   cacheIdentity: (model, ctx) => ({ model: modelSource(model, ctx.baseDir), dtype: model.dtype }),
-  decoding: (model) => ({ ...model.decoding, ...(model.chat_template_kwargs && { chat_template_kwargs: model.chat_template_kwargs }) }),
+  decoding(model, ctx) {
+    const { response_format: format, ...rest } = model.decoding;
+    const kwargs = model.chat_template_kwargs && { chat_template_kwargs: model.chat_template_kwargs };
+    if (format === undefined) return { ...rest, ...kwargs };
+    const responseFormat = resolveJsonSchemaFormat(format, ctx);
+    try {
+      // Compiled here too, so a keyword the decoder cannot enforce stops the suite before anything runs.
+      compileJsonSchema(responseFormat.json_schema.schema);
+    } catch (err) {
+      if (err instanceof UnsupportedSchemaError) throw new SuiteError(`${jsonSchemaSource(format, ctx)}: ${responseFormatWhere(ctx)}: schema ${err.message}`);
+      throw err;
+    }
+    return { ...rest, response_format: responseFormat, ...kwargs };
+  },
   notInRunIdentity: ['decoding'],
   problem: (model, ctx) => missingPathProblem(model.path, ctx),
 });

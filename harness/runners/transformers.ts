@@ -9,12 +9,17 @@
  * pipeline). `seed` reseeds transformers.js' process-wide sampler (`random.seed`, MT19937) before
  * each batch: reproducible for the same batches in the same order, not across concurrent runners
  * sharing the process. A batch is generated together, left-padded (the library's only batching).
+ * `response_format: {type: json_schema}` masks, at every step, the tokens that cannot continue a
+ * valid compact document of the schema (./jsonSchemaDecoding), and all but the end token once it is complete.
  */
 import path from 'node:path';
-import { AutoModelForCausalLM, AutoTokenizer, random, Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { AutoModelForCausalLM, AutoTokenizer, LogitsProcessor, LogitsProcessorList, random, Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { z } from 'zod';
 import type { Prediction, RenderedRequest, Runner } from './runner.js';
 import { assertCudaProviderInstalled } from './onnxRuntimeCuda.js';
+import type { SchemaNode } from './jsonSchemaDecoding/automaton.js';
+import { compileJsonSchema } from './jsonSchemaDecoding/schema.js';
+import { JsonSchemaMask, tokenTable, type TokenTable } from './jsonSchemaDecoding/tokenMask.js';
 
 // ── Runner ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -24,6 +29,8 @@ export interface TransformersDecoding {
   top_p?: number | undefined;
   max_tokens?: number | undefined;
   seed?: number | undefined;
+  /** The schema read in (the provider reads a `json_schema_file` at suite load). */
+  response_format?: { type: 'json_schema'; json_schema: { name: string; schema: Record<string, unknown> } } | undefined;
 }
 
 /** Extra variables for the chat template, e.g. Qwen3's `enable_thinking: false`. */
@@ -61,6 +68,31 @@ function rowsOf(tensor: Tensor): bigint[][] {
   return Array.from({ length: rows }, (_, row) => Array.from(data.subarray(row * columns, (row + 1) * columns)));
 }
 
+/** Applies a JsonSchemaMask inside transformers.js' generation loop, after its own processors. */
+class JsonSchemaLogitsProcessor extends LogitsProcessor {
+  constructor(private readonly mask: JsonSchemaMask) {
+    super();
+  }
+
+  override _call(inputIds: bigint[][], logits: Tensor): Tensor {
+    if (!(logits.data instanceof Float32Array)) throw new Error(`expected float32 logits, got ${logits.type}`);
+    this.mask.apply(inputIds, logits.data);
+    return logits;
+  }
+}
+
+function processorList(processor: LogitsProcessor): LogitsProcessorList {
+  const list = new LogitsProcessorList();
+  list.push(processor);
+  return list;
+}
+
+/** What json_schema decoding needs: the compiled schema and the tokenizer's token table, built once per runner. */
+interface SchemaDecoding {
+  root: SchemaNode;
+  table: TokenTable;
+}
+
 export class TransformersRunner implements Runner {
   readonly provider = 'transformers';
 
@@ -70,6 +102,7 @@ export class TransformersRunner implements Runner {
     private readonly decoding: TransformersDecoding,
     private readonly chatTemplateKwargs: ChatTemplateKwargs,
     private readonly maxPromptTokens: number,
+    private readonly schemaDecoding: SchemaDecoding | undefined,
   ) {}
 
   static async create(options: TransformersRunnerOptions): Promise<TransformersRunner> {
@@ -87,7 +120,9 @@ export class TransformersRunner implements Runner {
     tokenizer.padding_side = 'left';
     const contextLength = z.int().positive().safeParse((model.config as { max_position_embeddings?: unknown }).max_position_embeddings);
     const maxPromptTokens = contextLength.success ? contextLength.data : Number.POSITIVE_INFINITY;
-    return new TransformersRunner(tokenizer, model, options.decoding ?? {}, options.chatTemplateKwargs ?? {}, maxPromptTokens);
+    const schema = options.decoding?.response_format?.json_schema.schema;
+    const schemaDecoding = schema === undefined ? undefined : { root: compileJsonSchema(schema), table: tokenTable(tokenizer) };
+    return new TransformersRunner(tokenizer, model, options.decoding ?? {}, options.chatTemplateKwargs ?? {}, maxPromptTokens, schemaDecoding);
   }
 
   /** The prompt text the chat template makes of `messages`, generation prompt included. */
@@ -105,19 +140,20 @@ export class TransformersRunner implements Runner {
     const inputIds = inputs.input_ids as Tensor;
     const attentionMask = inputs.attention_mask as Tensor;
     if (seed !== undefined) random.seed(seed);
+    const eos = this.endTokens();
+    const promptWidth = inputIds.dims[1] ?? 0;
+    const schema = this.schemaDecoding;
+    const mask = schema && new JsonSchemaMask(schema.root, schema.table, [...eos].map(Number), prompts.length, promptWidth);
     const output = await this.model.generate({
       input_ids: inputIds,
       attention_mask: attentionMask,
       max_new_tokens: maxTokens ?? DEFAULT_MAX_NEW_TOKENS,
       do_sample: temperature > 0,
       ...(temperature > 0 ? { temperature, ...(topP === undefined ? {} : { top_p: topP }) } : {}),
+      ...(mask && { logits_processor: processorList(new JsonSchemaLogitsProcessor(mask)) }),
     });
     if (!(output instanceof Tensor)) throw new Error('generate returned no token tensor');
-    const promptWidth = inputIds.dims[1] ?? 0;
     const promptTokens = rowsOf(attentionMask).map((row) => row.filter((flag) => flag === 1n).length);
-    // generation_config may list several end tokens (Qwen3: <|im_end|> and <|endoftext|>); generate stops on any.
-    const configured = this.model.generation_config?.eos_token_id;
-    const eos = new Set([this.tokenizer.eos_token_id, ...(Array.isArray(configured) ? configured : [configured])].filter((id) => typeof id === 'number').map(BigInt));
     return rowsOf(output).map((row, index) => {
       const generated = row.slice(promptWidth);
       const end = generated.findIndex((id) => eos.has(id));
@@ -128,6 +164,12 @@ export class TransformersRunner implements Runner {
         tokensOut: produced.length,
       };
     });
+  }
+
+  /** generation_config may list several end tokens (Qwen3: <|im_end|> and <|endoftext|>); generate stops on any. */
+  private endTokens(): Set<bigint> {
+    const configured = this.model.generation_config?.eos_token_id;
+    return new Set([this.tokenizer.eos_token_id, ...(Array.isArray(configured) ? configured : [configured])].filter((id) => typeof id === 'number').map(BigInt));
   }
 
   async runBatch(batch: RenderedRequest[], signal?: AbortSignal): Promise<Prediction[]> {
