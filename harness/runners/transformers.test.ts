@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BOUNDED_FPT_SCHEMA, documentViolation } from '../../test/support/json-schema-check.js';
 import type { RenderedRequest } from './runner.js';
 import { TransformersRunner } from './transformers.js';
 
@@ -61,5 +62,48 @@ describe('TransformersRunner on the shipped tiny LM', () => {
 
   it('rejects once the signal has aborted', async () => {
     await expect(greedy.runBatch([request('a', 'x')], AbortSignal.abort(new Error('stopped')))).rejects.toThrow('stopped');
+  });
+});
+
+describe('TransformersRunner with json_schema decoding', () => {
+  const lines = [
+    'kernel: Out of memory: Killed process 2213 (chrome)',
+    'sshd[24200]: Failed password for invalid user webmaster from 173.234.31.186',
+    'instruction cache parity error corrected',
+    'session opened for user root',
+  ];
+  const requests = lines.map((line, index) => request(`s${index}`, line));
+  const decoding = { temperature: 0, max_tokens: 200 };
+  let constrained: TransformersRunner;
+  let free: TransformersRunner;
+  beforeAll(async () => {
+    constrained = await TransformersRunner.create({ model: MODEL, decoding: { ...decoding, response_format: { type: 'json_schema', json_schema: { name: 'fpt', schema: BOUNDED_FPT_SCHEMA } } } });
+    free = await TransformersRunner.create({ model: MODEL, decoding });
+  });
+  afterAll(async () => {
+    await constrained.close();
+    await free.close();
+  });
+
+  it('answers every prompt with a document valid against the schema, where the same model unconstrained writes no JSON', async () => {
+    const answers = await constrained.runBatch(requests);
+    for (const answer of answers) expect(documentViolation(answer.text ?? '', BOUNDED_FPT_SCHEMA), answer.text).toBeNull();
+    const unconstrained = await free.runBatch(requests);
+    for (const answer of unconstrained) expect(documentViolation(answer.text ?? '', BOUNDED_FPT_SCHEMA), answer.text).toBe('not JSON');
+    // The schema never enters the prompt, and the tokens out are the generated ones, the end token included.
+    expect(answers.map((a) => a.tokensIn)).toEqual(unconstrained.map((a) => a.tokensIn));
+    for (const answer of answers) {
+      expect(answer.tokensOut).toBeGreaterThan(0);
+      expect(answer.tokensOut).toBeLessThanOrEqual(decoding.max_tokens);
+    }
+  });
+
+  it('writes the same greedy answers in batches of 4 and of 1', async () => {
+    const together = await constrained.runBatch(requests);
+    const alone = [];
+    for (const one of requests) alone.push(...(await constrained.runBatch([one])));
+    expect(alone.map((a) => a.error)).toEqual(together.map(() => undefined));
+    expect(alone.map((a) => a.text)).toEqual(together.map((a) => a.text));
+    expect(alone.map((a) => a.tokensOut)).toEqual(together.map((a) => a.tokensOut));
   });
 });
