@@ -51,6 +51,7 @@ export interface UnionNode {
  */
 export const NUMBER_MAX_DIGITS = 15;
 export const NUMBER_MAX_DECIMALS = 6;
+const LARGEST_WRITTEN = 10 ** NUMBER_MAX_DIGITS - 1;
 
 type Frame =
   | { t: 'end' }
@@ -112,6 +113,22 @@ export function canEnd(state: JsonState): boolean {
   if (frame.t === 'number') return numberComplete(frame.node, frame.text) && canEnd(below);
   if (frame.t === 'literal') return literalComplete(frame) && canEnd(below);
   return false;
+}
+
+/**
+ * Inside a string, between characters: how many more characters fit (Infinity without maxLength);
+ * null anywhere else. There a token of plain ASCII text (no quote, backslash or control character)
+ * is allowed exactly when its length fits, which spares the mask walking those tokens byte by byte.
+ */
+export function plainTextRoom(state: JsonState): number | null {
+  const { frame } = state;
+  if (frame.t !== 'string' || frame.escape !== 0 || frame.continuation !== 0) return null;
+  return frame.node.maxLength - frame.count;
+}
+
+/** Whether `byte` is plain ASCII text inside a JSON string (see plainTextRoom). */
+export function isPlainTextByte(byte: number): boolean {
+  return byte >= 0x20 && byte < 0x7f && byte !== QUOTE && byte !== BACKSLASH;
 }
 
 /** Runs `text` (UTF-8) through the automaton: the state after it, or null. */
@@ -268,6 +285,8 @@ function numberViable(node: NumberNode, text: string): boolean {
   const negative = text.startsWith('-');
   const [integer = '', fraction] = (negative ? text.slice(1) : text).split('.');
   const { minimum, maximum } = node;
+  // Without bounds tighter than the digit limit every prefix the grammar allows can be finished.
+  if (minimum <= -LARGEST_WRITTEN && maximum >= LARGEST_WRITTEN) return true;
   // The magnitudes reachable from here as [low, high) intervals (integers: [low, high]).
   const intervals: [number, number][] = [];
   const exclusive = node.kind === 'number';

@@ -15,10 +15,10 @@ const schema = compileJsonSchema({
   required: ['score', 'note'],
 });
 
-/** The tokens the trie walk allows, and the ones a token-by-token check allows: they must agree. */
+/** The tokens the mask allows (trie walk, plain-text shortcut in strings), and the ones a token-by-token check allows: they must agree. */
 function allowedBothWays(table: TokenTable, state: JsonState): [number[], number[]] {
   const allowed = new Uint8Array(table.bytes.length);
-  markAllowedTokens(table.trie, state, allowed);
+  markAllowedTokens(table, state, allowed);
   const walked = [...allowed.keys()].filter((id) => allowed[id] === 1);
   const bruteForce = table.bytes.flatMap((bytes, id) => (bytes !== null && advance(state, bytes) !== null ? [id] : []));
   return [walked, bruteForce];
@@ -51,7 +51,7 @@ describe('the token mask with the shipped tiny LM tokenizer (byte-level BPE, 1,0
 
   it('allows exactly the tokens that continue the document, at every kind of position', () => {
     const euroHalf = Uint8Array.from([...encoder.encode('{"score":3,"note":"'), 0xe2, 0x82]);
-    for (const prefix of ['', '{"score":', '{"score":1', '{"score":10,"note":"ab', '{"score":3,"note":"12345678', euroHalf]) {
+    for (const prefix of ['', '{"score":', '{"score":1', '{"score":10,"note":"', '{"score":10,"note":"ab', '{"score":10,"note":"abcde', '{"score":3,"note":"12345678', '{"score":3,"note":"a\\', euroHalf]) {
       const [walked, bruteForce] = allowedBothWays(table, stateAfter(schema, prefix));
       expect(walked, String(prefix)).toEqual(bruteForce);
       expect(walked.length, String(prefix)).toBeGreaterThan(0);

@@ -5,7 +5,7 @@
  * tokens once the document is complete. Walking the trie shares the automaton's work between
  * tokens with a common prefix and drops a whole subtree at its first invalid byte.
  */
-import { advance, canEnd, initialState, step, type JsonState, type SchemaNode } from './automaton.js';
+import { advance, canEnd, initialState, isPlainTextByte, plainTextRoom, step, type JsonState, type SchemaNode } from './automaton.js';
 
 /** What the mask needs of a transformers.js tokenizer. */
 export interface DecodingTokenizer {
@@ -19,10 +19,15 @@ interface TrieNode {
   children: Map<number, TrieNode>;
 }
 
-/** Each token id's bytes (null: special, never written inside a document) and their trie. */
+/** Each token id's bytes (null: special, never written inside a document) and their tries. */
 export interface TokenTable {
   bytes: (Uint8Array | null)[];
+  /** Every token. */
   trie: TrieNode;
+  /** Tokens of plain ASCII text (isPlainTextByte), by length: inside a string they need no walk. */
+  plainByLength: number[][];
+  /** The other tokens, walked inside a string. */
+  notPlainTrie: TrieNode;
 }
 
 /**
@@ -57,6 +62,8 @@ export function tokenTable(tokenizer: DecodingTokenizer): TokenTable {
   const special = new Set(tokenizer.all_special_ids);
   const bytes: (Uint8Array | null)[] = [];
   const trie: TrieNode = { ids: [], children: new Map() };
+  const notPlainTrie: TrieNode = { ids: [], children: new Map() };
+  const plainByLength: number[][] = [];
   for (const [token, id] of vocab) {
     const chars = [...token];
     if (special.has(id) || chars.length === 0 || !chars.every((char) => alphabet.has(char))) {
@@ -65,24 +72,46 @@ export function tokenTable(tokenizer: DecodingTokenizer): TokenTable {
     }
     const tokenBytes = Uint8Array.from(chars, (char) => alphabet.get(char) as number);
     bytes[id] = tokenBytes;
-    let node = trie;
-    for (const byte of tokenBytes) {
-      let child = node.children.get(byte);
-      if (child === undefined) {
-        child = { ids: [], children: new Map() };
-        node.children.set(byte, child);
-      }
-      node = child;
-    }
-    node.ids.push(id);
+    addToTrie(trie, tokenBytes, id);
+    if (tokenBytes.every(isPlainTextByte)) (plainByLength[tokenBytes.length] ??= []).push(id);
+    else addToTrie(notPlainTrie, tokenBytes, id);
   }
-  const table = { bytes, trie };
+  const table = { bytes, trie, plainByLength, notPlainTrie };
   tables.set(tokenizer, table);
   return table;
 }
 
+function addToTrie(trie: TrieNode, tokenBytes: Uint8Array, id: number): void {
+  let node = trie;
+  for (const byte of tokenBytes) {
+    let child = node.children.get(byte);
+    if (child === undefined) {
+      child = { ids: [], children: new Map() };
+      node.children.set(byte, child);
+    }
+    node = child;
+  }
+  node.ids.push(id);
+}
+
 /** Marks in `allowed` every token that can continue `state`; returns how many. */
-export function markAllowedTokens(trie: TrieNode, state: JsonState, allowed: Uint8Array): number {
+export function markAllowedTokens(table: TokenTable, state: JsonState, allowed: Uint8Array): number {
+  const room = plainTextRoom(state);
+  if (room === null) return walkTrie(table.trie, state, allowed);
+  let count = 0;
+  table.plainByLength.forEach((ids, length) => {
+    if (length > room) return;
+    for (const id of ids) {
+      if (id < allowed.length) {
+        allowed[id] = 1;
+        count++;
+      }
+    }
+  });
+  return count + walkTrie(table.notPlainTrie, state, allowed);
+}
+
+function walkTrie(trie: TrieNode, state: JsonState, allowed: Uint8Array): number {
   let count = 0;
   for (const [byte, child] of trie.children) {
     const next = step(state, byte);
@@ -93,7 +122,7 @@ export function markAllowedTokens(trie: TrieNode, state: JsonState, allowed: Uin
         count++;
       }
     }
-    count += markAllowedTokens(child, next, allowed);
+    count += walkTrie(child, next, allowed);
   }
   return count;
 }
@@ -132,7 +161,7 @@ export class JsonSchemaMask {
         // The runner cuts the answer at its first end token; what a finished row generates meanwhile is never read.
         allowed[firstEos] = 1;
       } else {
-        const count = markAllowedTokens(this.table.trie, state, allowed);
+        const count = markAllowedTokens(this.table, state, allowed);
         // With no token left (cannot happen with all 256 byte tokens in the vocabulary), stop rather than write garbage.
         if (canEnd(state) || count === 0) for (const id of this.eos) allowed[id] = 1;
       }
