@@ -118,3 +118,17 @@ describe('corpusIntervals with figures defined on few samples', () => {
     expect(intervals.get('error_rate')!.low).toBeGreaterThan(0.8);
   });
 });
+
+describe('compareRuns with figures defined on few samples', () => {
+  it('leaves out only the figure a paired resample can leave undefined, and compares the rest', () => {
+    const reference = JSON.stringify({ risk_score: 10, should_alert_user: false, messages: { critical: [], warning: [] }, summary: [] });
+    // One parsed answer in 40: most resamples draw no sample with a risk score, so risk_mae has no paired interval.
+    const sparse: ScoringItem[] = Array.from({ length: 40 }, (_, i) => ({ output: i === 0 ? reference : 'not json', reference, failed: false }));
+    const full: ScoringItem[] = sparse.map((item) => ({ ...item, output: reference }));
+    const comparison = compareRuns('json-analysis', ['json-analysis'], full, sparse, settings);
+    expect(comparison.map((c) => c.name)).not.toContain('risk_mae');
+    const parsed = comparison.find((c) => c.name === 'json_parse_rate')!;
+    expect(parsed.delta).toBeCloseTo(39 / 40, 12);
+    expect(parsed.pValue).toBeLessThan(0.01);
+  });
+});

@@ -105,7 +105,13 @@ export function compareRuns(
       out.push({ name, ...test(candidate, baseline, settings) });
       continue;
     }
-    const result = pairedBootstrap(statA, statB, settings);
+    let result;
+    try {
+      result = pairedBootstrap(statA, statB, settings);
+    } catch {
+      // As in corpusIntervals: a mean over defined values (risk_mae over parsed answers) has no value on a resample that draws none.
+      continue;
+    }
     if (!Number.isFinite(result.a) || !Number.isFinite(result.b)) continue;
     out.push({ name, ...differenceSummary(result, 'two-sided') });
   }
