@@ -98,6 +98,17 @@ describe('TransformersRunner with json_schema decoding', () => {
     }
   });
 
+  it('keeps sampled answers within the schema too', async () => {
+    const sampler = await TransformersRunner.create({ model: MODEL, decoding: { temperature: 1.5, max_tokens: 200, seed: 5, response_format: { type: 'json_schema', json_schema: { name: 'fpt', schema: BOUNDED_FPT_SCHEMA } } } });
+    try {
+      const answers = await sampler.runBatch(requests);
+      for (const answer of answers) expect(documentViolation(answer.text ?? '', BOUNDED_FPT_SCHEMA), answer.text).toBeNull();
+      expect(new Set(answers.map((a) => a.text)).size).toBeGreaterThan(1);
+    } finally {
+      await sampler.close();
+    }
+  });
+
   it('writes the same greedy answers in batches of 4 and of 1', async () => {
     const together = await constrained.runBatch(requests);
     const alone = [];
