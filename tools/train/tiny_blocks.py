@@ -60,13 +60,17 @@ class TinyBertEncoder(nn.Module):
         self.layers = nn.ModuleList(BertLayer(hidden, heads, ffn, dropout) for _ in range(layers))
         self.pooler = nn.Linear(hidden, hidden)
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    def token_states(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """The last layer's hidden state of every token (what the pooler reads)."""
         positions = torch.arange(input_ids.shape[1], device=input_ids.device).unsqueeze(0)
         x = self.dropout(self.embedding_norm(self.tokens(input_ids) + self.positions(positions)))
         bias = (1.0 - attention_mask[:, None, None, :].to(x.dtype)) * MASKED_SCORE
         for layer in self.layers:
             x = layer(x, bias)
-        return torch.tanh(self.pooler(x[:, 0]))
+        return x
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return torch.tanh(self.pooler(self.token_states(input_ids, attention_mask)[:, 0]))
 
 
 # ── Llama (LogLLM's decoder, and the causal LM) ───────────────────────────────────────────────────

@@ -1,21 +1,29 @@
-"""Trains the tiny LogLLM-architecture anomaly classifier and writes the bundle the onnx-classifier runner loads.
+"""Trains the tiny LogLLM-architecture anomaly classifier in two stages and writes both bundles the onnx-classifier runner loads.
 
-    /usr/bin/python3 tools/train/train_logllm_tiny.py [--out models/logllm-bgl-tiny] [--epochs 30] [--seed 0]
+    nice /usr/bin/python3 tools/train/train_logllm_tiny.py [--base-out models/logllm-bgl-tiny-base] [--out models/logllm-bgl-tiny] [--seed 0]
 
 Architecture (LogLLM, guanwei49/LogLLM model.py, scaled down): each log message goes through a
-BERT-like encoder whose pooled [CLS] output a linear projector maps into a Llama-like decoder's
+BERT-like encoder whose pooled output a linear projector maps into a Llama-like decoder's
 embedding space; the decoder reads `prefix ‖ projected messages ‖ suffix ‖ answer prefix` and a
 linear head over its last hidden state scores the labels (LogLLM instead generates "normal" /
 "anomalous" after "The sequence is"; two logits are the classifier form of the same choice).
 
 Data: loghub BGL_2k windows of 20 lines every 10 (LogLLM's fixed windows, smaller so 2,000 lines give
-~200 windows), labelled anomalous when any line is. Time-ordered split: windows lying wholly in
-lines 1-1600 train, windows starting at line 1601 or later test (the window straddling line 1600
-is dropped so no line is in both). Thunderbird_2k (all normal) adds normal windows, split the same way.
-Everything runs on CPU in a few minutes; not run in CI. Outputs: bundle.json, encoder.onnx,
-decoder.onnx, the two tokenizer folders, reference_logits.json, metrics.json (read by MODEL_CARD.md).
+~200 windows), labelled anomalous when any line is; Thunderbird_2k (all normal) adds normal windows.
+Time-ordered parts of each 2,000-line file (no line in two parts, no window straddling two parts):
+  lines    1-1400  training (windows every 5 lines: more labelled windows from the same lines)
+  lines 1401-1600  validation (windows every 10): picks the epoch and the decision threshold
+  lines 1601-2000  held out (windows every 10): scored once at the end, never used to choose anything
+Two stages, a "model update": the base is trained on the older lines 1-800 only; the fine-tune
+starts from the base and continues on all of lines 1-1400. Each stage keeps the epoch with the best
+validation F1 and folds the validation-chosen threshold into the head's bias (argmax stays the rule).
+The encoder vocabulary comes from the messages of lines 1-1600. Anomalous training windows are
+oversampled to half of each epoch (LogLLM's minority oversampling). Runs on CPU in ~20 minutes on
+one thread; not run in CI. Outputs per bundle: bundle.json, encoder.onnx, decoder.onnx, the two
+tokenizer folders, reference_logits.json, metrics.json (read by MODEL_CARD.md).
 """
 import argparse
+import copy
 import json
 import random
 import time
@@ -33,7 +41,12 @@ from tiny_blocks import LlamaBlock, RMSNorm, RotaryAngles, TinyBertEncoder, caus
 LABELS = ["normal", "anomalous"]
 WINDOW_LINES = 20
 WINDOW_STEP = 10
-TRAIN_LINES = 1600  # first 80 % of each 2,000-line file
+TRAIN_WINDOW_STEP = 5  # training windows overlap more: more labelled windows from the same training lines
+BASE_LINES = (0, 800)  # the base sees the older half of the training lines only
+TRAIN_LINES = (0, 1400)
+VALIDATION_LINES = (1400, 1600)
+HELD_OUT_LINES = (1600, 2000)  # the default suite's split (windows starting at line 1601 or later)
+ANOMALOUS_SHARE = 0.5  # of each epoch's windows, by oversampling the anomalous ones
 MAX_MESSAGE_TOKENS = 100  # LogLLM's max_content_len
 MAX_MESSAGES = 128  # LogLLM's max_seq_len
 # LogLLM's instruction strings; its suffix ends in a literal backslash-n, kept as LogLLM has it.
@@ -101,15 +114,15 @@ class Window:
         self.messages = preprocess_window(self.text, MAX_MESSAGES)
 
 
-def load_windows(system: str) -> tuple[list[Window], list[Window]]:
-    train, test = [], []
-    for start, lines in fixed_windows(parse_labelled_lines(system), WINDOW_LINES, WINDOW_STEP):
-        window = Window(f"{system}-l{start + 1:04d}", lines)
-        if start + WINDOW_LINES <= TRAIN_LINES:
-            train.append(window)
-        elif start >= TRAIN_LINES:
-            test.append(window)
-    return train, test
+def load_windows(system: str, lines: tuple[int, int], step: int) -> list[Window]:
+    """Windows of WINDOW_LINES lines every `step` lying wholly in the 0-based line range [lines[0], lines[1]).
+
+    At the end of the file the last windows are shorter, as LogLLM's fixedSize_window and the
+    loghub-windows loader make them, so the held-out windows are exactly the default suite's samples.
+    """
+    parsed = parse_labelled_lines(system)
+    last_start = lines[1] - WINDOW_LINES if lines[1] < len(parsed) else lines[1] - 1
+    return [Window(f"{system}-l{start + 1:04d}", parsed[start:start + WINDOW_LINES]) for start in range(lines[0], last_start + 1, step)]
 
 
 def pad_batch(sequences: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -123,10 +136,23 @@ def pad_batch(sequences: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
     return ids, mask
 
 
+class MeanPooledBertEncoder(TinyBertEncoder):
+    """The tiny BERT with its pooler over the mean of the real tokens' states instead of [CLS] alone.
+
+    With two layers and a few hundred windows, [CLS] barely learns to gather a message; the mean carries
+    every word (e.g. `error`, `failed`, `terminated`) to the decoder. Same inputs and output as BERT's pooler.
+    """
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        x = self.token_states(input_ids, attention_mask)
+        weights = attention_mask.to(x.dtype)[:, :, None]
+        return torch.tanh(self.pooler((x * weights).sum(dim=1) / weights.sum(dim=1)))
+
+
 class TinyLogLLM(nn.Module):
     def __init__(self, encoder_vocab: int, decoder_vocab: int, dropout: float):
         super().__init__()
-        self.encoder = TinyBertEncoder(encoder_vocab, ENCODER["hidden"], ENCODER["layers"], ENCODER["heads"],
+        self.encoder = MeanPooledBertEncoder(encoder_vocab, ENCODER["hidden"], ENCODER["layers"], ENCODER["heads"],
                                        ENCODER["ffn"], MAX_MESSAGE_TOKENS, dropout)
         self.decoder = LogLLMDecoderHead(ENCODER["hidden"], decoder_vocab, DECODER["hidden"], DECODER["layers"],
                                          DECODER["heads"], DECODER["ffn"], DECODER["rope_theta"])
@@ -182,10 +208,76 @@ def export_onnx(model: TinyLogLLM, out: Path, example_ids: list[list[list[int]]]
         onnx.checker.check_model(onnx.load(str(out / name)))
 
 
+def best_threshold(margins: list[float], gold: list[int]) -> float:
+    """The margin (anomalous minus normal logit) above which a window is called anomalous that maximises F1.
+
+    Candidates are 0 and the midpoints between distinct margins; ties go to the one nearest 0.
+    """
+    values = sorted(set(margins))
+    candidates = [0.0] + [(a + b) / 2 for a, b in zip(values, values[1:])]
+    return max(candidates, key=lambda t: (classification_metrics(gold, [int(m > t) for m in margins])["f1"], -abs(t)))
+
+
+class Stage:
+    """Everything one training stage needs to run on its own: data, tokenized ids, instruction ids."""
+
+    def __init__(self, token_ids, prefix_ids, suffix_ids):
+        self.token_ids = token_ids
+        self.prefix_ids = prefix_ids
+        self.suffix_ids = suffix_ids
+
+    def margins(self, model: "TinyLogLLM", windows: list[Window]) -> list[float]:
+        model.eval()
+        with torch.no_grad():
+            logits = [model([self.token_ids(w)], self.prefix_ids, self.suffix_ids)[0] for w in windows]
+        return [float(l[1] - l[0]) for l in logits]
+
+    def train(self, model: "TinyLogLLM", name: str, train: list[Window], validation: list[Window], epochs: int,
+              lr: float, started: float) -> tuple[dict, float, dict]:
+        """Trains for `epochs`; returns the state, threshold and validation figures of the best validation epoch."""
+        anomalous = [(self.token_ids(w), w.label) for w in train if w.label]
+        normal = [(self.token_ids(w), w.label) for w in train if not w.label]
+        # Oversample the anomalous windows to ANOMALOUS_SHARE of an epoch (LogLLM oversamples its minority class).
+        repeats = max(1, round(ANOMALOUS_SHARE / (1 - ANOMALOUS_SHARE) * len(normal) / max(1, len(anomalous))))
+        epoch_items = normal + anomalous * repeats
+        batch_size = 16
+        steps_per_epoch = -(-len(epoch_items) // batch_size)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+        schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps_per_epoch, pct_start=0.1)
+        loss_fn = nn.CrossEntropyLoss()
+        gold = [w.label for w in validation]
+        best = None
+        for epoch in range(epochs):
+            model.train()
+            random.shuffle(epoch_items)
+            total = 0.0
+            for start in range(0, len(epoch_items), batch_size):
+                batch = epoch_items[start:start + batch_size]
+                logits = model([ids for ids, _ in batch], self.prefix_ids, self.suffix_ids)
+                loss = loss_fn(logits, torch.tensor([label for _, label in batch]))
+                optimizer.zero_grad()
+                loss.backward()
+                nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                optimizer.step()
+                schedule.step()
+                total += loss.item() * len(batch)
+            margins = self.margins(model, validation)
+            threshold = best_threshold(margins, gold)
+            figures = classification_metrics(gold, [int(m > threshold) for m in margins])
+            print(f"{name} epoch {epoch + 1:3d}  train loss {total / len(epoch_items):.4f}  validation F1 {figures['f1']:.3f}"
+                  f" at threshold {threshold:+.3f}  ({time.time() - started:.0f}s)", flush=True)
+            # Later epochs win ties: the schedule has cooled down and the training loss is lower.
+            if best is None or figures["f1"] >= best[2]["f1"]:
+                best = (copy.deepcopy(model.state_dict()), threshold, {**figures, "epoch": epoch + 1, "threshold": threshold})
+        return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--base-out", type=Path, default=REPO_ROOT / "models" / "logllm-bgl-tiny-base")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "models" / "logllm-bgl-tiny")
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--base-epochs", type=int, default=20)
+    parser.add_argument("--epochs", type=int, default=25, help="epochs of the fine-tuning stage")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads; one is fastest for models this small")
     args = parser.parse_args()
@@ -194,11 +286,18 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     started = time.time()
 
-    bgl_train, bgl_test = load_windows("BGL")
-    tb_train, tb_test = load_windows("Thunderbird")
-    train = bgl_train + tb_train
-
-    encoder_vocab = build_wordpiece_vocab([m for w in train for m in w.messages], min_word_count=2)
+    parts = {}
+    for system in ("BGL", "Thunderbird"):
+        parts[system] = {
+            "base": load_windows(system, BASE_LINES, TRAIN_WINDOW_STEP),
+            "train": load_windows(system, TRAIN_LINES, TRAIN_WINDOW_STEP),
+            "validation": load_windows(system, VALIDATION_LINES, WINDOW_STEP),
+            "held_out": load_windows(system, HELD_OUT_LINES, WINDOW_STEP),
+        }
+    bgl, tb = parts["BGL"], parts["Thunderbird"]
+    # Vocabulary from the unlabelled messages of the training and validation lines; nothing from the held-out lines.
+    vocabulary_windows = load_windows("BGL", (0, VALIDATION_LINES[1]), WINDOW_LINES) + load_windows("Thunderbird", (0, VALIDATION_LINES[1]), WINDOW_LINES)
+    encoder_vocab = build_wordpiece_vocab([m for w in vocabulary_windows for m in w.messages], min_word_count=2)
     encoder_tokenizer = WordPieceEncoder(encoder_vocab, MAX_MESSAGE_TOKENS)
     decoder_texts = list(INSTRUCTION.values())
     decoder_vocab, decoder_merges = train_byte_level_bpe(decoder_texts, DECODER_VOCAB_SIZE, special_tokens=[])
@@ -209,54 +308,63 @@ def main() -> None:
     def token_ids(window: Window) -> list[list[int]]:
         return [encoder_tokenizer.encode(m) for m in window.messages]
 
+    stage = Stage(token_ids, prefix_ids, suffix_ids)
+    validation = bgl["validation"] + tb["validation"]
     model = TinyLogLLM(len(encoder_vocab), len(decoder_vocab), dropout=0.1)
-    train_ids = [(token_ids(w), w.label) for w in train]
-    batch_size = 16
-    steps_per_epoch = -(-len(train_ids) // batch_size)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=1e-3, total_steps=args.epochs * steps_per_epoch, pct_start=0.1)
-    anomalous_share = sum(w.label for w in train) / len(train)
-    # Square root of the inverse class frequency: a milder stand-in for LogLLM's minority oversampling.
-    loss_fn = nn.CrossEntropyLoss(weight=torch.tensor([(1 - anomalous_share) ** -0.5, anomalous_share ** -0.5]))
-    for epoch in range(args.epochs):
-        model.train()
-        random.shuffle(train_ids)
-        total = 0.0
-        for start in range(0, len(train_ids), batch_size):
-            batch = train_ids[start:start + batch_size]
-            logits = model([ids for ids, _ in batch], prefix_ids, suffix_ids)
-            loss = loss_fn(logits, torch.tensor([label for _, label in batch]))
-            optimizer.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            total += loss.item() * len(batch)
-        print(f"epoch {epoch + 1:3d}  train loss {total / len(train_ids):.4f}  ({time.time() - started:.0f}s)", flush=True)
-
-    model.eval()
-    with torch.no_grad():
-        def predict(windows: list[Window]) -> list[int]:
-            return [int(model([token_ids(w)], prefix_ids, suffix_ids).argmax(-1)) for w in windows]
-
-        metrics = {
-            "bgl_test": classification_metrics([w.label for w in bgl_test], predict(bgl_test)),
-            "thunderbird_test": classification_metrics([w.label for w in tb_test], predict(tb_test)),
-            "bgl_train": classification_metrics([w.label for w in bgl_train], predict(bgl_train)),
-            "windows": {"bgl_train": len(bgl_train), "bgl_train_anomalous": sum(w.label for w in bgl_train),
-                        "bgl_test": len(bgl_test), "bgl_test_anomalous": sum(w.label for w in bgl_test),
-                        "thunderbird_train": len(tb_train), "thunderbird_test": len(tb_test)},
-            "epochs": args.epochs, "seed": args.seed, "train_seconds": round(time.time() - started),
+    stages = [
+        ("base", args.base_out, "base", BASE_LINES, args.base_epochs, 1e-3,
+         f"trained from scratch on lines {BASE_LINES[0] + 1}-{BASE_LINES[1]} only"),
+        ("fine-tune", args.out, "train", TRAIN_LINES, args.epochs, 5e-4,
+         f"the base, further trained on lines {TRAIN_LINES[0] + 1}-{TRAIN_LINES[1]}"),
+    ]
+    for name, out, part, lines, epochs, lr, description in stages:
+        state, threshold, validation_figures = stage.train(model, name, bgl[part] + tb[part], validation, epochs, lr, started)
+        model.load_state_dict(state)
+        # Export a copy whose head says "anomalous" exactly when the margin passes the threshold; the
+        # next stage goes on from the unshifted weights.
+        exported = copy.deepcopy(model)
+        with torch.no_grad():
+            exported.decoder.head.bias[1] -= threshold
+        write_bundle(exported, out, stage, encoder_vocab, encoder_tokenizer, decoder_vocab, decoder_merges, {
+            "stage": name, "description": description,
+            "validation": {**classification_metrics([w.label for w in bgl["validation"]], predict(exported, stage, bgl["validation"])),
+                           "epoch": validation_figures["epoch"], "threshold": threshold,
+                           "selection_f1_bgl_and_thunderbird": validation_figures["f1"]},
+            "bgl_test": classification_metrics([w.label for w in bgl["held_out"]], predict(exported, stage, bgl["held_out"])),
+            "thunderbird_test": classification_metrics([w.label for w in tb["held_out"]], predict(exported, stage, tb["held_out"])),
+            "bgl_train": classification_metrics([w.label for w in bgl[part]], predict(exported, stage, bgl[part])),
+            "windows": {"bgl_train": len(bgl[part]), "bgl_train_anomalous": sum(w.label for w in bgl[part]),
+                        "thunderbird_train": len(tb[part]),
+                        "bgl_validation": len(bgl["validation"]), "bgl_validation_anomalous": sum(w.label for w in bgl["validation"]),
+                        "thunderbird_validation": len(tb["validation"]),
+                        "bgl_test": len(bgl["held_out"]), "bgl_test_anomalous": sum(w.label for w in bgl["held_out"]),
+                        "thunderbird_test": len(tb["held_out"])},
+            "lines": {"train": [lines[0] + 1, lines[1]], "validation": [VALIDATION_LINES[0] + 1, VALIDATION_LINES[1]],
+                      "held_out": [HELD_OUT_LINES[0] + 1, HELD_OUT_LINES[1]]},
+            "epochs": epochs, "seed": args.seed, "train_seconds": round(time.time() - started),
             "parameters": sum(p.numel() for p in model.parameters()),
-        }
-        print(json.dumps(metrics, indent=1))
+        })
+    print(f"done in {time.time() - started:.0f}s")
 
-        out: Path = args.out
-        out.mkdir(parents=True, exist_ok=True)
+
+def predict(model: TinyLogLLM, stage: Stage, windows: list[Window]) -> list[int]:
+    """Argmax labels, as the runner answers."""
+    return [int(m > 0) for m in stage.margins(model, windows)]
+
+
+def write_bundle(model: TinyLogLLM, out: Path, stage: Stage, encoder_vocab, encoder_tokenizer, decoder_vocab, decoder_merges,
+                 metrics: dict) -> None:
+    model.eval()
+    print(json.dumps({k: v for k, v in metrics.items() if k in ("stage", "validation", "bgl_test")}, indent=1), flush=True)
+    out.mkdir(parents=True, exist_ok=True)
+    token_ids, prefix_ids, suffix_ids = stage.token_ids, stage.prefix_ids, stage.suffix_ids
+    with torch.no_grad():
         write_wordpiece_tokenizer(out / "encoder_tokenizer", encoder_vocab, MAX_MESSAGE_TOKENS)
         write_byte_level_bpe_tokenizer(out / "decoder_tokenizer", decoder_vocab, decoder_merges, [],
                                        {"tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": 128,
                                         "clean_up_tokenization_spaces": False})
+        bgl_test = load_windows("BGL", HELD_OUT_LINES, WINDOW_STEP)
+        tb_test = load_windows("Thunderbird", HELD_OUT_LINES, WINDOW_STEP)
         export_onnx(model, out, [token_ids(w) for w in bgl_test[:2]], prefix_ids, suffix_ids)
 
         anomalous_tests = [w for w in bgl_test if w.label == 1]
@@ -290,7 +398,7 @@ def main() -> None:
             "decoder": {"onnx": "decoder.onnx", "tokenizer": "decoder_tokenizer"},
         }
         (out / "bundle.json").write_text(json.dumps(bundle, indent=2) + "\n")
-    print(f"wrote {out} in {time.time() - started:.0f}s")
+    print(f"wrote {out}", flush=True)
 
 
 if __name__ == "__main__":
