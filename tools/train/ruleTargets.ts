@@ -2,7 +2,7 @@
  * Training targets for the tiny causal LM: the rules baseline's cause/remediation answer for each log
  * line, without the quoted excerpt ("Cause - <rule>\nRemediation - <advice>"), which a model this
  * small cannot copy. A filter: JSON lines `{"line": string}` on stdin, `{"line", "target"}` on stdout.
- * train_causal_lm_tiny.py compiles and runs it; not part of the package build.
+ * train_causal_lm_tiny.py and train_offline_lm_tiny.py run it with tsx; not part of the package build.
  */
 import { createInterface } from 'node:readline';
 import { RulesBaselineRunner } from '../../harness/runners/rules.js';

@@ -7,7 +7,7 @@ tokenizer_config.json with a chat template, onnx/model.onnx with a KV cache).
 Task: ALSATE-style chat (optional ALSATE system prompt, one log line as the user turn) answered with
 the rules baseline's cause/remediation for that line, minus the quoted excerpt:
 "Cause - <rule>\\nRemediation - <advice>". The targets come from harness/runners/rules.ts through
-tools/train/ruleTargets.ts (compiled with tsc and run with node here), so the model imitates the
+tools/train/ruleTargets.ts (run with tsx here), so the model imitates the
 baseline, nothing more. Lines: all six shipped loghub 2k logs; time-ordered split per file (first 90 %
 train, last 10 % held out). CPU, minutes; not run in CI.
 """
@@ -16,7 +16,6 @@ import collections
 import json
 import random
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
@@ -75,15 +74,10 @@ def empty_past(batch: int) -> list[torch.Tensor]:
 
 
 def rule_targets(lines: list[str]) -> list[str]:
-    """Runs tools/train/ruleTargets.ts (compiled to a temporary folder) over the lines."""
-    with tempfile.TemporaryDirectory() as build:
-        subprocess.run(["npx", "tsc", "--outDir", build, "--rootDir", str(REPO_ROOT), "--module", "NodeNext",
-                        "--moduleResolution", "NodeNext", "--target", "ES2022", "--strict", "--skipLibCheck",
-                        str(REPO_ROOT / "tools" / "train" / "ruleTargets.ts")], check=True, cwd=REPO_ROOT)
-        (Path(build) / "package.json").write_text('{"type": "module"}\n')
-        result = subprocess.run(["node", str(Path(build) / "tools" / "train" / "ruleTargets.js")], check=True,
-                                input="".join(json.dumps({"line": line}) + "\n" for line in lines),
-                                capture_output=True, text=True)
+    """Runs tools/train/ruleTargets.ts over the lines with tsx, inside the repository so its imports (zod, …) resolve."""
+    result = subprocess.run(["node", "--import", "tsx", str(REPO_ROOT / "tools" / "train" / "ruleTargets.ts")], check=True,
+                            cwd=REPO_ROOT, input="".join(json.dumps({"line": line}) + "\n" for line in lines),
+                            capture_output=True, text=True)
     return [json.loads(row)["target"] for row in result.stdout.splitlines()]
 
 
@@ -96,14 +90,15 @@ def chat_messages(line: str, with_system: bool) -> list[dict]:
 
 
 @torch.no_grad()
-def greedy_generate(model: TinyLlamaForCausalLM, prompt_ids: list[int], end_id: int) -> tuple[list[int], torch.Tensor]:
+def greedy_generate(model: TinyLlamaForCausalLM, prompt_ids: list[int], end_id: int,
+                    max_new_tokens: int = MAX_NEW_TOKENS) -> tuple[list[int], torch.Tensor]:
     """Greedy decoding with the KV cache, as transformers.js runs the exported graph; also returns the prompt's last logits."""
     ids = torch.tensor([prompt_ids])
     mask = torch.ones_like(ids)
     outputs = model(ids, mask, torch.arange(ids.shape[1])[None], *empty_past(1))
     first_logits = outputs[0][0, -1].clone()
     generated: list[int] = []
-    while len(generated) < MAX_NEW_TOKENS:
+    while len(generated) < max_new_tokens:
         next_id = int(outputs[0][0, -1].argmax())
         generated.append(next_id)
         if next_id == end_id:
@@ -112,6 +107,27 @@ def greedy_generate(model: TinyLlamaForCausalLM, prompt_ids: list[int], end_id: 
         position = torch.tensor([[mask.shape[1] - 1]])
         outputs = model(torch.tensor([[next_id]]), mask, position, *outputs[1:])
     return generated, first_logits
+
+
+def train_step(model: TinyLlamaForCausalLM, optimizer, schedule, examples: list[tuple[list[int], int]], pad_id: int) -> torch.Tensor:
+    """One optimizer step on (token ids, prompt length) chats, right-padded; the loss covers the answer tokens only."""
+    batch_size, width = len(examples), max(len(ids) for ids, _ in examples)
+    ids = torch.full((batch_size, width), pad_id)
+    mask = torch.zeros(batch_size, width, dtype=torch.long)
+    labels = torch.full((batch_size, width), -100)
+    for row, (seq, prompt_length) in enumerate(examples):
+        ids[row, : len(seq)] = torch.tensor(seq)
+        mask[row, : len(seq)] = 1
+        # Next-token targets for the answer only: position t predicts token t + 1.
+        labels[row, prompt_length - 1: len(seq) - 1] = torch.tensor(seq[prompt_length:])
+    logits = model(ids, mask, torch.arange(width)[None].repeat(batch_size, 1), *empty_past(batch_size))[0]
+    loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=-100)
+    optimizer.zero_grad()
+    loss.backward()
+    nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    schedule.step()
+    return loss
 
 
 def export_onnx(model: TinyLlamaForCausalLM, out: Path) -> None:
@@ -134,6 +150,29 @@ def export_onnx(model: TinyLlamaForCausalLM, out: Path) -> None:
                       output_names=["logits", *present_names], dynamic_axes=dynamic,
                       opset_version=OPSET, do_constant_folding=True)
     onnx.checker.check_model(onnx.load(str(out / "onnx" / "model.onnx")))
+
+
+def write_model_folder(out: Path, model: TinyLlamaForCausalLM, vocab: dict[str, int], merges: list[tuple[str, str]],
+                       max_new_tokens: int) -> None:
+    """Writes the folder transformers.js loads: onnx/model.onnx, tokenizer files with the chat template, config.json, generation_config.json."""
+    end_id, pad_id = vocab[END], vocab[PAD]
+    export_onnx(model, out)
+    write_byte_level_bpe_tokenizer(out, vocab, merges, SPECIAL_TOKENS, {
+        "tokenizer_class": "Qwen2Tokenizer", "model_max_length": MODEL["max_positions"], "padding_side": "left",
+        "eos_token": END, "pad_token": PAD, "add_bos_token": False,
+        "clean_up_tokenization_spaces": False, "chat_template": CHAT_TEMPLATE,
+    })
+    head_dim = MODEL["hidden"] // MODEL["heads"]
+    config = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": len(vocab),
+              "hidden_size": MODEL["hidden"], "intermediate_size": MODEL["ffn"], "num_hidden_layers": MODEL["layers"],
+              "num_attention_heads": MODEL["heads"], "num_key_value_heads": MODEL["heads"], "head_dim": head_dim,
+              "max_position_embeddings": MODEL["max_positions"], "rms_norm_eps": 1e-6, "rope_theta": MODEL["rope_theta"],
+              "hidden_act": "silu", "tie_word_embeddings": False, "use_cache": True, "torch_dtype": "float32",
+              "bos_token_id": None, "eos_token_id": end_id, "pad_token_id": pad_id,
+              "transformers.js_config": {"dtype": "fp32"}}
+    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    (out / "generation_config.json").write_text(json.dumps(
+        {"eos_token_id": end_id, "pad_token_id": pad_id, "do_sample": False, "max_new_tokens": max_new_tokens}, indent=2) + "\n")
 
 
 def main() -> None:
@@ -180,27 +219,10 @@ def main() -> None:
     model = TinyLlamaForCausalLM(len(vocab))
     optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.01)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=3e-3, total_steps=args.steps, pct_start=0.1)
-    loss_fn = nn.CrossEntropyLoss(ignore_index=-100)
     batch_size = 16
     model.train()
     for step in range(args.steps):
-        examples = [training_example(*random.choice(train_pairs)) for _ in range(batch_size)]
-        width = max(len(ids) for ids, _ in examples)
-        ids = torch.full((batch_size, width), pad_id)
-        mask = torch.zeros(batch_size, width, dtype=torch.long)
-        labels = torch.full((batch_size, width), -100)
-        for row, (seq, prompt_length) in enumerate(examples):
-            ids[row, : len(seq)] = torch.tensor(seq)
-            mask[row, : len(seq)] = 1
-            # Next-token targets for the answer only: position t predicts token t + 1.
-            labels[row, prompt_length - 1: len(seq) - 1] = torch.tensor(seq[prompt_length:])
-        logits = model(ids, mask, torch.arange(width)[None].repeat(batch_size, 1), *empty_past(batch_size))[0]
-        loss = loss_fn(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1))
-        optimizer.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        schedule.step()
+        loss = train_step(model, optimizer, schedule, [training_example(*random.choice(train_pairs)) for _ in range(batch_size)], pad_id)
         if (step + 1) % 50 == 0:
             print(f"step {step + 1:5d}  loss {loss.item():.4f}  ({time.time() - started:.0f}s)", flush=True)
 
@@ -225,23 +247,7 @@ def main() -> None:
 
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    export_onnx(model, out)
-    write_byte_level_bpe_tokenizer(out, vocab, merges, SPECIAL_TOKENS, {
-        "tokenizer_class": "Qwen2Tokenizer", "model_max_length": MODEL["max_positions"], "padding_side": "left",
-        "eos_token": END, "pad_token": PAD, "add_bos_token": False,
-        "clean_up_tokenization_spaces": False, "chat_template": CHAT_TEMPLATE,
-    })
-    head_dim = MODEL["hidden"] // MODEL["heads"]
-    config = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": len(vocab),
-              "hidden_size": MODEL["hidden"], "intermediate_size": MODEL["ffn"], "num_hidden_layers": MODEL["layers"],
-              "num_attention_heads": MODEL["heads"], "num_key_value_heads": MODEL["heads"], "head_dim": head_dim,
-              "max_position_embeddings": MODEL["max_positions"], "rms_norm_eps": 1e-6, "rope_theta": MODEL["rope_theta"],
-              "hidden_act": "silu", "tie_word_embeddings": False, "use_cache": True, "torch_dtype": "float32",
-              "bos_token_id": None, "eos_token_id": end_id, "pad_token_id": pad_id,
-              "transformers.js_config": {"dtype": "fp32"}}
-    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
-    (out / "generation_config.json").write_text(json.dumps(
-        {"eos_token_id": end_id, "pad_token_id": pad_id, "do_sample": False, "max_new_tokens": MAX_NEW_TOKENS}, indent=2) + "\n")
+    write_model_folder(out, model, vocab, merges, MAX_NEW_TOKENS)
 
     is_informational = {line: target.startswith("Cause - No error") for line, target in evaluated}
     reference_lines = [line for line in is_informational if is_informational[line]][:2] + [
