@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { escapeHtml } from '../../reports/html.js';
 import { REPO, runCli, type CliResult } from '../support/cli.js';
 import { queryDb } from '../support/run-fixtures.js';
 
@@ -92,13 +93,17 @@ describe('the offline generative suites', () => {
     }
   });
 
-  it('print each change against the base with its paired interval and p-value, and write every report', () => {
+  it('print each change against the base with its paired interval and p-value, a verdict on the main figure, and write every report with it', () => {
+    const mainFigure = { 'offline-cause-remediation': 'rougeL', 'offline-json-analysis': 'alert_f1' };
     for (const suite of SUITES) {
       expect(runs[suite]!.stdout).toMatch(/tiny-lm-ft +Δ vs tiny-lm-base \[paired CI\] p/);
-      expect(runs[suite]!.stdout).toMatch(/^verdict: tiny-lm-ft vs tiny-lm-base: /m);
+      const verdict = runs[suite]!.stdout.match(/^verdict: (tiny-lm-ft vs tiny-lm-base: .+)$/m)?.[1];
+      expect(verdict, suite).toMatch(new RegExp(`^tiny-lm-ft vs tiny-lm-base: ${mainFigure[suite]} .*paired bootstrap p.*CPU per batch\\.$`));
       const reports = runs[suite]!.stdout.match(/^reports: (.+)$/m)?.[1]?.split(', ') ?? [];
       expect(reports.map((file) => path.basename(file))).toContain(`logbench-${suite}-tiny-lm-ft.html`);
       for (const file of reports) expect(readFileSync(path.resolve(REPO, file), 'utf8')).toMatch(/^<!doctype html>/i);
+      const ftReport = readFileSync(path.resolve(REPO, reports.find((file) => file.endsWith('-tiny-lm-ft.html'))!), 'utf8');
+      expect(ftReport).toContain(escapeHtml(verdict!));
     }
   });
 
