@@ -8,9 +8,9 @@
 
     nice /usr/bin/python3 tools/train/train_offline_lm_tiny.py [--steps 200] [--base-steps 40] [--seed 0]
 
-Time-ordered split per loghub file: first 70 % trains, next 10 % validates, last 20 % is held out (for BGL
-lines 1-1400 / 1401-1600 / 1601-2000, the default suite's split). Tokenizer, targets and chunkings come
-from the training part only. Writes models/offline-lm-tiny-{base,ft}/ and the held-out test sets in
+Time-ordered split per loghub file: first 70 % trains, next 10 % validates, last 20 % is held out (BGL:
+lines 1-1400 / 1401-1600 / 1601-2000; the default suite holds out 1601-2000 too). The tokenizer and the
+training chats come from the training part only. Writes models/offline-lm-tiny-{base,ft}/ and the held-out test sets in
 datasets/data/offline/ (the suites' data). CPU, minutes; not run in CI.
 """
 import argparse
