@@ -74,6 +74,10 @@ describe('the default suite copied out of suites/', () => {
     expect(model.stderr).toMatch(/default\.yaml:\d+:\d+: models\[1\]\.path: \S+ does not exist \(\.\.\/models\/logllm-bgl-tiny is relative to the suite file's folder/);
     expect(fixOf(model.stderr)).toBe(path.join(REPO, 'models/logllm-bgl-tiny'));
     writeFileSync(suite, readFileSync(suite, 'utf8').replace('../models/logllm-bgl-tiny', fixOf(model.stderr) as string));
+    // The base model of the fine-tune just fixed: the next path, with its own fix.
+    const base = await run();
+    expect(base.stderr).toMatch(/default\.yaml:\d+:\d+: models\[2\]\.path: \S+ does not exist \(\.\.\/models\/logllm-bgl-tiny-base is relative/);
+    writeFileSync(suite, readFileSync(suite, 'utf8').replace('../models/logllm-bgl-tiny-base', fixOf(base.stderr) as string));
 
     const fixed = await run();
     expect(fixed.code, fixed.stderr).toBe(0);

@@ -1,6 +1,6 @@
 /**
- * The shipped tiny LogLLM bundle through the real runner (onnxruntime-node sessions, transformers.js
- * tokenizers) against what PyTorch recorded at export (models/logllm-bgl-tiny/reference_logits.json).
+ * The shipped tiny LogLLM bundles (the base and its fine-tune) through the real runner (onnxruntime-node
+ * sessions, transformers.js tokenizers) against what PyTorch recorded at export (models/<bundle>/reference_logits.json).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,7 +10,8 @@ import { loadDataset } from '../../datasets/load.js';
 import { DatasetSpec } from '../../datasets/spec.js';
 import { OnnxClassifierRunner } from '../../harness/runners/onnxClassifier.js';
 
-const BUNDLE = path.resolve(import.meta.dirname, '../../models/logllm-bgl-tiny');
+const BUNDLE_NAMES = ['logllm-bgl-tiny-base', 'logllm-bgl-tiny'];
+const BUNDLES = BUNDLE_NAMES.map((name) => path.resolve(import.meta.dirname, '../../models', name));
 const LOGIT_TOLERANCE = 1e-4;
 
 const Reference = z.object({
@@ -29,14 +30,15 @@ const Reference = z.object({
   encoder_tokenizer: z.array(z.object({ text: z.string(), ids: z.array(z.int()) })).min(1),
   decoder_tokenizer: z.object({ instruction_prefix_ids: z.array(z.int()), instruction_suffix_ids: z.array(z.int()) }),
 });
-const reference = Reference.parse(JSON.parse(readFileSync(path.join(BUNDLE, 'reference_logits.json'), 'utf8')));
 
 function expectClose(actual: readonly number[], expected: readonly number[], tolerance: number): void {
   expect(actual).toHaveLength(expected.length);
   actual.forEach((value, i) => expect(Math.abs(value - (expected[i] ?? Number.NaN)), `logit ${i}: ${value} vs ${expected[i]}`).toBeLessThanOrEqual(tolerance));
 }
 
-describe('shipped logllm-bgl-tiny bundle', () => {
+describe.each(BUNDLE_NAMES)('shipped bundle %s', (name) => {
+  const BUNDLE = path.resolve(import.meta.dirname, '../../models', name);
+  const reference = Reference.parse(JSON.parse(readFileSync(path.join(BUNDLE, 'reference_logits.json'), 'utf8')));
   let runner: OnnxClassifierRunner;
   beforeAll(async () => {
     runner = await OnnxClassifierRunner.create({ path: BUNDLE, threads: 1 });
@@ -94,5 +96,17 @@ describe('shipped logllm-bgl-tiny bundle', () => {
       expect(byFirstLine.get(window.id)?.input, window.id).toBe(window.input);
       expect(byFirstLine.get(window.id)?.label, window.id).toBe(window.label);
     }
+  });
+});
+
+describe('the base and its fine-tune', () => {
+  it('are two different checkpoints of one model: same tokenizers and instruction, different weights and logits', () => {
+    const [base, fineTune] = BUNDLES.map((bundle) => Reference.parse(JSON.parse(readFileSync(path.join(bundle, 'reference_logits.json'), 'utf8'))));
+    expect(fineTune?.encoder_tokenizer).toEqual(base?.encoder_tokenizer);
+    expect(fineTune?.decoder_tokenizer).toEqual(base?.decoder_tokenizer);
+    expect(fineTune?.windows.map((w) => w.id)).toEqual(base?.windows.map((w) => w.id));
+    expect(fineTune?.windows.map((w) => w.logits)).not.toEqual(base?.windows.map((w) => w.logits));
+    const [baseEncoder, fineTuneEncoder] = BUNDLES.map((bundle) => readFileSync(path.join(bundle, 'encoder.onnx')));
+    expect(fineTuneEncoder?.equals(baseEncoder ?? Buffer.alloc(0))).toBe(false);
   });
 });

@@ -124,6 +124,7 @@ describe('the npm package', () => {
         'suites/default.yaml',
         'prompts/logllm_classification.txt',
         'models/logllm-bgl-tiny/MODEL_CARD.md',
+        'models/logllm-bgl-tiny-base/MODEL_CARD.md',
         'datasets/data/README.md',
         'datasets/data/loghub/LICENSE',
         'datasets/data/logllm-format/README.md',
