@@ -28,11 +28,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The default suite with its rules model swapped for a replay of `outputs`: a "change" that moves predictions. */
 function shiftedSuite(outputs: Map<string, string>): string {
-  const suite = parse(readFileSync(path.join(REPO, 'suites/default.yaml'), 'utf8')) as { prompt: { user: string }; models: unknown[] };
+  const suite = parse(readFileSync(path.join(REPO, 'suites/default.yaml'), 'utf8')) as { prompt: { user: string }; models: unknown[]; baseline?: string };
   suite.prompt.user = path.resolve(REPO, 'suites', suite.prompt.user);
   const replay = path.join(dir, 'shifted.jsonl');
   writeFileSync(replay, [...outputs].map(([id, output]) => JSON.stringify({ id, output })).join('\n') + '\n');
   suite.models = [{ id: 'rules', provider: 'replay', path: replay }];
+  suite.baseline = 'rules'; // the default's baseline (the tiny LogLLM base) is not in this one-model suite
   const file = path.join(dir, 'shifted.yaml');
   writeFileSync(file, stringify(suite));
   return file;

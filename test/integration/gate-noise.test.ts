@@ -27,7 +27,7 @@ async function noise(args: string[]): Promise<NoiseJson> {
 
 describe('logbench noise', () => {
   it('re-runs a deterministic runner with zero spread', async () => {
-    const report = await noise(['--suite', 'suites/default.yaml', '--repeats', '2']);
+    const report = await noise(['--suite', 'suites/default.yaml', '--model', 'rules', '--repeats', '2']);
     expect([report.suite, report.model, report.mode, report.repeats]).toEqual(['default', 'rules', 'rerun', 2]);
     expect(report.metrics.map((m) => m.name)).toContain('accuracy');
     for (const metric of report.metrics) expect([metric.name, metric.values.length, metric.sd, metric.maxAbsDelta]).toEqual([metric.name, 2, 0, 0]);
