@@ -133,6 +133,14 @@ describe('the npm package', () => {
     );
   });
 
+  it('ships every model folder a packaged suite points at', () => {
+    const suites = packed.filter((file) => /^suites\/[^/]+\.yaml$/.test(file));
+    const modelDirs = suites.flatMap((file) => [...readFileSync(path.join(REPO, file), 'utf8').matchAll(/^\s*path: \.\.\/(models\/[^\s#]+)/gm)].map((m) => m[1]!));
+    expect(modelDirs.length).toBeGreaterThan(0);
+    const missing = [...new Set(modelDirs)].filter((dir) => !packed.some((file) => file.startsWith(`${dir}/`)));
+    expect(missing).toEqual([]);
+  });
+
   it('type-checks and runs a program that imports every entry point', () => {
     const tsc = spawnSync(path.join(REPO, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], { cwd: project, encoding: 'utf8' });
     expect(tsc.stdout + tsc.stderr).toBe('');
