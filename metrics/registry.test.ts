@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { corpusIntervals, metricStatistics } from './runStatistics.js';
-import { ERROR_RATE, figureNamed, higherIsBetter, METRICS, metricsForTask, TASKS, taskNamed } from './registry.js';
+import { ERROR_RATE, figureNamed, higherIsBetter, listedFigures, METRICS, metricsForTask, TASKS, taskNamed } from './registry.js';
 import { fullSampleValue } from './statistics/index.js';
 import { scoreCorpus, scoreSample, type ScoringItem } from './taskScoring.js';
 
@@ -95,5 +95,12 @@ describe('the metric and task registry', () => {
     expect(check(cases.slice(1, 2)).get('critical_f1')).toBe(1);
     const intervals = corpusIntervals('json-analysis', ['json-analysis'], cases, cases.map((item) => scoreSample('json-analysis', ['json-analysis'], item)), { resamples: 200, seed: 5 });
     for (const name of ['alert_precision', 'alert_recall', 'alert_f1', 'critical_f1', 'warning_f1']) expect(intervals.has(name), name).toBe(true);
+  });
+
+  it("lists a suite's figures in the suite's metric order, not the registry's (the verdict's fallback order)", () => {
+    const figures = listedFigures('json-analysis', ['fuzzy', 'json-analysis']);
+    expect(figures[0]).toBe('fuzzy');
+    expect(figures).toContain('warning_f1');
+    expect(figures.indexOf('warning_f1')).toBeGreaterThan(0);
   });
 });

@@ -48,6 +48,11 @@ export function metricNamed(name: string): MetricDefinition | undefined {
   return METRICS.find((m) => m.name === name);
 }
 
+/** The figure names a suite's built-in metric list gives, in the list's order (a task's own figures where it lists the task). */
+export function listedFigures(taskName: string, metrics: readonly string[]): string[] {
+  return metrics.flatMap((entry) => (entry === taskName ? taskNamed(taskName).figures : (metricNamed(entry)?.figures ?? [])).map((figure) => figure.name));
+}
+
 /** What a suite of this task may list under `metrics:`: the task's own name when it has figures, and the metrics that apply to it. */
 export function metricsForTask(task: TaskDefinition): string[] {
   const own = task.figures.length > 0 ? [task.name] : [];

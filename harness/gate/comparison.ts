@@ -29,6 +29,8 @@ export interface MetricDifference {
   untested: string | null;
   /** The figure's direction (a plugin metric's as stored with its run). */
   higherIsBetter: boolean;
+  /** McNemar only: samples exactly one run got right. */
+  discordant?: number;
 }
 
 export interface RunComparison {

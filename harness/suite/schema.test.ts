@@ -22,6 +22,11 @@ describe('suite schema', () => {
     expect(suite.max_error_rate).toBe(0.05);
   });
 
+  it('takes a verdict_metric that is a figure of the suite, and names the field of one that is not (#15 review)', () => {
+    expect(parseSuite(minimal + 'verdict_metric: recall\n', 's.yaml').verdict_metric).toBe('recall');
+    expect(() => parseSuite(minimal + 'verdict_metric: rougeL\n', 'suites/x.yaml')).toThrow(/^suites\/x\.yaml:\d+:\d+: verdict_metric: verdict_metric rougeL is not a figure of this suite's metrics \(they give: answer_parse_rate, accuracy, /m);
+  });
+
   it('names the file, line, column and YAML path of a bad value', () => {
     const bad = minimal + `  - id: qwen
     provider: openai

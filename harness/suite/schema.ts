@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { METRIC_NAMES, metricsForTask, TASK_NAMES, TASKS, taskNamed } from '../../metrics/registry.js';
+import { listedFigures, METRIC_NAMES, metricsForTask, TASK_NAMES, TASKS, taskNamed } from '../../metrics/registry.js';
 import { DatasetSpec } from '../../datasets/spec.js';
 import type { ModelCommonFields, ProviderDefinition, ProviderSpec } from '../providers/definition.js';
 import { PROVIDERS, providerEntrySpec } from '../providers/registry.js';
@@ -87,6 +87,8 @@ export const Suite = z
     concurrent_models: z.boolean().default(false),
     /** Model whose scores the others are compared against in tables; defaults to the first. */
     baseline: z.string().optional(),
+    /** The figure the end-of-run verdict and the reports' headline speak of (reports/verdict.ts); not part of a run's identity. */
+    verdict_metric: z.string().optional(),
     metrics: z.array(MetricEntry).optional(),
     /** Most failed samples a run may have: `logbench gate` treats a run above it as an infrastructure error (exit 3). */
     max_error_rate: z.number().min(0).max(1).default(0.05),
@@ -129,6 +131,14 @@ export const Suite = z
         ctx.addIssue({ code: 'custom', path: ['metrics', i], message: `metric ${metric} does not apply to task ${s.task} (it takes: ${allowed.join(', ')})` });
       }
     });
+    // A plugin's figures are known only once its module is loaded: a verdict_metric beside one is checked then.
+    const listed = s.metrics ?? taskNamed(s.task).defaultMetrics;
+    if (s.verdict_metric !== undefined && listed.every((entry) => typeof entry === 'string')) {
+      const figures = listedFigures(s.task, listed as readonly string[]);
+      if (!figures.includes(s.verdict_metric)) {
+        ctx.addIssue({ code: 'custom', path: ['verdict_metric'], message: `verdict_metric ${s.verdict_metric} is not a figure of this suite's metrics (they give: ${figures.join(', ')})` });
+      }
+    }
   })
   .refine((s) => s.baseline === undefined || s.models.some((m) => m.id === s.baseline), {
     message: 'baseline must name one of the models',

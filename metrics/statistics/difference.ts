@@ -24,6 +24,8 @@ export interface DifferenceSummary {
   readonly pValue: number;
   readonly n: number;
   readonly method: DifferenceMethod;
+  /** McNemar only: samples exactly one run got right (the pairs the test sees). */
+  readonly discordant?: number;
 }
 
 export type PValueSides = 'one-sided' | 'two-sided';
@@ -41,8 +43,8 @@ export function accuracyDifference(
   bCorrect: readonly boolean[],
   options: BootstrapOptions,
 ): DifferenceSummary {
-  const { pValue } = mcnemarExact(aCorrect, bCorrect);
+  const { pValue, b: onlyA, c: onlyB } = mcnemarExact(aCorrect, bCorrect);
   const indicator = (correct: readonly boolean[]): number[] => correct.map((right) => (right ? 1 : 0));
   const { a, b, delta, ciLow, ciHigh, n } = pairedBootstrap(indicator(aCorrect), indicator(bCorrect), options);
-  return { a, b, delta, ciLow, ciHigh, pValue, n, method: 'mcnemar-exact' };
+  return { a, b, delta, ciLow, ciHigh, pValue, n, method: 'mcnemar-exact', discordant: onlyA + onlyB };
 }

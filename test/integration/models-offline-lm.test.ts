@@ -94,11 +94,12 @@ describe('the offline generative suites', () => {
   });
 
   it('print each change against the base with its paired interval and p-value, a verdict on the main figure, and write every report with it', () => {
-    const mainFigure = { 'offline-cause-remediation': 'rougeL', 'offline-json-analysis': 'alert_f1' };
+    // The JSON suite names its verdict_metric: alert_f1 is 0 vs 0 there (neither checkpoint alerts).
+    const mainFigure = { 'offline-cause-remediation': 'rougeL', 'offline-json-analysis': 'warning_f1' };
     for (const suite of SUITES) {
       expect(runs[suite]!.stdout).toMatch(/tiny-lm-ft +Δ vs tiny-lm-base \[paired CI\] p/);
       const verdict = runs[suite]!.stdout.match(/^verdict: (tiny-lm-ft vs tiny-lm-base: .+)$/m)?.[1];
-      expect(verdict, suite).toMatch(new RegExp(`^tiny-lm-ft vs tiny-lm-base: ${mainFigure[suite]} .*paired bootstrap p.*CPU per batch\\.$`));
+      expect(verdict, suite).toMatch(new RegExp(`^tiny-lm-ft vs tiny-lm-base: ${mainFigure[suite]} .*paired bootstrap p.*CPU per sample\\.$`));
       const reports = runs[suite]!.stdout.match(/^reports: (.+)$/m)?.[1]?.split(', ') ?? [];
       expect(reports.map((file) => path.basename(file))).toContain(`logbench-${suite}-tiny-lm-ft.html`);
       for (const file of reports) expect(readFileSync(path.resolve(REPO, file), 'utf8')).toMatch(/^<!doctype html>/i);
