@@ -1,10 +1,29 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../core/io/atomicWrite.js';
 import { assertSafeOutputs } from '../../core/io/outputPath.js';
 import { CliError } from '../../core/errors.js';
+import type { StoredRun } from '../../harness/store/index.js';
 import { DEFAULT_DB } from '../defaults.js';
+
+/**
+ * The files a stored run was made from: its suite file and every existing file its stored suite
+ * names (dataset, prompts, replay answers, schemas), resolved against the suite's folder as the run
+ * resolved them. A suite stored with a relative path is taken relative to the current folder.
+ */
+export function storedRunInputs(run: Pick<StoredRun, 'suitePath' | 'suite'>): string[] {
+  if (run.suitePath === null) return [];
+  const base = path.dirname(path.resolve(run.suitePath));
+  const named: string[] = [];
+  const walk = (value: unknown): void => {
+    if (typeof value === 'string') named.push(path.resolve(base, value));
+    else if (Array.isArray(value)) value.forEach(walk);
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach(walk);
+  };
+  walk(run.suite);
+  return [run.suitePath, ...named.filter((file) => existsSync(file) && statSync(file).isFile())];
+}
 
 export interface WriteReportOptions {
   db: string;
@@ -25,6 +44,8 @@ export async function writeReport(options: WriteReportOptions): Promise<string[]
   try {
     const run = await resolveRun(store, options.runId, 'run');
     const baseline = options.baselineId === undefined ? undefined : await resolveRun(store, options.baselineId, 'baseline');
+    // A report written over the suite or a replay file would destroy what the stored run was made from.
+    assertSafeOutputs(options.svg ? [options.out, svgPath] : [options.out], { db: options.db, inputs: [run, ...(baseline ? [baseline] : [])].flatMap(storedRunInputs) });
     const data = await reports.loadReportData(store, { runId: run.id, ...(baseline && { baselineId: baseline.id }) });
     mkdirSync(path.dirname(path.resolve(options.out)), { recursive: true });
     writeFileAtomic(options.out, options.format === 'md' ? reports.renderReportMarkdown(data) : reports.renderReportHtml(data));

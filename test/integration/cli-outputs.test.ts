@@ -46,6 +46,24 @@ describe('outputs never overwrite the store or an input', () => {
     expect(await expectRefused(['export-run', '--db', db, '--run', RUN, '-o', copy], copy, copy)).toContain('it is a DuckDB database');
   });
 
+  it('report -o refuses the suite file and every input the stored run names (#15 review: `report -o worse.yaml`)', async () => {
+    const suiteDir = path.join(dir, 'suite');
+    mkdirSync(suiteDir);
+    writeFileSync(path.join(suiteDir, 'data.jsonl'), '{"id": "s0", "input": "line 0", "label": "anomalous"}\n{"id": "s1", "input": "line 1", "label": "normal"}\n');
+    writeFileSync(path.join(suiteDir, 'answers.jsonl'), '{"id": "s0", "output": "anomalous"}\n{"id": "s1", "output": "normal"}\n');
+    writeFileSync(path.join(suiteDir, 'p.txt'), 'Is this anomalous? {{input}}\n');
+    const suite = path.join(suiteDir, 'replayed.yaml');
+    writeFileSync(suite, 'name: replayed\nversion: 1\ntask: classification\ndataset:\n  source: jsonl\n  path: data.jsonl\n  input_field: input\n  label_field: label\n  id_field: id\n  split: t\nprompt:\n  user: p.txt\nmodels:\n  - id: m\n    provider: replay\n    path: answers.jsonl\n');
+    const suiteDb = path.join(suiteDir, 'runs.duckdb');
+    const result = await runCli(['run', suite, '--no-report', '--db', suiteDb]);
+    expect(result.code, result.stderr).toBe(0);
+    for (const input of [suite, path.join(suiteDir, 'answers.jsonl'), path.join(suiteDir, 'data.jsonl'), path.join(suiteDir, 'p.txt')]) {
+      const before = readFileSync(input, 'utf8');
+      expect(await expectRefused(['report', '--db', suiteDb, '--run', 'latest:replayed/m', '-o', input], input, suiteDb, suiteDir)).toContain('input of this command');
+      expect(readFileSync(input, 'utf8')).toBe(before);
+    }
+  });
+
   it('publish --out and export --parquet refuse a folder where one of their files is the database', async () => {
     const site = path.join(dir, 'site');
     mkdirSync(site);
