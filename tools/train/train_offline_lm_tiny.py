@@ -9,7 +9,7 @@
     nice /usr/bin/python3 tools/train/train_offline_lm_tiny.py [--steps 200] [--base-steps 40] [--seed 0]
 
 Time-ordered split per loghub file: first 70 % trains, next 10 % validates, last 20 % is held out (BGL:
-lines 1-1400 / 1401-1600 / 1601-2000; the default suite holds out 1601-2000 too). The tokenizer and the
+lines 1-1400 / 1401-1599 / 1601-2000, line 1600 used by no part; the default suite holds out 1601-2000 too). The tokenizer and the
 training chats come from the training part only. Writes models/offline-lm-tiny-{base,ft}/ and the held-out test sets in
 datasets/data/offline/ (the suites' data). CPU, minutes; not run in CI.
 """
@@ -28,7 +28,7 @@ from logllm_data import REPO_ROOT, read_loghub_lines
 from train_causal_lm_tiny import (END, PAD, SPECIAL_TOKENS, SYSTEMS, TinyLlamaForCausalLM, greedy_generate,
                                   render_chat, rule_targets, train_step, write_model_folder)
 
-TRAIN_SHARE, VALIDATION_SHARE = 0.7, 0.1
+TRAIN_PERCENT, HELD_OUT_FROM_PERCENT = 70, 80
 MAX_LINE_CHARS = 240
 JSON_LINE_CHARS = 100  # keeps a chunk near 200 tokens: training time on 2 shared cores
 LABELLED_SYSTEMS = {"BGL", "Thunderbird"}  # their first field is the alert label, not part of the message
@@ -46,8 +46,20 @@ DATA_OUT = REPO_ROOT / "datasets" / "data" / "offline"
 
 
 def split_parts(lines: list[str]) -> tuple[list[str], list[str], list[str]]:
-    train_end, validation_end = int(len(lines) * TRAIN_SHARE), int(len(lines) * (TRAIN_SHARE + VALIDATION_SHARE))
-    return lines[:train_end], lines[train_end:validation_end], lines[validation_end:]
+    """Training, validation and held-out lines: 1-1400 / 1401-1599 / 1601-2000 of a 2000-line file.
+
+    Integer cuts: the shipped checkpoints were trained with a float cut, int(2000 * (0.7 + 0.1)) = 1599,
+    that put line 1600 in the held-out part although the default suite's rules train on lines 1-1600.
+    Line 1600 is now a gap no part uses: training and validation are the lines the checkpoints saw,
+    and the held-out part starts at line 1601 as the cards say.
+    """
+    train_end, held_out_start = len(lines) * TRAIN_PERCENT // 100, len(lines) * HELD_OUT_FROM_PERCENT // 100
+    return lines[:train_end], lines[train_end:held_out_start - 1], lines[held_out_start:]
+
+
+def legacy_held_out(lines: list[str]) -> list[str]:
+    """The held-out part of the float cut the shipped checkpoints' run used (from line 1600): see replayed_draws."""
+    return lines[len(lines) * HELD_OUT_FROM_PERCENT // 100 - 1:]
 
 
 def message_of(system: str, raw: str) -> str:
@@ -121,17 +133,27 @@ def main() -> None:
     started = time.time()
 
     # Cause/remediation: distinct lines per part, a later part never repeats an earlier part's line.
-    parts: dict[str, list[tuple[str, str]]] = {"train": [], "validation": [], "test": []}
+    parts: dict[str, list[tuple[str, str]]] = {"train": [], "validation": [], "test": [], "legacy-test": []}
     for system in SYSTEMS:
-        for name, part in zip(parts, split_parts(read_loghub_lines(system))):
+        lines = read_loghub_lines(system)
+        for name, part in zip(parts, [*split_parts(lines), legacy_held_out(lines)]):
             parts[name] += [(system, message_of(system, raw)) for raw in part]
     seen: set[str] = set()
-    for name in parts:
+    for name in ("train", "validation"):
         parts[name] = [(s, line) for s, line in dict.fromkeys(parts[name]) if line not in seen]
         seen.update(line for _, line in parts[name])
+    for name in ("test", "legacy-test"):
+        parts[name] = [(s, line) for s, line in dict.fromkeys(parts[name]) if line not in seen]
     rng = random.Random(args.seed)
+    test_rng = random.Random()
+    test_rng.setstate(rng.getstate())
     cr_test = [pair for system in SYSTEMS
-               for pair in rng.sample([p for p in parts["test"] if p[0] == system], CR_TEST_PER_SYSTEM)]
+               for pair in test_rng.sample([p for p in parts["test"] if p[0] == system], CR_TEST_PER_SYSTEM)]
+    # The shipped checkpoints' run drew its test lines from the float cut's held-out part with `rng` before
+    # its validation and training draws: that draw is replayed (its lines unused) so the training data, and
+    # so the checkpoints, stay reproducible; the test lines above come from a copy of the same state.
+    for system in SYSTEMS:
+        rng.sample([p for p in parts["legacy-test"] if p[0] == system], CR_TEST_PER_SYSTEM)
     cr_validation = rng.sample(parts["validation"], 40)
     cr_lines = [line for _, line in parts["train"]] + [line for _, line in cr_validation] + [line for _, line in cr_test]
     targets = dict(zip(cr_lines, rule_targets(cr_lines)))
@@ -154,7 +176,11 @@ def main() -> None:
     cr_rows = [{"id": f"{system.lower()}-{index:02d}", "input": line, "reference": targets[line], "system": system}
                for index, (system, line) in enumerate(cr_test)]
     # Every other chunk: ~45 samples keep `npm run bench` short.
-    json_rows = [{"id": f"bgl-c{index:02d}", "input": text, "reference": target} for index, (text, target) in enumerate(json_test)][::2]
+    # `lines`: the chunk's first and last line numbers in BGL_2k.log, so a test can check they are held out.
+    first_held_out = len(read_loghub_lines("BGL")) * HELD_OUT_FROM_PERCENT // 100 + 1
+    starts = [first_held_out + sum(len(c) for c in json_test_chunks[:index]) for index in range(len(json_test_chunks))]
+    json_rows = [{"id": f"bgl-c{index:02d}", "input": text, "reference": target, "lines": [starts[index], starts[index] + len(json_test_chunks[index]) - 1]}
+                 for index, (text, target) in enumerate(json_test)][::2]
     for name, rows, train_targets in (("cause-remediation", cr_rows, [targets[line] for _, line in parts["train"]]),  # before the cap
                                       ("bgl-json-analysis", json_rows, [t for _, t in json_train])):
         most_frequent = collections.Counter(train_targets).most_common(1)[0][0]
