@@ -7,7 +7,7 @@
  * branches start with different characters (`["string", "null"]`). Anything else is refused with
  * the keyword and where it sits: decoding that ignored a keyword could write documents that fail it.
  */
-import { acceptsDocument, NUMBER_MAX_DIGITS, type SchemaNode } from './automaton.js';
+import { acceptsDocument, NUMBER_MAX_DECIMALS, NUMBER_MAX_DIGITS, type SchemaNode } from './automaton.js';
 
 export class UnsupportedSchemaError extends Error {
   override name = 'UnsupportedSchemaError';
@@ -19,6 +19,10 @@ const ANNOTATIONS = new Set(['title', 'description', '$schema', '$id', '$comment
 const CONSTRAINTS = new Set(['type', 'enum', 'const', '$ref', 'anyOf', 'properties', 'required', 'additionalProperties', 'items', 'minItems', 'maxItems', 'minLength', 'maxLength', 'minimum', 'maximum']);
 const TYPES = new Set(['object', 'array', 'string', 'integer', 'number', 'boolean', 'null']);
 const LARGEST_INTEGER = 10 ** NUMBER_MAX_DIGITS - 1;
+/** Deeper schemas are refused with their location (compiling recurses once per level). */
+export const MAX_SCHEMA_DEPTH = 64;
+/** Larger enums are refused: each value is a path of the automaton and a check per decoding step. */
+export const MAX_ENUM_VALUES = 10_000;
 
 type Schema = Record<string, unknown>;
 
@@ -30,19 +34,105 @@ const encoder = new TextEncoder();
 
 /** The automaton for documents valid against `schema`; throws UnsupportedSchemaError naming the keyword and its JSON pointer. */
 export function compileJsonSchema(schema: Schema): SchemaNode {
-  return new Compiler(schema).compile(schema, '');
+  const compiler = new Compiler(schema);
+  const root = compiler.compile(schema, '');
+  assertProductive(root, compiler.locations);
+  return root;
+}
+
+/** The children a node's documents must or may contain. */
+function children(node: SchemaNode): SchemaNode[] {
+  switch (node.kind) {
+    case 'object':
+      return node.properties.map((property) => property.value);
+    case 'array':
+      return [node.items];
+    case 'union':
+      return [...node.byFirstByte.values()];
+    default:
+      return [];
+  }
+}
+
+/**
+ * Refuses a schema with no finite document under the decoder's limits (a required property or a
+ * `minItems` ≥ 1 array that leads back to itself): decoding it could only stop at `max_tokens`, cut.
+ * The nodes with a finite document are found as a least fixed point over the (cyclic) node graph.
+ */
+function assertProductive(root: SchemaNode, locations: ReadonlyMap<SchemaNode, string>): void {
+  const nodes: SchemaNode[] = [];
+  const seen = new Set<SchemaNode>();
+  const stack = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    nodes.push(node);
+    stack.push(...children(node));
+  }
+  const productive = new Set<SchemaNode>();
+  const finite = (node: SchemaNode): boolean => {
+    switch (node.kind) {
+      case 'object':
+        return node.properties.every((property, index) => !node.required[index] || productive.has(property.value));
+      case 'array':
+        return node.minItems === 0 || productive.has(node.items);
+      case 'union':
+        return [...node.byFirstByte.values()].some((branch) => productive.has(branch));
+      default:
+        return true;
+    }
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const node of nodes) {
+      if (!productive.has(node) && finite(node)) {
+        productive.add(node);
+        changed = true;
+      }
+    }
+  }
+  if (productive.has(root)) return;
+  // Follow what forces the document on until it comes back: that is the part that requires itself.
+  const path: SchemaNode[] = [];
+  let node: SchemaNode | undefined = root;
+  while (node !== undefined && !path.includes(node)) {
+    path.push(node);
+    const current: SchemaNode = node;
+    node = current.kind === 'object' ? current.properties.find((property, index) => current.required[index] && !productive.has(property.value))?.value : current.kind === 'array' ? current.items : children(current)[0];
+  }
+  const where = (at: SchemaNode | undefined) => (at === undefined ? '/' : locations.get(at) || '/');
+  throw new UnsupportedSchemaError(`${where(root)}: no finite document satisfies this schema: ${where(node)} requires itself (through required properties or minItems ≥ 1), so decoding could only stop cut at max_tokens`);
 }
 
 class Compiler {
   /** Compiled `$ref` targets, so recursive schemas compile to a cyclic graph. */
   private readonly refs = new Map<string, SchemaNode>();
   private readonly resolving = new Set<string>();
+  /** Each compiled node's JSON pointer, for errors found after compiling. */
+  readonly locations = new Map<SchemaNode, string>();
+  private depth = 0;
 
   constructor(private readonly root: Schema) {}
 
   /** `register` receives an object or array node before its children compile (a `$ref` target's cycle closes through it). */
   compile(schema: unknown, at: string, register?: (shell: SchemaNode) => void): SchemaNode {
     const where = at || '/';
+    if (this.depth >= MAX_SCHEMA_DEPTH) throw new UnsupportedSchemaError(`${where}: the schema is nested deeper than ${MAX_SCHEMA_DEPTH} levels`);
+    this.depth++;
+    try {
+      const node = this.compileAt(schema, at, where, (shell) => {
+        if (!this.locations.has(shell)) this.locations.set(shell, where);
+        register?.(shell);
+      });
+      if (!this.locations.has(node)) this.locations.set(node, where);
+      return node;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private compileAt(schema: unknown, at: string, where: string, register: (shell: SchemaNode) => void): SchemaNode {
     if (!isSchema(schema)) throw new UnsupportedSchemaError(`${where}: a schema must be an object (true/false schemas are not supported)`);
     for (const keyword of Object.keys(schema)) {
       if (!ANNOTATIONS.has(keyword) && !CONSTRAINTS.has(keyword)) throw new UnsupportedSchemaError(`${where}: unsupported keyword '${keyword}'`);
@@ -133,7 +223,12 @@ class Compiler {
         const bound = type === 'integer' ? LARGEST_INTEGER : Number.POSITIVE_INFINITY;
         const minimum = Math.max(-bound, type === 'integer' ? Math.ceil(limit(schema, 'minimum', -bound, where)) : limit(schema, 'minimum', -bound, where));
         const maximum = Math.min(bound, type === 'integer' ? Math.floor(limit(schema, 'maximum', bound, where)) : limit(schema, 'maximum', bound, where));
-        if (minimum > maximum) throw new UnsupportedSchemaError(`${where}: no ${type} of at most ${NUMBER_MAX_DIGITS} digits lies between 'minimum' and 'maximum'`);
+        // The decoder writes at most NUMBER_MAX_DIGITS integer digits and NUMBER_MAX_DECIMALS decimals: a range with no such number has no document.
+        const scale = 10 ** NUMBER_MAX_DECIMALS;
+        const writable = minimum < 10 ** NUMBER_MAX_DIGITS && maximum > -(10 ** NUMBER_MAX_DIGITS) && Math.ceil(minimum * scale - 1e-6) <= Math.floor(maximum * scale + 1e-6);
+        if (minimum > maximum || !writable) {
+          throw new UnsupportedSchemaError(`${where}: no ${type} of at most ${NUMBER_MAX_DIGITS} digits${type === 'number' ? ` and ${NUMBER_MAX_DECIMALS} decimals` : ''} lies between 'minimum' and 'maximum'`);
+        }
         return { kind: type, minimum, maximum };
       }
       case 'boolean':
@@ -162,6 +257,7 @@ function limit(schema: Schema, keyword: string, fallback: number, where: string)
 function literal(schema: Schema, where: string, compileRest: (rest: Schema) => SchemaNode): SchemaNode {
   if (schema.enum !== undefined && schema.const !== undefined) throw new UnsupportedSchemaError(`${where}: 'enum' beside 'const' is not supported`);
   if (schema.enum !== undefined && (!Array.isArray(schema.enum) || schema.enum.length === 0)) throw new UnsupportedSchemaError(`${where}: 'enum' must be a non-empty list`);
+  if (Array.isArray(schema.enum) && schema.enum.length > MAX_ENUM_VALUES) throw new UnsupportedSchemaError(`${where}: 'enum' has ${schema.enum.length} values; at most ${MAX_ENUM_VALUES} are supported`);
   const values: unknown[] = schema.enum !== undefined ? (schema.enum as unknown[]) : [schema.const];
   const { enum: _enum, const: _const, ...rest } = schema;
   const constrained = Object.keys(rest).some((keyword) => CONSTRAINTS.has(keyword));
