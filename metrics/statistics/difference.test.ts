@@ -35,6 +35,8 @@ describe('accuracyDifference', () => {
       pValue: mcnemarExact(aCorrect, bCorrect).pValue,
       n: 14,
       method: 'mcnemar-exact',
+      // 4 right only in A, 1 right only in B: what the verdict's too-few-discordant-pairs rule reads.
+      discordant: 5,
     });
     // b = 4 discordant wins for A, c = 1 for B: p = 2·(1 + 5)/2^5.
     expect(summary.pValue).toBeCloseTo(0.375, 15);
