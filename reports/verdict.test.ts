@@ -66,6 +66,7 @@ describe('verdictSentence', () => {
     expect(verdictSentence({ candidate: 'ft', baseline: 'base', comparison: { metrics, cost: costs, confidence: 0.95, samples: 40 } })).toBe(
       'ft vs base: F1 0.8 vs 0.5 (+0.3, 95 % CI [+0.05, +0.55], paired bootstrap p = 0.004; accuracy McNemar p = 0.125): too few samples to judge (n = 40, 4 discordant pairs; McNemar needs 6 to reach p < 0.05), at 5.1 ms vs 5 ms CPU per sample.',
     );
+    expect(verdictSentence({ candidate: 'ft', baseline: 'base', comparison: { metrics: [{ ...accuracy, discordant: 1 }, metrics[1]!], cost: costs, confidence: 0.95, samples: 40 } })).toContain('(n = 40, 1 discordant pair; ');
     // Enough discordant pairs but McNemar disagrees with the bootstrap interval: no significance claimed.
     const disagreeing = [{ ...accuracy, pValue: 0.18, discordant: 12 }, metrics[1]!];
     expect(verdictSentence({ candidate: 'ft', baseline: 'base', comparison: { metrics: disagreeing, cost: costs, confidence: 0.95, samples: 40 } })).toMatch(

@@ -103,7 +103,7 @@ function tooFew(metric: MetricDifference, mcnemar: MetricDifference | undefined,
   if (metric.n < MIN_PAIRED_SAMPLES) return `too few samples to judge (n = ${metric.n}; the rule needs ${MIN_PAIRED_SAMPLES} paired samples)`;
   const needed = minDiscordantPairs(alpha);
   if (mcnemar?.discordant !== undefined && mcnemar.discordant < needed) {
-    return `too few samples to judge (n = ${mcnemar.n}, ${mcnemar.discordant} discordant pairs; McNemar needs ${needed} to reach p < ${formatNumber(alpha)})`;
+    return `too few samples to judge (n = ${mcnemar.n}, ${mcnemar.discordant} discordant pair${mcnemar.discordant === 1 ? '' : 's'}; McNemar needs ${needed} to reach p < ${formatNumber(alpha)})`;
   }
   return null;
 }
