@@ -7,6 +7,7 @@ import { registerNoiseCommand } from './commands/noise.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerTransferCommands } from './commands/transfer.js';
+import { registerViewCommand } from './commands/view.js';
 import { CliError, ExitCode } from '../core/errors.js';
 import { printable } from '../core/format.js';
 import { setNoticeSink } from '../core/notice.js';
@@ -24,6 +25,7 @@ function buildProgram(): Command {
   registerCompareCommand(program);
   registerGateCommands(program);
   registerNoiseCommand(program);
+  registerViewCommand(program);
   return program;
 }
 

@@ -1,0 +1,192 @@
+/**
+ * The read SQL of `logbench view`: one page of a run's samples under the viewer's filters (in SQL,
+ * so a 100,000-sample run sends one page, not the run), one sample across every run of its split,
+ * and the names a filter can offer. Run on a read-only store (a `StoreSnapshots` copy).
+ */
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { duckdb } from './duckdb.js';
+import { type Params, type Row, numeric, optionalNumeric, optionalText, readRows, text } from './rows.js';
+import type { RunStore } from './store.js';
+
+export interface SampleFilter {
+  /** Case-insensitive text searched in the input, reference and output. */
+  search?: string;
+  /** The per-sample metric `min` / `max` bound and the page shows. */
+  metric?: string;
+  min?: number;
+  max?: number;
+  /** `only`: failed predictions; `none`: successful ones. */
+  errors?: 'only' | 'none';
+  /** Gold or predicted label equal to this. */
+  label?: string;
+  /** Only samples whose output, label or error differs in this other run. */
+  changedFrom?: string;
+}
+
+export interface SampleRow {
+  sampleId: string;
+  input: string;
+  reference: string | null;
+  goldLabel: string | null;
+  output: string | null;
+  predictedLabel: string | null;
+  error: string | null;
+  /** The filter's metric for this sample; null without one. */
+  score: number | null;
+}
+
+export interface SamplePage {
+  total: number;
+  rows: SampleRow[];
+}
+
+export interface SampleOutputRow {
+  runId: string;
+  suiteName: string;
+  modelId: string;
+  variant: string | null;
+  startedAt: string;
+  output: string | null;
+  label: string | null;
+  error: string | null;
+  scores: { name: string; value: number | null }[];
+}
+
+export interface SampleDetail {
+  sampleId: string;
+  input: string;
+  reference: string | null;
+  label: string | null;
+  /** Every run of the sample's split that predicted it, oldest first. */
+  outputs: SampleOutputRow[];
+}
+
+/** Longest text the page query returns of an input or output; the sample's own page shows it whole. */
+const PREVIEW_CHARS = 400;
+
+export class ViewQueries {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  /** Its own READ_ONLY handle on the file of `store`, itself open read-only (as the report's queries). */
+  static async open(store: Pick<RunStore, 'path' | 'readOnly'>): Promise<ViewQueries> {
+    if (!store.readOnly) throw new Error(`${store.path}: the viewer reads a store opened with { readOnly: true }`);
+    const instance = await duckdb.DuckDBInstance.create(store.path, { access_mode: 'READ_ONLY' });
+    try {
+      return new ViewQueries(instance, await instance.connect());
+    } catch (error) {
+      instance.closeSync();
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  private select(sql: string, params: Params): Promise<Row[]> {
+    return readRows(this.connection, sql, params);
+  }
+
+  /** Names of the run's per-sample metrics. */
+  async sampleMetricNames(runId: string): Promise<string[]> {
+    const rows = await this.select('SELECT DISTINCT name FROM sample_metrics WHERE run_id = $run ORDER BY name', { run: runId });
+    return rows.map((row) => text(row['name']));
+  }
+
+  /** One page of the run's samples, ordered by sample id, and how many pass the filter. */
+  async samplePage(runId: string, filter: SampleFilter, offset: number, limit: number): Promise<SamplePage> {
+    const conditions = ['p.run_id = $run'];
+    const params: Record<string, string | number | null> = { run: runId, metric: filter.metric ?? null, offset, limit, preview: PREVIEW_CHARS };
+    if (filter.search !== undefined && filter.search !== '') {
+      params['search'] = filter.search.toLowerCase();
+      conditions.push('(contains(lower(s.input), $search) OR contains(lower(coalesce(p.output, \'\')), $search) OR contains(lower(coalesce(s.reference, \'\')), $search))');
+    }
+    if (filter.min !== undefined) {
+      params['min'] = filter.min;
+      conditions.push('m.value >= $min');
+    }
+    if (filter.max !== undefined) {
+      params['max'] = filter.max;
+      conditions.push('m.value <= $max');
+    }
+    if (filter.errors === 'only') conditions.push('p.error IS NOT NULL');
+    if (filter.errors === 'none') conditions.push('p.error IS NULL');
+    if (filter.label !== undefined && filter.label !== '') {
+      params['label'] = filter.label;
+      conditions.push('(s.label = $label OR p.label = $label)');
+    }
+    const changed = filter.changedFrom !== undefined && filter.changedFrom !== '';
+    if (changed) {
+      params['other'] = filter.changedFrom ?? null;
+      conditions.push('(o.output IS DISTINCT FROM p.output OR o.label IS DISTINCT FROM p.label OR o.error IS DISTINCT FROM p.error)');
+    }
+    const rows = await this.select(
+      `SELECT p.sample_id, left(s.input, $preview) AS input, left(s.reference, $preview) AS reference, s.label AS gold,
+              left(p.output, $preview) AS output, p.label AS predicted, p.error, m.value AS score, count(*) OVER () AS total
+       FROM predictions p
+       JOIN runs r ON r.id = p.run_id
+       JOIN samples s ON s.split_hash = r.split_hash AND s.sample_id = p.sample_id
+       LEFT JOIN sample_metrics m ON m.run_id = p.run_id AND m.sample_id = p.sample_id AND m.name = $metric
+       ${changed ? 'JOIN predictions o ON o.run_id = $other AND o.sample_id = p.sample_id' : ''}
+       WHERE ${conditions.join(' AND ')}
+       ORDER BY p.sample_id
+       LIMIT $limit OFFSET $offset`,
+      params,
+    );
+    const total = rows[0] === undefined ? await this.countOnly(runId, filter, offset) : numeric(rows[0]['total']);
+    return {
+      total,
+      rows: rows.map((row) => ({
+        sampleId: text(row['sample_id']),
+        input: text(row['input']),
+        reference: optionalText(row['reference']),
+        goldLabel: optionalText(row['gold']),
+        output: optionalText(row['output']),
+        predictedLabel: optionalText(row['predicted']),
+        error: optionalText(row['error']),
+        score: optionalNumeric(row['score']),
+      })),
+    };
+  }
+
+  /** A page past the end has no row to carry the count: count the filter's matches alone. */
+  private async countOnly(runId: string, filter: SampleFilter, offset: number): Promise<number> {
+    if (offset === 0) return 0;
+    return (await this.samplePage(runId, filter, 0, 1)).total;
+  }
+
+  /** The sample and what every run of its split answered, with each run's per-sample scores; null when no run of the split has it. */
+  async sampleDetail(splitHash: string, sampleId: string): Promise<SampleDetail | null> {
+    const [sample] = await this.select('SELECT sample_id, input, reference, label FROM samples WHERE split_hash = $split AND sample_id = $sample', { split: splitHash, sample: sampleId });
+    if (sample === undefined) return null;
+    const outputs = await this.select(
+      `SELECT r.id, r.suite_name, r.model_id, r.variant, r.started_at::VARCHAR AS started, p.output, p.label, p.error,
+              (SELECT list({'name': m.name, 'value': m.value} ORDER BY m.name) FROM sample_metrics m WHERE m.run_id = r.id AND m.sample_id = p.sample_id) AS scores
+       FROM predictions p JOIN runs r ON r.id = p.run_id
+       WHERE r.split_hash = $split AND p.sample_id = $sample
+       ORDER BY r.started_at, r.id`,
+      { split: splitHash, sample: sampleId },
+    );
+    return {
+      sampleId: text(sample['sample_id']),
+      input: text(sample['input']),
+      reference: optionalText(sample['reference']),
+      label: optionalText(sample['label']),
+      outputs: outputs.map((row) => ({
+        runId: text(row['id']),
+        suiteName: text(row['suite_name']),
+        modelId: text(row['model_id']),
+        variant: optionalText(row['variant']),
+        startedAt: text(row['started']),
+        output: optionalText(row['output']),
+        label: optionalText(row['label']),
+        error: optionalText(row['error']),
+        scores: ((row['scores'] ?? []) as { name: string; value: number | null }[]).map((score) => ({ name: score.name, value: score.value })),
+      })),
+    };
+  }
+}
