@@ -4,6 +4,7 @@ import { registerCompareCommand } from './commands/compare.js';
 import { registerGateCommands } from './commands/gate.js';
 import { registerMetricsCommands } from './commands/metrics.js';
 import { registerNoiseCommand } from './commands/noise.js';
+import { registerPrCommentCommand } from './commands/prComment.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerTransferCommands } from './commands/transfer.js';
@@ -25,6 +26,7 @@ function buildProgram(): Command {
   registerCompareCommand(program);
   registerGateCommands(program);
   registerNoiseCommand(program);
+  registerPrCommentCommand(program);
   registerViewCommand(program);
   return program;
 }
