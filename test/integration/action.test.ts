@@ -200,6 +200,13 @@ describe('action.yml (composite action) on a pull request', () => {
     expect(run.steps.find((s) => s.name === 'Comment on the pull request')?.stderr).toContain('the event is not a pull request: no comment for suite loopback');
     expect(github.requests.length).toBe(before);
   }, 180_000);
+
+  it('a suites input that names no suite fails the step (exit 3) instead of passing an empty gate', async () => {
+    const { run } = await runAction({ suites: ' \n ' });
+    expect(run.exitCode).toBe(3);
+    expect(run.outputs['exit-code']).toBe('3');
+    expect(run.log).toContain('::error::the suites input names no suite');
+  }, 60_000);
 });
 
 describe('@action-validator/cli', () => {
