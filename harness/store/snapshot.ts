@@ -26,6 +26,7 @@ interface Snapshot {
   /** Requests reading this snapshot; a replaced one closes when the last of them ends. */
   readers: number;
   retired: boolean;
+  discarded: boolean;
 }
 
 /** Copies taken while the writer was mid-commit differ before and after; a few retries find a quiet moment. */
@@ -87,7 +88,7 @@ export class StoreSnapshots {
           await store.close();
           throw error;
         }
-        const snapshot: Snapshot = { fingerprint: before, dir, store, views, readers: 0, retired: false };
+        const snapshot: Snapshot = { fingerprint: before, dir, store, views, readers: 0, retired: false, discarded: false };
         const previous = this.current;
         this.current = snapshot;
         if (previous) {
@@ -104,6 +105,8 @@ export class StoreSnapshots {
   }
 
   private async discard(snapshot: Snapshot): Promise<void> {
+    if (snapshot.discarded) return;
+    snapshot.discarded = true;
     snapshot.views.close();
     await snapshot.store.close();
     rmSync(snapshot.dir, { recursive: true, force: true });

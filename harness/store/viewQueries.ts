@@ -3,9 +3,8 @@
  * so a 100,000-sample run sends one page, not the run), one sample across every run of its split,
  * and the names a filter can offer. Run on a read-only store (a `StoreSnapshots` copy).
  */
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { duckdb } from './duckdb.js';
-import { type Params, type Row, numeric, optionalNumeric, optionalText, readRows, text } from './rows.js';
+import { ReadOnlyHandle } from './readOnlyHandle.js';
+import { type Params, type Row, numeric, optionalNumeric, optionalText, text } from './rows.js';
 import type { RunStore } from './store.js';
 
 export interface SampleFilter {
@@ -65,30 +64,18 @@ export interface SampleDetail {
 const PREVIEW_CHARS = 400;
 
 export class ViewQueries {
-  private constructor(
-    private readonly instance: DuckDBInstance,
-    private readonly connection: DuckDBConnection,
-  ) {}
+  private constructor(private readonly handle: ReadOnlyHandle) {}
 
-  /** Its own READ_ONLY handle on the file of `store`, itself open read-only (as the report's queries). */
   static async open(store: Pick<RunStore, 'path' | 'readOnly'>): Promise<ViewQueries> {
-    if (!store.readOnly) throw new Error(`${store.path}: the viewer reads a store opened with { readOnly: true }`);
-    const instance = await duckdb.DuckDBInstance.create(store.path, { access_mode: 'READ_ONLY' });
-    try {
-      return new ViewQueries(instance, await instance.connect());
-    } catch (error) {
-      instance.closeSync();
-      throw error;
-    }
+    return new ViewQueries(await ReadOnlyHandle.open(store, 'the viewer'));
   }
 
   close(): void {
-    this.connection.closeSync();
-    this.instance.closeSync();
+    this.handle.close();
   }
 
   private select(sql: string, params: Params): Promise<Row[]> {
-    return readRows(this.connection, sql, params);
+    return this.handle.rows(sql, params);
   }
 
   /** Names of the run's per-sample metrics. */

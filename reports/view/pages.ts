@@ -159,7 +159,7 @@ export function comparePage(baseline: ViewRun, runs: readonly ViewRun[], candida
     const interval = m.ciLow === null || m.ciHigh === null ? '—' : `[${formatSigned(m.ciLow)}, ${formatSigned(m.ciHigh)}]`;
     return [formatValue(m.a), m.delta === null ? '—' : formatSigned(m.delta), interval, `${formatPValue(m.pValue, m.resamples)} ${m.method}${m.untested === null ? '' : ` (${m.untested})`}`].map(escapeHtml);
   };
-  const headerTop = `<tr><th rowspan="2">metric</th><th rowspan="2">baseline<br>${escapeHtml(modelLabel(baseline))}</th>${candidates
+  const headerTop = `<tr><th rowspan="2">metric</th><th rowspan="2">baseline<br>${escapeHtml(modelLabel(baseline))}<br><code>${escapeHtml(baseline.id)}</code></th>${candidates
     .map((candidate) => `<th colspan="4">${escapeHtml(modelLabel(candidate.run))}<br><code>${escapeHtml(candidate.run.id)}</code></th>`)
     .join('')}</tr>`;
   const headerBottom = `<tr>${candidates.map(() => '<th>value</th><th>− baseline</th><th>interval</th><th>p · test</th>').join('')}</tr>`;
@@ -182,7 +182,7 @@ export function comparePage(baseline: ViewRun, runs: readonly ViewRun[], candida
       confidence === undefined ? '' : ` · ${Math.round(confidence * 100)} % paired intervals`
     }</p></header>
 <form method="get" action="/compare" id="baseline-form">${runs.map((run) => `<input type="hidden" name="run" value="${escapeHtml(run.id)}">`).join('')}
-<details><summary>baseline</summary>${baselineChoice}<br><button type="submit">compare against it</button></details></form>
+<fieldset><legend>baseline</legend>${baselineChoice}<br><button type="submit">compare against it</button></fieldset></form>
 ${refusals.join('\n')}
 <h2>Metrics</h2>
 <p class="description">Each run minus the baseline, sample by sample (paired bootstrap; exact McNemar for accuracy), as <code>logbench compare</code> and the gate compute it.</p>
