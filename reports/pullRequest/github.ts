@@ -18,6 +18,8 @@ export interface UpsertedComment {
 /** Octokit's RequestError (its class lives in a package of its own; its name is part of its contract). */
 interface HttpError extends Error {
   status: number;
+  /** Absent when no answer came (refused connection, DNS): Octokit then says status 500. */
+  response?: unknown;
 }
 
 function isHttpError(error: unknown): error is HttpError {
@@ -27,6 +29,7 @@ function isHttpError(error: unknown): error is HttpError {
 /** What a refusal means for the person reading the job log; the token is never part of it. */
 function refusal(error: HttpError, doing: string, target: PullRequestTarget): string {
   const where = `${target.repository} pull request #${target.pullRequest}`;
+  if (error.response === undefined) return `could not reach ${target.apiUrl} to ${doing} on ${where}: ${error.message}`;
   const answer = `${error.status} ${error.message.split(' - ')[0] ?? ''}`.trim();
   if (error.status === 401) return `GitHub rejected the token while trying to ${doing} on ${where} (${answer}): pass a valid github-token`;
   if (error.status === 403)

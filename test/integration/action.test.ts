@@ -183,6 +183,16 @@ describe('action.yml (composite action) on a pull request', () => {
     expect(github.requests.slice(before).map((r) => r.method)).toEqual(['GET']);
   }, 180_000);
 
+  it('a gate that cannot judge (exit 3) still says why on the pull request, in the same comment', async () => {
+    const id = gateComments('loopback')[0]?.id;
+    const { run } = await runAction({ suites: 'loopback', candidate: 'latest:{suite}/no-such-model' });
+    expect(run.exitCode).toBe(3);
+    expect(run.outputs['exit-code']).toBe('3');
+    expect(run.log).toContain('::warning::logbench report for loopback failed');
+    expect(gateComments('loopback').map((c) => c.id)).toEqual([id]);
+    expect(gateComments('loopback')[0]?.body).toMatch(/^### ⚠️ logbench gate: could not judge the candidate \(exit 3\)\n\n```text\n.*no-such-model/m);
+  }, 120_000);
+
   it('outside a pull request (a push) the gate still runs and judges; no comment is attempted', async () => {
     const workspace = tempDir();
     const before = github.requests.length;
