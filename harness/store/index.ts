@@ -32,4 +32,4 @@ export type {
   StoredSampleMetric,
 } from './records.js';
 export { StoreSnapshots } from './snapshot.js';
-export { ViewQueries, type SampleDetail, type SampleFilter, type SampleOutputRow, type SamplePage, type SampleRow } from './viewQueries.js';
+export { ViewQueries, type SampleDetail, type SampleFilter, type SampleOutputRow, type SamplePage, type SampleRow, type SampleTableRow } from './viewQueries.js';

@@ -39,6 +39,13 @@ export interface SamplePage {
   rows: SampleRow[];
 }
 
+/** A sample as the static site's sample table holds it: every per-sample score, and whether it changed from the baseline. */
+export interface SampleTableRow extends Omit<SampleRow, 'score'> {
+  scores: Record<string, number | null>;
+  /** Output, label or error differs in the baseline run; null without a baseline (or its prediction). */
+  changed: boolean | null;
+}
+
 export interface SampleOutputRow {
   runId: string;
   suiteName: string;
@@ -84,14 +91,22 @@ export class ViewQueries {
     return rows.map((row) => text(row['name']));
   }
 
-  /** One page of the run's samples, ordered by sample id, and how many pass the filter. */
+  /**
+   * One page of the run's samples, ordered by sample id, and how many pass the filter. The filter and
+   * the page are found on narrow columns (ids, scores, labels; the texts only when searching), and
+   * only the page's rows read their texts: reading 100,000 outputs to show 50 took seconds.
+   */
   async samplePage(runId: string, filter: SampleFilter, offset: number, limit: number): Promise<SamplePage> {
     const conditions = ['p.run_id = $run'];
-    const params: Record<string, string | number | null> = { run: runId, metric: filter.metric ?? null, offset, limit, preview: PREVIEW_CHARS };
-    if (filter.search !== undefined && filter.search !== '') {
-      params['search'] = filter.search.toLowerCase();
-      conditions.push('(contains(lower(s.input), $search) OR contains(lower(coalesce(p.output, \'\')), $search) OR contains(lower(coalesce(s.reference, \'\')), $search))');
+    const params: Record<string, string | number | null> = { run: runId };
+    const search = filter.search !== undefined && filter.search !== '';
+    const label = filter.label !== undefined && filter.label !== '';
+    const changed = filter.changedFrom !== undefined && filter.changedFrom !== '';
+    if (search) {
+      params['search'] = filter.search?.toLowerCase() ?? '';
+      conditions.push("(contains(lower(s.input), $search) OR contains(lower(coalesce(p.output, '')), $search) OR contains(lower(coalesce(s.reference, '')), $search))");
     }
+    if (filter.metric !== undefined) params['metric'] = filter.metric;
     if (filter.min !== undefined) {
       params['min'] = filter.min;
       conditions.push('m.value >= $min');
@@ -102,31 +117,78 @@ export class ViewQueries {
     }
     if (filter.errors === 'only') conditions.push('p.error IS NOT NULL');
     if (filter.errors === 'none') conditions.push('p.error IS NULL');
-    if (filter.label !== undefined && filter.label !== '') {
-      params['label'] = filter.label;
+    if (label) {
+      params['label'] = filter.label ?? '';
       conditions.push('(s.label = $label OR p.label = $label)');
     }
-    const changed = filter.changedFrom !== undefined && filter.changedFrom !== '';
     if (changed) {
-      params['other'] = filter.changedFrom ?? null;
+      params['other'] = filter.changedFrom ?? '';
       conditions.push('(o.output IS DISTINCT FROM p.output OR o.label IS DISTINCT FROM p.label OR o.error IS DISTINCT FROM p.error)');
     }
+    const matching = `FROM predictions p
+       ${search || label ? 'JOIN samples s ON s.split_hash = (SELECT split_hash FROM runs WHERE id = $run) AND s.sample_id = p.sample_id' : ''}
+       ${filter.metric !== undefined ? 'LEFT JOIN sample_metrics m ON m.run_id = p.run_id AND m.sample_id = p.sample_id AND m.name = $metric' : ''}
+       ${changed ? 'JOIN predictions o ON o.run_id = $other AND o.sample_id = p.sample_id' : ''}
+       WHERE ${conditions.join(' AND ')}`;
+    // A search reads every text: one scan then finds the page and counts the matches (a window). Without
+    // one, a count and a top-N on narrow columns are quicker than the window's full sort.
+    const windowed = search;
+    const page = await this.select(
+      `SELECT p.sample_id, ${filter.metric !== undefined ? 'm.value' : 'NULL::DOUBLE'} AS score${windowed ? ', count(*) OVER () AS n' : ''} ${matching} ORDER BY p.sample_id LIMIT $limit OFFSET $offset`,
+      { ...params, limit, offset },
+    );
+    // A page past the end has no row to carry the window's count.
+    const [count] = windowed && page.length > 0 ? page : await this.select(`SELECT count(*) AS n ${matching}`, params);
+    const ids = page.map((row) => text(row['sample_id']));
+    const texts = new Map(
+      (
+        await this.select(
+          `SELECT p.sample_id, left(s.input, $preview) AS input, left(s.reference, $preview) AS reference, s.label AS gold,
+                  left(p.output, $preview) AS output, p.label AS predicted, p.error
+           FROM predictions p JOIN samples s ON s.split_hash = (SELECT split_hash FROM runs WHERE id = $run) AND s.sample_id = p.sample_id
+           WHERE p.run_id = $run AND p.sample_id IN (SELECT unnest($ids))`,
+          { run: runId, ids, preview: PREVIEW_CHARS },
+        )
+      ).map((row) => [text(row['sample_id']), row]),
+    );
+    return {
+      total: numeric(count?.['n']),
+      rows: page.map((pageRow) => {
+        const sampleId = text(pageRow['sample_id']);
+        const row = texts.get(sampleId) ?? {};
+        return {
+          sampleId,
+          input: text(row['input']),
+          reference: optionalText(row['reference']),
+          goldLabel: optionalText(row['gold']),
+          output: optionalText(row['output']),
+          predictedLabel: optionalText(row['predicted']),
+          error: optionalText(row['error']),
+          score: optionalNumeric(pageRow['score']),
+        };
+      }),
+    };
+  }
+
+  /** The run's first `limit` samples (by id) with every score, for the static site's client-side filters. */
+  async sampleTable(runId: string, baselineId: string | null, limit: number): Promise<{ total: number; rows: SampleTableRow[] }> {
     const rows = await this.select(
       `SELECT p.sample_id, left(s.input, $preview) AS input, left(s.reference, $preview) AS reference, s.label AS gold,
-              left(p.output, $preview) AS output, p.label AS predicted, p.error, m.value AS score, count(*) OVER () AS total
+              left(p.output, $preview) AS output, p.label AS predicted, p.error,
+              (SELECT list({'name': m.name, 'value': m.value}) FROM sample_metrics m WHERE m.run_id = p.run_id AND m.sample_id = p.sample_id) AS scores,
+              CASE WHEN o.sample_id IS NULL THEN NULL ELSE (o.output IS DISTINCT FROM p.output OR o.label IS DISTINCT FROM p.label OR o.error IS DISTINCT FROM p.error) END AS changed,
+              count(*) OVER () AS total
        FROM predictions p
        JOIN runs r ON r.id = p.run_id
        JOIN samples s ON s.split_hash = r.split_hash AND s.sample_id = p.sample_id
-       LEFT JOIN sample_metrics m ON m.run_id = p.run_id AND m.sample_id = p.sample_id AND m.name = $metric
-       ${changed ? 'JOIN predictions o ON o.run_id = $other AND o.sample_id = p.sample_id' : ''}
-       WHERE ${conditions.join(' AND ')}
+       LEFT JOIN predictions o ON o.run_id = $baseline AND o.sample_id = p.sample_id
+       WHERE p.run_id = $run
        ORDER BY p.sample_id
-       LIMIT $limit OFFSET $offset`,
-      params,
+       LIMIT $limit`,
+      { run: runId, baseline: baselineId, limit, preview: PREVIEW_CHARS },
     );
-    const total = rows[0] === undefined ? await this.countOnly(runId, filter, offset) : numeric(rows[0]['total']);
     return {
-      total,
+      total: rows[0] === undefined ? 0 : numeric(rows[0]['total']),
       rows: rows.map((row) => ({
         sampleId: text(row['sample_id']),
         input: text(row['input']),
@@ -135,15 +197,10 @@ export class ViewQueries {
         output: optionalText(row['output']),
         predictedLabel: optionalText(row['predicted']),
         error: optionalText(row['error']),
-        score: optionalNumeric(row['score']),
+        scores: Object.fromEntries(((row['scores'] ?? []) as { name: string; value: number | null }[]).map((score) => [score.name, score.value])),
+        changed: row['changed'] === null ? null : row['changed'] === true,
       })),
     };
-  }
-
-  /** A page past the end has no row to carry the count: count the filter's matches alone. */
-  private async countOnly(runId: string, filter: SampleFilter, offset: number): Promise<number> {
-    if (offset === 0) return 0;
-    return (await this.samplePage(runId, filter, 0, 1)).total;
   }
 
   /** The sample and what every run of its split answered, with each run's per-sample scores; null when no run of the split has it. */
