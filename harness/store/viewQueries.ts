@@ -70,6 +70,19 @@ export interface SampleDetail {
 /** Longest text the page query returns of an input or output; the sample's own page shows it whole. */
 const PREVIEW_CHARS = 400;
 
+/** The columns both sample lists select: sample_id, input, reference, gold, output, predicted, error. */
+function sampleTexts(row: Row): Omit<SampleRow, 'score'> {
+  return {
+    sampleId: text(row['sample_id']),
+    input: text(row['input']),
+    reference: optionalText(row['reference']),
+    goldLabel: optionalText(row['gold']),
+    output: optionalText(row['output']),
+    predictedLabel: optionalText(row['predicted']),
+    error: optionalText(row['error']),
+  };
+}
+
 export class ViewQueries {
   private constructor(private readonly handle: ReadOnlyHandle) {}
 
@@ -155,17 +168,7 @@ export class ViewQueries {
       total: numeric(count?.['n']),
       rows: page.map((pageRow) => {
         const sampleId = text(pageRow['sample_id']);
-        const row = texts.get(sampleId) ?? {};
-        return {
-          sampleId,
-          input: text(row['input']),
-          reference: optionalText(row['reference']),
-          goldLabel: optionalText(row['gold']),
-          output: optionalText(row['output']),
-          predictedLabel: optionalText(row['predicted']),
-          error: optionalText(row['error']),
-          score: optionalNumeric(pageRow['score']),
-        };
+        return { ...sampleTexts(texts.get(sampleId) ?? { sample_id: sampleId }), score: optionalNumeric(pageRow['score']) };
       }),
     };
   }
@@ -190,13 +193,7 @@ export class ViewQueries {
     return {
       total: rows[0] === undefined ? 0 : numeric(rows[0]['total']),
       rows: rows.map((row) => ({
-        sampleId: text(row['sample_id']),
-        input: text(row['input']),
-        reference: optionalText(row['reference']),
-        goldLabel: optionalText(row['gold']),
-        output: optionalText(row['output']),
-        predictedLabel: optionalText(row['predicted']),
-        error: optionalText(row['error']),
+        ...sampleTexts(row),
         scores: Object.fromEntries(((row['scores'] ?? []) as { name: string; value: number | null }[]).map((score) => [score.name, score.value])),
         changed: row['changed'] === null ? null : row['changed'] === true,
       })),

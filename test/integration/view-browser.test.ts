@@ -6,10 +6,13 @@
  * are taken here (into docs/ with LOGBENCH_UPDATE_SCREENSHOTS=1).
  */
 import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunStore } from '../../harness/store/index.js';
 import { HOSTILE_OUTPUT, HOSTILE_SAMPLE_ID, type FixtureStore, type ReportFixtureRuns, fixtureSamples, openFixtureStore, writeFixtureRun, writeReportFixtureStore } from '../support/report-fixtures.js';
+import { runCli } from '../support/cli.js';
 import { screenshotPath } from '../support/screenshots.js';
 import { type ViewProcess, startView } from '../support/view-process.js';
 
@@ -52,7 +55,7 @@ beforeAll(async () => {
   // Every request of every page and frame: loopback goes on, anything else is recorded and refused.
   await context.route('**/*', (route) => {
     const url = new URL(route.request().url());
-    if (url.hostname === '127.0.0.1' || url.protocol === 'data:' || url.protocol === 'about:') return route.continue();
+    if (url.hostname === '127.0.0.1' || ['data:', 'about:', 'file:'].includes(url.protocol)) return route.continue();
     offHost.push(url.href);
     return route.abort();
   });
@@ -217,5 +220,44 @@ describe('stable addresses', () => {
       expect((await page.locator('main, body').first().innerText()).replace(/generated \S+/g, '')).toBe(before[i]);
       await page.close();
     }
+  }, 60_000);
+});
+
+describe('the published site', () => {
+  it('filters a run’s samples in the browser as view does on the server: search, metric range, errors, changed from the baseline', async () => {
+    const out = join(fixture.dir, 'site');
+    const published = await runCli(['publish', '--db', fixture.path, '--out', out]);
+    expect(published.code, published.stderr).toBe(0);
+    const page = await context.newPage();
+    page.on('console', (message) => messages.push(`${page.url()} ${message.type()}: ${message.text()}`));
+    page.on('pageerror', (error) => messages.push(`${page.url()} pageerror: ${error.message}`));
+    await page.goto(pathToFileURL(join(out, 'samples', 'text-finetuned.html')).href);
+    await page.waitForSelector('body[data-samples-ready]');
+    const count = page.locator('#samples-count');
+    expect(await count.textContent()).toBe(`${SAMPLES} of ${SAMPLES} samples match (first 100 shown)`);
+
+    await page.fill('input[name=q]', 'window.__pwned');
+    expect(await count.textContent()).toBe(`1 of ${SAMPLES} samples match`);
+    expect(await page.locator('#samples-body tr td').first().textContent()).toBe(HOSTILE_SAMPLE_ID);
+    expect(await page.locator('#samples-body pre').nth(1).textContent()).toBe(HOSTILE_OUTPUT);
+    expect(await page.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    await page.fill('input[name=q]', '');
+
+    await page.selectOption('select[name=metric]', 'fuzzy');
+    await page.fill('input[name=min]', '0.99');
+    const scores = (await page.locator('#samples-body tr td:nth-child(2)').allTextContents()).map(Number);
+    expect(scores.length).toBeGreaterThan(0);
+    expect(scores.every((score) => score >= 0.99)).toBe(true);
+    await page.fill('input[name=min]', '');
+    await page.selectOption('select[name=metric]', '');
+
+    // The same samples as the server's filter finds.
+    await page.check('input[name=changed]');
+    const served = await (await fetch(`${view.origin}/runs/text-finetuned/samples?changed=text-base`)).text();
+    const changed = /(\d+) samples/.exec(served)?.[1];
+    expect(await count.textContent()).toMatch(new RegExp(`^${changed} of ${SAMPLES} samples match`));
+    await page.selectOption('select[name=errors]', 'only');
+    expect(await count.textContent()).toBe(`0 of ${SAMPLES} samples match`);
+    await page.close();
   }, 60_000);
 });
