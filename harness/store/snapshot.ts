@@ -6,7 +6,7 @@
  * bytes take no lock, so the writer never waits on the viewer, and the copy is retaken whenever the
  * file or its WAL changed, so new runs appear on the next request.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { constants, copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { RunStore } from './store.js';
@@ -77,8 +77,9 @@ export class StoreSnapshots {
       const dir = mkdtempSync(join(tmpdir(), 'logbench-view-'));
       const copy = join(dir, basename(this.path));
       try {
-        copyFileSync(this.path, copy);
-        if (existsSync(`${this.path}.wal`)) copyFileSync(`${this.path}.wal`, `${copy}.wal`);
+        // A reflink where the file system has them (btrfs, XFS, APFS): no bytes copied; else a plain copy.
+        copyFileSync(this.path, copy, constants.COPYFILE_FICLONE);
+        if (existsSync(`${this.path}.wal`)) copyFileSync(`${this.path}.wal`, `${copy}.wal`, constants.COPYFILE_FICLONE);
         if (fingerprint(this.path) !== before) throw new Error(`${this.path} changed while it was copied`);
         const store = await RunStore.open(copy, { readOnly: true, lockWaitMs: 0 });
         let views: ViewQueries;
