@@ -63,11 +63,19 @@ export class StoreSnapshots {
     }
   }
 
+  /** A copy at least as new as the file is now. */
   private async fresh(): Promise<Snapshot> {
-    if (this.current && this.current.fingerprint === fingerprint(this.path)) return this.current;
-    // Concurrent requests share one copy.
-    this.refreshing ??= this.take().finally(() => (this.refreshing = null));
-    return this.refreshing;
+    for (;;) {
+      const now = fingerprint(this.path);
+      if (this.current && this.current.fingerprint === now) return this.current;
+      if (this.refreshing === null) {
+        this.refreshing = this.take().finally(() => (this.refreshing = null));
+        return this.refreshing;
+      }
+      // Concurrent requests share a copy in progress, unless it was begun before the file last changed.
+      const shared = await this.refreshing;
+      if (shared.fingerprint === now) return shared;
+    }
   }
 
   private async take(): Promise<Snapshot> {
