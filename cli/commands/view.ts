@@ -36,7 +36,7 @@ function openBrowser(url: string): void {
 /** Serves the viewer until SIGINT / SIGTERM. */
 export async function serveView(options: ViewOptions): Promise<void> {
   if (!isLoopbackHost(options.host) && (options.token === undefined || options.token === '')) {
-    throw new CliError(`--host ${options.host}: other machines could read every run, output and prompt in ${options.db.join(', ')}; pass --token <secret> (or keep the default --host 127.0.0.1)`);
+    throw new CliError(`--host ${options.host}: other machines could read every run, output and prompt in ${options.db.join(', ')}; pass --token <secret> or set LOGBENCH_VIEW_TOKEN (or keep the default --host 127.0.0.1)`);
   }
   if (options.token !== undefined && options.token.length < 16) throw new CliError('--token: use at least 16 characters (it is all that guards the runs)');
   const [{ StoreSnapshots }, { createViewApp }, { serve }] = await Promise.all([import('../../harness/store/index.js'), import('../../reports/view/app.js'), import('@hono/node-server')]);
@@ -57,9 +57,11 @@ export async function serveView(options: ViewOptions): Promise<void> {
   const address = server.address();
   const boundPort = typeof address === 'object' && address !== null ? address.port : options.port;
   const hostInUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const url = `http://${hostInUrl}:${boundPort}/${options.token === undefined ? '' : `?token=${encodeURIComponent(options.token)}`}`;
-  process.stdout.write(`logbench view: serving ${options.db.join(', ')} (read-only) at ${url}\n`);
-  if (options.open) openBrowser(url);
+  const url = `http://${hostInUrl}:${boundPort}/`;
+  // The token is never printed (terminals and service logs keep output): its owner adds it.
+  const guard = options.token === undefined ? '' : ' (token required: open it once with ?token=<your token>, or send Authorization: Bearer <token>)';
+  process.stdout.write(`logbench view: serving ${options.db.join(', ')} (read-only) at ${url}${guard}\n`);
+  if (options.open) openBrowser(options.token === undefined ? url : `${url}?token=${encodeURIComponent(options.token)}`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
@@ -82,8 +84,9 @@ export function registerViewCommand(program: Command): void {
     .option('--port <n>', 'port (0: any free port)', '8080')
     .option('--host <host>', 'address to listen on; other than loopback needs --token', '127.0.0.1')
     .option('--open', 'open the address in a browser')
-    .option('--token <secret>', 'require this secret (Authorization: Bearer, or ?token= once, then a cookie)')
+    .option('--token <secret>', 'require this secret (Authorization: Bearer, or ?token= once, then a cookie); default: $LOGBENCH_VIEW_TOKEN, which keeps it out of the process list')
     .action(async (opts: { db: string[]; port: string; host: string; open?: boolean; token?: string }) => {
-      await serveView({ db: opts.db, port: port(opts.port), host: opts.host, ...(opts.open && { open: true }), ...(opts.token !== undefined && { token: opts.token }) });
+      const token = opts.token ?? (process.env.LOGBENCH_VIEW_TOKEN || undefined);
+      await serveView({ db: opts.db, port: port(opts.port), host: opts.host, ...(opts.open && { open: true }), ...(token !== undefined && { token }) });
     });
 }

@@ -70,7 +70,7 @@ export function createViewApp(options: ViewAppOptions): Hono {
         return c.redirect(`${url.pathname}${url.search}`, 303);
       }
       if (!sameSecret(bearer, token) && !sameSecret(getCookie(c, TOKEN_COOKIE), token)) {
-        return html(c, errorPage(401, 'this logbench view needs its token: open the address it printed (…?token=…) or send Authorization: Bearer <token>'), 401);
+        return html(c, errorPage(401, 'this logbench view needs its token: open the address once with ?token=<token> (a cookie keeps it) or send Authorization: Bearer <token>'), 401);
       }
     }
     c.header('X-Content-Type-Options', 'nosniff');

@@ -2,8 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { CLI, REPO } from './cli.js';
 
 export interface ViewProcess {
-  /** The address it printed (with `?token=` when it has one). */
+  /** The address it printed. */
   url: string;
+  /** What it printed on stdout up to its address line. */
+  printed: string;
   /** `http://127.0.0.1:PORT` */
   origin: string;
   child: ChildProcess;
@@ -13,8 +15,8 @@ export interface ViewProcess {
 }
 
 /** Starts the built `logbench view ARGS` (on any free port unless ARGS name one) and waits for its address. */
-export function startView(args: readonly string[]): Promise<ViewProcess> {
-  const child = spawn(process.execPath, [CLI, 'view', ...(args.includes('--port') ? [] : ['--port', '0']), ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startView(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ViewProcess> {
+  const child = spawn(process.execPath, [CLI, 'view', ...(args.includes('--port') ? [] : ['--port', '0']), ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
@@ -23,9 +25,10 @@ export function startView(args: readonly string[]): Promise<ViewProcess> {
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       stdout += d;
       const url = /at (http:\/\/\S+)/.exec(stdout)?.[1];
-      if (url !== undefined) {
+      if (url !== undefined && stdout.includes('\n')) {
         resolve({
           url,
+          printed: stdout,
           origin: new URL(url).origin,
           child,
           stderr: () => stderr,
