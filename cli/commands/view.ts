@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import { CliError } from '../../core/errors.js';
 import { DEFAULT_DB } from '../defaults.js';
@@ -10,13 +9,6 @@ export interface ViewOptions {
   host: string;
   open?: boolean;
   token?: string;
-}
-
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
-
-/** A host only this machine can reach: 127.0.0.0/8, ::1 or localhost. */
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_NAMES.has(host) || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
 function port(value: string): number {
@@ -35,11 +27,12 @@ function openBrowser(url: string): void {
 
 /** Serves the viewer until SIGINT / SIGTERM. */
 export async function serveView(options: ViewOptions): Promise<void> {
+  const { createViewApp, isLoopbackHost } = await import('../../reports/view/app.js');
   if (!isLoopbackHost(options.host) && (options.token === undefined || options.token === '')) {
     throw new CliError(`--host ${options.host}: other machines could read every run, output and prompt in ${options.db.join(', ')}; pass --token <secret> or set LOGBENCH_VIEW_TOKEN (or keep the default --host 127.0.0.1)`);
   }
   if (options.token !== undefined && options.token.length < 16) throw new CliError('--token: use at least 16 characters (it is all that guards the runs)');
-  const [{ StoreSnapshots }, { createViewApp }, { serve }] = await Promise.all([import('../../harness/store/index.js'), import('../../reports/view/app.js'), import('@hono/node-server')]);
+  const [{ StoreSnapshots }, { serve }] = await Promise.all([import('../../harness/store/index.js'), import('@hono/node-server')]);
   const sources = options.db.map((db) => {
     try {
       return new StoreSnapshots(db);

@@ -5,6 +5,7 @@
  * HEAD only: there is nothing to write.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { CliError } from '../../core/errors.js';
@@ -26,6 +27,13 @@ class NotFoundError extends Error {}
 
 const TOKEN_COOKIE = 'logbench_view_token';
 
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
+
+/** A host only this machine can reach: 127.0.0.0/8, ::1 or localhost. */
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_NAMES.has(host) || (isIP(host) === 4 && host.startsWith('127.'));
+}
+
 function sameSecret(given: string | undefined, token: string): boolean {
   if (given === undefined) return false;
   const a = Buffer.from(given);
@@ -33,7 +41,7 @@ function sameSecret(given: string | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function html(c: Context, body: string, status: 200 | 400 | 401 | 404 | 405 | 500 = 200): Response {
+function html(c: Context, body: string, status: 200 | 400 | 401 | 403 | 404 | 405 | 500 = 200): Response {
   c.header('Content-Security-Policy', VIEW_CSP);
   return c.html(body, status);
 }
@@ -58,6 +66,11 @@ export function createViewApp(options: ViewAppOptions): Hono {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       c.header('Allow', 'GET, HEAD');
       return html(c, errorPage(405, `${c.req.method}: logbench view is read-only; it answers GET and HEAD only`), 405);
+    }
+    // Without a token the app trusts whoever reaches it, so only by a loopback name: a page elsewhere
+    // that points its own host name at 127.0.0.1 (DNS rebinding) must not read the runs.
+    if (token === undefined && !isLoopbackHost(new URL(c.req.url).hostname.replace(/^\[|\]$/g, ''))) {
+      return html(c, errorPage(403, `Host ${c.req.header('Host') ?? '(none)'}: without --token, logbench view answers only requests addressed to 127.0.0.1, localhost or [::1]`), 403);
     }
     if (token !== undefined) {
       const bearer = /^Bearer (.+)$/.exec(c.req.header('Authorization') ?? '')?.[1];

@@ -5,6 +5,7 @@
  * viewer is serving while requests keep coming, and its run shows on the next request.
  */
 import { rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { loopbackScope } from '../support/loopback-scope.js';
@@ -45,6 +46,22 @@ describe('logbench view serves nothing that writes', () => {
     const missing = await fetch(`${view.origin}/runs/no-such-run`);
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('no run no-such-run');
+  });
+
+  it('without a token answers only requests addressed to a loopback name (a rebound DNS name gets 403)', async () => {
+    const { port } = new URL(view.origin);
+    const statusFor = (host: string) =>
+      new Promise<number | undefined>((resolve, reject) => {
+        const request = httpRequest({ host: '127.0.0.1', port, path: '/', headers: { Host: host } }, (response) => {
+          response.resume();
+          resolve(response.statusCode);
+        });
+        request.on('error', reject);
+        request.end();
+      });
+    expect(await statusFor(`attacker.example:${port}`)).toBe(403);
+    expect(await statusFor(`localhost:${port}`)).toBe(200);
+    expect(await statusFor(`127.0.0.1:${port}`)).toBe(200);
   });
 
   it('sends a Content-Security-Policy that allows no script and no other origin on its pages', async () => {
