@@ -55,6 +55,16 @@ describe('docs/workflows/pull-request-gate.yml', () => {
     for (const expression of expressions(workflow)) for (const [, id] of expression.matchAll(/steps\.([\w-]+)\./g)) expect(ids, expression).toContain(id);
   });
 
+  it('gates and comments even after a failed run, telling the action that run’s outcome (no stale verdict left standing)', () => {
+    const gate = steps.find((step) => step.uses?.endsWith('/logbench@v1'));
+    expect(gate?.['if']).toBe('${{ always() }}');
+    const runs = steps.find((step) => step.id === 'runs');
+    expect(runs?.run).toContain('npx logbench run');
+    expect(gate?.with?.['run-outcome']).toBe('${{ steps.runs.outcome }}');
+    // The candidate run is the last step before the gate: a failure anywhere before it leaves steps.runs not 'success'.
+    expect(steps.indexOf(runs as (typeof steps)[number])).toBe(steps.indexOf(gate as (typeof steps)[number]) - 1);
+  });
+
   it('calls logbench commands with flags the CLI has', async () => {
     const calls = logbenchCalls(steps);
     expect(calls.map((c) => c.command)).toEqual(['run', 'run', 'export-run', 'import-run']);

@@ -21,6 +21,9 @@ const PR = 7;
 const WRITE_TOKEN = 'ghs_writeTokenForTheLoopbackServer0001';
 const READ_TOKEN = 'ghs_readOnlyTokenForTheLoopbackServer02';
 const ARTIFACT_URL = 'https://github.com/octo-org/model-repo/actions/runs/4242/artifacts/1717';
+/** The pull request's head commit (the event's pull_request.head.sha) and the merge commit GitHub sets as GITHUB_SHA. */
+const HEAD_SHA = 'c0ffee1111111111111111111111111111111111';
+const MERGE_SHA = 'eeee000000000000000000000000000000000000';
 
 /** `base` knows every even case, `better` all of them, `worse` none. */
 function answerOf(prompt: string, model: string): string {
@@ -41,6 +44,9 @@ const discussion: StoredComment[] = Array.from({ length: 120 }, (_, i) => ({
   created_at: '2026-12-06T10:00:00Z',
   updated_at: '2026-12-06T10:00:00Z',
 }));
+/** A user pasting the gate's exact marker and a verdict of their own: not the bot's comment, so never updated. */
+const PLANTED: StoredComment = { id: 999, body: '<!-- logbench:gate suite=loopback -->\n### ✅ logbench gate: pass (planted)', login: 'mallory', created_at: '2026-12-06T09:00:00Z', updated_at: '2026-12-06T09:00:00Z' };
+discussion.unshift(PLANTED);
 
 function tempDir(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-action-'));
@@ -73,16 +79,27 @@ interface Job {
 }
 
 /** One job of the pull request's workflow reaching the action's step. */
-async function runAction(inputs: Record<string, string>, options: { token?: string; pr?: number } = {}): Promise<Job> {
+async function runAction(inputs: Record<string, string>, options: { token?: string; pr?: number; job?: string; attempt?: number } = {}): Promise<Job> {
   const workspace = tempDir();
   const event = path.join(workspace, 'event.json');
-  writeFileSync(event, JSON.stringify({ action: 'synchronize', number: options.pr ?? PR, pull_request: { number: options.pr ?? PR, base: { ref: 'main' } } }));
+  writeFileSync(event, JSON.stringify({ action: 'synchronize', number: options.pr ?? PR, pull_request: { number: options.pr ?? PR, base: { ref: 'main' }, head: { sha: HEAD_SHA } } }));
   const stepSummary = path.join(workspace, 'step-summary.md');
   writeFileSync(stepSummary, '');
   const uploaded: Record<string, string>[] = [];
   const run = await runCompositeAction(path.join(REPO, 'action.yml'), {
     inputs: { suites: SUITES.join('\n'), db, candidate: 'latest:{suite}/better', baseline: 'latest:{suite}/base', ...inputs },
-    env: { GITHUB_REPOSITORY: REPOSITORY, GITHUB_API_URL: github.url, GITHUB_EVENT_PATH: event, GITHUB_STEP_SUMMARY: stepSummary, GITHUB_EVENT_NAME: 'pull_request' },
+    env: {
+      GITHUB_REPOSITORY: REPOSITORY,
+      GITHUB_API_URL: github.url,
+      GITHUB_EVENT_PATH: event,
+      GITHUB_STEP_SUMMARY: stepSummary,
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_SHA: MERGE_SHA,
+      GITHUB_JOB: options.job ?? 'gate',
+      GITHUB_RUN_ID: '4242',
+      GITHUB_RUN_ATTEMPT: String(options.attempt ?? 1),
+    },
     githubToken: options.token ?? WRITE_TOKEN,
     actionPath: REPO,
     workspace,
@@ -96,11 +113,14 @@ async function runAction(inputs: Record<string, string>, options: { token?: stri
   return { run, stepSummary: readFileSync(stepSummary, 'utf8'), uploaded };
 }
 
-const gateComments = (suite: string) => (github.comments.get(PR) ?? []).filter((c) => c.body.startsWith(`<!-- logbench:gate suite=${suite} -->`));
+const gateComments = (suite: string) => (github.comments.get(PR) ?? []).filter((c) => c.login === 'github-actions[bot]' && c.body.startsWith(`<!-- logbench:gate suite=${suite} -->`));
+const DEFAULT_ARTIFACT = /^logbench-gate-gate-[0-9a-f]{8}$/;
 
 /** The README shows the comment as GitHub renders it; run ids, figures and the cost's direction change from run to run, its shape must not. */
 const shape = (markdown: string) =>
   markdown
+    .replace(/logbench-gate-gate-[0-9a-f]{8}/g, 'ARTIFACT')
+    .replace(/\b[0-9a-f]{40}\b/g, 'SHA')
     .replace(/\b\d{8}T\d{6}Z-[0-9a-f]+\b/g, 'RUN')
     .replace(/[-+]?\d+(\.\d+)?(e[-+]?\d+)?/g, 'N')
     .replace(/ [▲▼]/g, '');
@@ -112,7 +132,8 @@ describe('action.yml (composite action) on a pull request', () => {
     expect(run.failed, run.log).toBe(false);
     expect(run.outputs).toEqual({ 'exit-code': '0', 'artifact-url': ARTIFACT_URL });
     expect(run.steps.map((s) => s.outcome)).toEqual(['success', 'success', 'success', 'success', 'success']);
-    expect(uploaded).toEqual([{ name: 'logbench-gate-report', path: expect.stringMatching(/logbench-gate$/), 'if-no-files-found': 'ignore', overwrite: 'true', files: 'loopback-b.html loopback-b.md loopback.html loopback.md' }]);
+    expect(uploaded).toEqual([{ name: expect.stringMatching(DEFAULT_ARTIFACT), path: expect.stringMatching(/logbench-gate\.\w{6}$/), 'if-no-files-found': 'ignore', overwrite: 'false', files: 'loopback-b.html loopback-b.md loopback.html loopback.md' }]);
+    const artifact = uploaded[0]?.['name'] ?? '';
     expect(stepSummary.match(/^### ✅ logbench gate: pass/gm)).toHaveLength(2);
 
     for (const suite of SUITES) {
@@ -124,10 +145,15 @@ describe('action.yml (composite action) on a pull request', () => {
       expect(body).toContain('| metric | candidate | baseline | Δ | 95 % interval | p | test | rule | verdict |');
       expect(body).toMatch(/^\| fuzzy \| 1 \| 0\.\d+ \| \+0\.\d+ ▲ \| \[\+0\.\d+, \+0\.\d+\] \| [<\d.]+ \| paired-bootstrap-two-sided \| drop ≤ 0 \(α 0\.05\) \| pass \|$/m);
       expect(body).toContain('| cost (not gated) | candidate | baseline | Δ | ratio | note |');
-      expect(body).toContain(`📎 HTML report: [logbench-gate-report](${ARTIFACT_URL}) (download the artifact, open \`${suite}.html\`)`);
+      expect(body).toContain(`📎 HTML report: [${artifact}](${ARTIFACT_URL}) (download the artifact, open \`${suite}.html\`)`);
+      // Which commit (the pull request's head, not the merge commit), which workflow run, and when.
+      expect(body.trimEnd().split('\n').at(-1)).toMatch(
+        new RegExp(`^<sub>logbench gate · suite \`${suite}\` · commit ${HEAD_SHA} · \\[workflow run\\]\\(https://github\\.com/${REPOSITORY}/actions/runs/4242\\) · \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ · `),
+      );
     }
-    // The reviewer's quote of the marker is not the gate's comment: it is left as it was.
+    // The reviewer's quote of the marker is not the gate's comment: it is left as it was; nor is a user's comment that starts with the marker.
     expect(github.comments.get(PR)?.find((c) => c.id === 1003)?.body).toMatch(/^> <!-- logbench:gate/);
+    expect(github.comments.get(PR)?.find((c) => c.id === PLANTED.id)?.body).toBe(PLANTED.body);
     expect(github.comments.get(PR)).toHaveLength(discussion.length + 2);
     // The comments were looked for across both pages, following GitHub's Link header to /repositories/{id}/….
     expect(github.requests.filter((r) => r.method === 'GET').map((r) => r.path)).toContain(`/repositories/1296269/issues/${PR}/comments?per_page=100&page=2`);
@@ -187,13 +213,50 @@ describe('action.yml (composite action) on a pull request', () => {
 
   it('a gate that cannot judge (exit 3) still says why on the pull request, in the same comment', async () => {
     const id = gateComments('loopback')[0]?.id;
-    const { run } = await runAction({ suites: 'loopback', candidate: 'latest:{suite}/no-such-model' });
+    const { run, uploaded } = await runAction({ suites: 'loopback', candidate: 'latest:{suite}/no-such-model' });
     expect(run.exitCode).toBe(3);
     expect(run.outputs['exit-code']).toBe('3');
     expect(run.log).toContain('::warning::logbench report for loopback failed');
     expect(gateComments('loopback').map((c) => c.id)).toEqual([id]);
-    expect(gateComments('loopback')[0]?.body).toMatch(/^### ⚠️ logbench gate: could not judge the candidate \(exit 3\)\n\n```text\n.*no-such-model/m);
+    const body = gateComments('loopback')[0]?.body ?? '';
+    expect(body).toMatch(/^### ⚠️ logbench gate: could not judge the candidate \(exit 3\)\n\n```text\n.*no-such-model/m);
+    // The report was not built: the artifact holds the summary only, and the comment does not send anyone to loopback.html.
+    expect(uploaded.map((u) => u['files'])).toEqual(['loopback.md']);
+    expect(body).not.toContain('loopback.html');
+    expect(body).toContain('📎 Gate summary: [');
   }, 120_000);
+
+  it('after a failed run of the suites (run-outcome: failure) the comment says there is no verdict for this commit, instead of judging an older run', async () => {
+    const before = new Map(SUITES.map((suite) => [suite, gateComments(suite).map((c) => c.id)]));
+    const { run } = await runAction({ 'run-outcome': 'failure' });
+    expect(run.exitCode).toBe(3);
+    expect(run.log).not.toContain('::group::logbench gate:');
+    for (const suite of SUITES) {
+      expect(gateComments(suite).map((c) => c.id)).toEqual(before.get(suite));
+      const body = gateComments(suite)[0]?.body ?? '';
+      expect(body).toMatch(/^### ⚠️ logbench gate: no verdict, the run of the suites did not succeed \(failure\)$/m);
+      expect(body).not.toMatch(/logbench gate: (pass|regression)/);
+      expect(body).toContain(`commit ${HEAD_SHA}`);
+    }
+  }, 120_000);
+
+  it('artifact names: one per job, matrix leg (other inputs) and attempt, never overwriting; comment-key keeps a second job’s comment apart', async () => {
+    const a = await runAction({ suites: 'loopback' }, { job: 'gate' });
+    const b = await runAction({ suites: 'loopback', candidate: 'latest:{suite}/worse', 'comment-key': '{suite}-worse' }, { job: 'gate' });
+    const c = await runAction({ suites: 'loopback' }, { job: 'gate', attempt: 2 });
+    const [nameA, nameB, nameC] = [a, b, c].map((job) => job.uploaded[0]?.['name'] ?? '');
+    expect(nameA).toMatch(DEFAULT_ARTIFACT);
+    expect(nameB).toMatch(DEFAULT_ARTIFACT);
+    expect(nameB).not.toBe(nameA);
+    expect(nameC).toBe(`${nameA}-attempt2`);
+    expect([a, b, c].map((job) => job.uploaded[0]?.['overwrite'])).toEqual(['false', 'false', 'false']);
+    // The keyed job has its own comment; the suite's plain comment still holds job a's (and c's) verdict.
+    const keyed = (github.comments.get(PR) ?? []).filter((comment) => comment.body.startsWith('<!-- logbench:gate suite=loopback key=loopback-worse -->'));
+    expect(keyed).toHaveLength(1);
+    expect(keyed[0]?.body).toMatch(/^### ❌ logbench gate: regression/m);
+    expect(gateComments('loopback')).toHaveLength(1);
+    expect(gateComments('loopback')[0]?.body).toMatch(/^### ✅ logbench gate: pass/m);
+  }, 240_000);
 
   it('outside a pull request (a push) the gate still runs and judges; no comment is attempted', async () => {
     const workspace = tempDir();
