@@ -152,7 +152,7 @@ describe('upsertMarkedComment', () => {
         const failure = await upsertMarkedComment(target, TOKEN, MARKER, 'x').catch((error: unknown) => error as Error);
         expect(failure).toBeInstanceOf(Error);
         expect((failure as Error).name).toBe('CliError');
-        expect((failure as Error).message).toContain(target.apiUrl);
+        expect((failure as Error).message).toBe(`could not list the comments on o/r pull request #1: ${target.apiUrl} answered 200 with text/html; charset=utf-8, not GitHub's JSON: is GITHUB_API_URL GitHub's API?`);
         expect((failure as Error).message).not.toContain(TOKEN);
       }));
 

@@ -88,12 +88,18 @@ function guardedFetch(apiUrl: string, timeoutMs: number): typeof fetch {
     const url = new URL(input instanceof Request ? input.url : String(input));
     if (url.origin !== origin) throw new CliError(`refused to follow a link to ${url.origin}: GitHub's API is ${origin}, the token goes nowhere else`);
     const timeout = AbortSignal.timeout(timeoutMs);
+    let response: Response;
     try {
-      return await fetch(input, { ...init, signal: timeout });
+      response = await fetch(input, { ...init, signal: timeout });
     } catch (error) {
       if (timeout.aborted) throw new Error(`no answer within ${timeoutMs / 1000} s`);
       throw error;
     }
+    // A proxy or login page answers HTML with status 200; its text (which may echo the request) is not quoted.
+    const type = response.headers.get('content-type') ?? '';
+    if (response.ok && response.status !== 204 && !/json/i.test(type))
+      throw new CliError(`${url.origin} answered ${response.status} with ${type || 'no content type'}, not GitHub's JSON: is GITHUB_API_URL GitHub's API?`);
+    return response;
   };
 }
 
@@ -136,7 +142,6 @@ export async function upsertMarkedComment(target: PullRequestTarget, token: stri
       // Pages follow GitHub's Link headers (on the API's origin only, see guardedFetch).
       for await (const page of octokit.paginate.iterator(octokit.rest.issues.listComments, { ...issue, per_page: 100 })) {
         if (++pages > maxPages) throw new CliError(`more than ${maxPages} pages of comments on ${target.repository} pull request #${target.pullRequest} (${apiUrl}): stopped looking for the ${marker} comment`);
-        // A proxy or login page answers HTML with status 200: say so instead of failing on its text.
         if (!Array.isArray(page.data)) throw new CliError(`${apiUrl} did not answer the list of comments on ${target.repository} pull request #${target.pullRequest} with GitHub's JSON array: is GITHUB_API_URL GitHub's API?`);
         found.push(...page.data.filter(ours));
         if (found.length > 0 && !all) break;
