@@ -4,9 +4,11 @@ import { registerCompareCommand } from './commands/compare.js';
 import { registerGateCommands } from './commands/gate.js';
 import { registerMetricsCommands } from './commands/metrics.js';
 import { registerNoiseCommand } from './commands/noise.js';
+import { registerPrCommentCommand } from './commands/prComment.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerTransferCommands } from './commands/transfer.js';
+import { registerViewCommand } from './commands/view.js';
 import { CliError, ExitCode } from '../core/errors.js';
 import { printable } from '../core/format.js';
 import { setNoticeSink } from '../core/notice.js';
@@ -24,6 +26,8 @@ function buildProgram(): Command {
   registerCompareCommand(program);
   registerGateCommands(program);
   registerNoiseCommand(program);
+  registerPrCommentCommand(program);
+  registerViewCommand(program);
   return program;
 }
 

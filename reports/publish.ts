@@ -1,6 +1,7 @@
 /**
  * A static site of every run in a store: `index.html` listing the runs, `runs/<run>.html` (one
- * self-contained report each) and `history/<suite>.html`. Links are relative, so any static host
+ * self-contained report each), `samples/<run>.html` (its samples with the viewer's filters, applied
+ * in the browser) and `history/<suite>.html`. Links are relative, so any static host
  * (or the file system) serves it as written.
  */
 import { mkdirSync } from 'node:fs';
@@ -8,16 +9,19 @@ import { join } from 'node:path';
 import { sha256 } from '../core/hash.js';
 import { writeFileAtomic } from '../core/io/atomicWrite.js';
 import { assertSafeOutputs } from '../core/io/outputPath.js';
-import { type RunStore, type StoredRun, withStoreQueries } from '../harness/store/index.js';
+import { type RunStore, type StoredRun, ViewQueries, withStoreQueries } from '../harness/store/index.js';
 import { collectReportData, modelLabel } from './data.js';
 import { collectHistoryData, renderHistoryHtml } from './history.js';
 import { escapeHtml, renderPage, renderReportHtml } from './html.js';
+import { PUBLISHED_SAMPLE_LIMIT, renderSamplesHtml } from './publishSamples.js';
 
 export interface PublishedReport {
   runId: string;
   baselineId: string | null;
   /** Relative to the site root. */
   path: string;
+  /** The run's sample page, relative to the site root. */
+  samplesPath: string;
 }
 
 export interface PublishedSite {
@@ -59,13 +63,14 @@ function indexHtml(runs: readonly StoredRun[], reports: readonly PublishedReport
           escapeHtml(run.task),
           escapeHtml(run.status),
           report === undefined ? escapeHtml(run.id) : `<a href="${escapeHtml(report.path)}"><code>${escapeHtml(run.id)}</code></a>`,
+          report === undefined ? '—' : `<a href="${escapeHtml(report.samplesPath)}">samples</a>`,
           baseline,
         ];
         return `<tr>${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`;
       })
       .join('\n');
     return `<h2>${escapeHtml(suiteName)} <small>(<a href="${escapeHtml(path)}">history</a>)</small></h2>
-<table class="runs"><tr><th>started</th><th>model</th><th>task</th><th>status</th><th>report</th><th>compared with</th></tr>
+<table class="runs"><tr><th>started</th><th>model</th><th>task</th><th>status</th><th>report</th><th>samples</th><th>compared with</th></tr>
 ${rows}</table>`;
   });
   return renderPage({
@@ -86,15 +91,18 @@ export async function publishSite(store: Pick<RunStore, 'path' | 'readOnly' | 'l
   const histories = suiteNames.map((suiteName) => ({ suiteName, path: `history/${siteFileName(suiteName)}` }));
   const historyPath = new Map(histories.map(({ suiteName, path }) => [suiteName, path]));
   const reportPath = (runId: string) => `runs/${siteFileName(runId)}`;
+  const samplesPath = (runId: string) => `samples/${siteFileName(runId)}`;
   // Every file of the site is checked before the first is written: none may land on the database.
-  const siteFiles = ['index.html', ...runs.map((run) => reportPath(run.id)), ...histories.map(({ path }) => path)];
+  const siteFiles = ['index.html', ...runs.flatMap((run) => [reportPath(run.id), samplesPath(run.id)]), ...histories.map(({ path }) => path)];
   assertSafeOutputs(
     siteFiles.map((file) => join(outDir, file)),
     { db: store.path },
   );
   mkdirSync(join(outDir, 'runs'), { recursive: true });
   mkdirSync(join(outDir, 'history'), { recursive: true });
+  mkdirSync(join(outDir, 'samples'), { recursive: true });
 
+  const views = await ViewQueries.open(store);
   const reports = await withStoreQueries(store, async (queries) => {
     const written: PublishedReport[] = [];
     for (const run of runs) {
@@ -105,8 +113,10 @@ export async function publishSite(store: Pick<RunStore, 'path' | 'readOnly' | 'l
         { href: `../${historyPath.get(run.suiteName) ?? ''}`, text: `history of ${run.suiteName}` },
       ];
       const path = reportPath(run.id);
-      writeFileAtomic(join(outDir, path), renderReportHtml(data, { links }));
-      written.push({ runId: run.id, baselineId: baseline?.id ?? null, path });
+      writeFileAtomic(join(outDir, path), renderReportHtml(data, { links: [...links, { href: `../${samplesPath(run.id)}`, text: 'samples' }] }));
+      const table = await views.sampleTable(run.id, baseline?.id ?? null, PUBLISHED_SAMPLE_LIMIT);
+      writeFileAtomic(join(outDir, samplesPath(run.id)), renderSamplesHtml(run, baseline, table, [...links, { href: `../${path}`, text: 'report' }]));
+      written.push({ runId: run.id, baselineId: baseline?.id ?? null, path, samplesPath: samplesPath(run.id) });
     }
     for (const { suiteName, path } of histories) {
       const history = await collectHistoryData(store, queries, suiteName);
@@ -114,7 +124,7 @@ export async function publishSite(store: Pick<RunStore, 'path' | 'readOnly' | 'l
       writeFileAtomic(join(outDir, path), html);
     }
     return written;
-  });
+  }).finally(() => views.close());
   writeFileAtomic(join(outDir, 'index.html'), indexHtml(runs, reports, histories));
   return { indexPath: 'index.html', reports, histories };
 }

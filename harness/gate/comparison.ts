@@ -103,11 +103,15 @@ export async function compareStoredRuns(store: Pick<RunStore, 'samples' | 'predi
   };
 }
 
+/** A − B's interval as `[low, high]`, or — for a figure without a paired test. */
+export function differenceInterval(m: Pick<MetricDifference, 'ciLow' | 'ciHigh'>): string {
+  return m.ciLow === null || m.ciHigh === null ? '—' : `[${formatSigned(m.ciLow)}, ${formatSigned(m.ciHigh)}]`;
+}
+
 /** The comparison as terminal tables: per metric A, B, A − B with its interval, p-value and test (or why none); then the cost. */
 export function comparisonText(candidate: StoredRun, baseline: StoredRun, comparison: RunComparison): string {
-  const interval = (m: MetricDifference) => (m.ciLow === null || m.ciHigh === null ? '—' : `[${formatSigned(m.ciLow)}, ${formatSigned(m.ciHigh)}]`);
   const test = (m: MetricDifference) => (m.untested === null ? m.method : `${m.method}: ${m.untested}`);
-  const rows = comparison.metrics.map((m) => [m.name, formatValue(m.a), formatValue(m.b), formatChange(m.delta, m.higherIsBetter), interval(m), formatPValue(m.pValue, m.resamples), test(m)]);
+  const rows = comparison.metrics.map((m) => [m.name, formatValue(m.a), formatValue(m.b), formatChange(m.delta, m.higherIsBetter), differenceInterval(m), formatPValue(m.pValue, m.resamples), test(m)]);
   const header = ['metric', 'A', 'B', 'A − B', `${formatNumber(comparison.confidence * 100)} % interval`, 'p', 'test'];
   return (
     [

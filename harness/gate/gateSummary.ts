@@ -2,7 +2,8 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/io/atomicWrite.js';
-import { formatChange, formatPValue, formatValue, textTable } from '../../core/format.js';
+import { formatChange, formatNumber, formatPValue, formatValue, textTable } from '../../core/format.js';
+import { differenceInterval } from './comparison.js';
 import { costRows } from './cost.js';
 import { runLabel } from './runs.js';
 import type { GateReport } from './gate.js';
@@ -16,16 +17,26 @@ function verdictText(metric: MetricVerdict): string {
   return metric.failures.length > 0 ? `regression: ${metric.failures.join('; ')}` : ['pass', ...metric.notes].join(': ');
 }
 
-function verdictRows(report: GateReport): string[][] {
-  return report.verdict.metrics.map((metric) => [
-    metric.name,
-    formatValue(metric.candidate),
-    formatValue(metric.baseline),
-    formatChange(metric.delta, metric.higherIsBetter),
-    formatPValue(metric.pValue, metric.resamples),
-    metric.notGated === null ? metric.rules.join('; ') : '—',
-    verdictText(metric),
-  ]);
+/** One row per metric; `withInterval` adds Δ's interval and the test's name (the Markdown, read where `compare` is not at hand). */
+function verdictRows(report: GateReport, withInterval = false): string[][] {
+  return report.verdict.metrics.map((metric) => {
+    const difference = report.comparison?.metrics.find((m) => m.name === metric.name);
+    const p = formatPValue(metric.pValue, metric.resamples);
+    return [
+      metric.name,
+      formatValue(metric.candidate),
+      formatValue(metric.baseline),
+      formatChange(metric.delta, metric.higherIsBetter),
+      ...(withInterval ? [difference ? differenceInterval(difference) : '—', p, difference?.method ?? '—'] : [p]),
+      metric.notGated === null ? metric.rules.join('; ') : '—',
+      verdictText(metric),
+    ];
+  });
+}
+
+function markdownHeader(report: GateReport): string[] {
+  const confidence = report.comparison ? `${formatNumber(report.comparison.confidence * 100)} % interval` : 'interval';
+  return ['metric', 'candidate', 'baseline', 'Δ', confidence, 'p', 'test', 'rule', 'verdict'];
 }
 
 const COST_HEADER = ['cost (not gated)', 'candidate', 'baseline', 'Δ', 'ratio', 'note'];
@@ -58,8 +69,8 @@ export function gateText(report: GateReport): string {
 }
 
 const LEGEND =
-  'Δ is candidate − baseline, ▲ better / ▼ worse in the metric’s direction; p is the paired test ' +
-  '(exact McNemar for accuracy, two-sided paired bootstrap otherwise; — where the metric has none). ' +
+  'Δ is candidate − baseline, ▲ better / ▼ worse in the metric’s direction, with its interval; p is the paired test ' +
+  '(exact McNemar for accuracy, two-sided paired bootstrap otherwise; — where the metric has none: test `stored values`). ' +
   'Cost figures are totals over each run’s batches (seconds, joules), shown but never gated.';
 
 /** The verdict as GitHub-flavoured Markdown, for job summaries and PR comments. */
@@ -70,9 +81,9 @@ export function gateMarkdown(report: GateReport): string {
     '',
     context(report, (text) => `\`${text}\``),
     '',
-    row(HEADER),
-    row(['---', '---:', '---:', '---:', '---:', '---', '---']),
-    ...verdictRows(report).map(row),
+    row(markdownHeader(report)),
+    row(['---', '---:', '---:', '---:', '---:', '---:', '---', '---', '---']),
+    ...verdictRows(report, true).map(row),
     '',
     ...(report.comparison ? [row(COST_HEADER), row(['---', '---:', '---:', '---:', '---:', '---']), ...costRows(report.comparison.cost).map(row), ''] : []),
     LEGEND,

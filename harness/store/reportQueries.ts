@@ -7,9 +7,8 @@
  * read-only: with no writer in this process (or, then, in any other), two read-only handles on one
  * file see the same committed data, and the store's serialised connection stays free.
  */
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { duckdb } from './duckdb.js';
-import { type Params, type Row, flag, numeric, optionalNumeric, optionalText, readRows, text } from './rows.js';
+import { ReadOnlyHandle } from './readOnlyHandle.js';
+import { type Params, type Row, flag, numeric, optionalNumeric, optionalText, text } from './rows.js';
 import type { RunStore } from './store.js';
 
 /** Where a sample's quality score comes from: a stored per-sample metric, or (classifiers without one) label == gold label. */
@@ -133,31 +132,18 @@ facts AS (
 
 /** Aggregating queries over one store file; open with `withStoreQueries`. */
 export class StoreQueries {
-  private constructor(
-    private readonly instance: DuckDBInstance,
-    private readonly connection: DuckDBConnection,
-  ) {}
+  private constructor(private readonly handle: ReadOnlyHandle) {}
 
   static async open(store: Pick<RunStore, 'path' | 'readOnly'>): Promise<StoreQueries> {
-    if (!store.readOnly) {
-      throw new Error(`${store.path}: reports read a store opened with { readOnly: true } (a writable handle may hold uncommitted batches)`);
-    }
-    const instance = await duckdb.DuckDBInstance.create(store.path, { access_mode: 'READ_ONLY' });
-    try {
-      return new StoreQueries(instance, await instance.connect());
-    } catch (error) {
-      instance.closeSync();
-      throw error;
-    }
+    return new StoreQueries(await ReadOnlyHandle.open(store, 'reports'));
   }
 
   close(): void {
-    this.connection.closeSync();
-    this.instance.closeSync();
+    this.handle.close();
   }
 
   private select(sql: string, params: Params): Promise<Row[]> {
-    return readRows(this.connection, sql, params);
+    return this.handle.rows(sql, params);
   }
 
   async sampleMetricNames(runId: string): Promise<string[]> {

@@ -103,9 +103,9 @@ describe('logbench gate', () => {
     const markdown = readFileSync(summary, 'utf8');
     expect(markdown).toMatch(/^### ❌ logbench gate: regression in .*fuzzy/);
     expect(markdown).toContain(`candidate \`${runs.get('worse')} (loopback/worse)\` · baseline \`${runs.get('base')} (loopback/base)\` · ${CASES} paired samples`);
-    expect(markdown).toContain('| metric | candidate | baseline | Δ | p | rule | verdict |');
-    expect(markdown).toMatch(/^\| fuzzy \| 0\.\d+ \| 0\.\d+ \| -0\.\d+ ▼ \| <0\.001 \| drop ≤ 0 \(α 0\.05\) \| regression: drop 0\.\d+ > 0 \(p <0\.001\) \|$/m);
-    expect(markdown).toMatch(/^\| error_rate \| 0 \| 0 \| 0 \| 1 \| rise ≤ 0 \(α 0\.05\) \| pass \|$/m);
+    expect(markdown).toContain('| metric | candidate | baseline | Δ | 95 % interval | p | test | rule | verdict |');
+    expect(markdown).toMatch(/^\| fuzzy \| 0\.\d+ \| 0\.\d+ \| -0\.\d+ ▼ \| \[-0\.\d+, -0\.\d+\] \| <0\.001 \| paired-bootstrap-two-sided \| drop ≤ 0 \(α 0\.05\) \| regression: drop 0\.\d+ > 0 \(p <0\.001\) \|$/m);
+    expect(markdown).toMatch(/^\| error_rate \| 0 \| 0 \| 0 \| \[0, 0\] \| 1 \| paired-bootstrap-two-sided \| rise ≤ 0 \(α 0\.05\) \| pass \|$/m);
   });
 
   it('with significant_at, lets a one-sample drop pass that a strict gate fails', async () => {
@@ -170,7 +170,7 @@ describe('logbench gate', () => {
     expect(result.code, result.stderr).toBe(0);
     const markdown = readFileSync(summary, 'utf8');
     expect(markdown).toMatch(/^### ✅ logbench gate: pass \(2 metrics\)/);
-    expect(markdown).toMatch(/^\| fuzzy \| 1 \| 0\.\d+ \| \+0\.\d+ ▲ \| <0\.001 \| ≥ 0\.9; drop ≤ 0 \| pass \|$/m);
+    expect(markdown).toMatch(/^\| fuzzy \| 1 \| 0\.\d+ \| \+0\.\d+ ▲ \| \[\+0\.\d+, \+0\.\d+\] \| <0\.001 \| paired-bootstrap-two-sided \| ≥ 0\.9; drop ≤ 0 \| pass \|$/m);
     expect(readFileSync(jobSummary, 'utf8')).toBe(`## earlier step\n\n${markdown}\n`);
   });
 });
@@ -236,7 +236,7 @@ describe('every metric in every view (issue #13)', () => {
     expect(result.stdout).toMatch(/^accuracy\s+.*drop ≤ 0 \(α 0\.05\)\s+regression: /m);
     expect(result.stdout).toMatch(/ · 2 more metrics listed, not gated\n/);
     const markdown = readFileSync(summary, 'utf8');
-    expect(markdown).toMatch(/^\| macro_f1 \| 0\.\d+ \| 1 \| -0\.\d+ ▼ \| — \| — \| not gated: untested: no per-sample form in its registry definition, so no paired test \|$/m);
+    expect(markdown).toMatch(/^\| macro_f1 \| 0\.\d+ \| 1 \| -0\.\d+ ▼ \| — \| — \| stored values \| — \| not gated: untested: no per-sample form in its registry definition, so no paired test \|$/m);
     expect(markdown).toContain('| cost (not gated) | candidate | baseline | Δ | ratio | note |');
     expect(markdown).toMatch(/^\| cpu_s \| [\d.e-]+ \| [\d.e-]+ \| \S+( [▲▼])? \| ×[\d.e-]+ \|  \|$/m);
   });

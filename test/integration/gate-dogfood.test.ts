@@ -66,7 +66,7 @@ describe('the dogfood gate (.ci/default-baseline.json + .ci/default-thresholds.y
     const markdown = readFileSync(summary, 'utf8');
     expect(markdown).toMatch(/^### ❌ logbench gate: regression in accuracy, recall, f1, macro_f1\n/);
     // 3 of 40 windows flipped: accuracy 0.925; exact McNemar p = 2·0.5³ = 0.25.
-    expect(markdown).toMatch(/^\| accuracy \| 0\.925 \| 1 \| -0\.075 ▼ \| 0\.25 \| ≥ 0\.95; drop ≤ 0 \| regression: .*\|$/m);
-    expect(markdown).toMatch(/^\| precision \| 1 \| 1 \| 0 \| 1 \| drop ≤ 0 \| pass \|$/m);
+    expect(markdown).toMatch(/^\| accuracy \| 0\.925 \| 1 \| -0\.075 ▼ \| \[-0\.175, 0\] \| 0\.25 \| mcnemar-exact \| ≥ 0\.95; drop ≤ 0 \| regression: .*\|$/m);
+    expect(markdown).toMatch(/^\| precision \| 1 \| 1 \| 0 \| \[[^\]]*\] \| 1 \| [\w-]+ \| drop ≤ 0 \| pass \|$/m);
   });
 });

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { REPO, runCli } from '../support/cli.js';
+import { expressions, logbenchCalls } from '../support/workflow.js';
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 const Expression = z.union([z.string(), z.boolean()]);
@@ -75,24 +76,6 @@ const file = path.join(REPO, '.github/workflows/model-gate.yml');
 const workflow: Workflow = Workflow.parse(parse(readFileSync(file, 'utf8')));
 const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
 
-/** Every `${{ … }}` expression of the workflow, wherever it sits. */
-function expressions(value: unknown): string[] {
-  if (typeof value === 'string') return [...value.matchAll(/\$\{\{(.*?)\}\}/g)].map((m) => m[1] as string);
-  if (Array.isArray(value)) return value.flatMap(expressions);
-  if (value && typeof value === 'object') return Object.values(value).flatMap(expressions);
-  return [];
-}
-
-/** `npx logbench CMD …flags` in the run scripts, continuation lines joined. */
-function logbenchCalls(): { command: string; flags: string[] }[] {
-  return steps.flatMap((step) =>
-    [...(step.run ?? '').replace(/\\\n/g, ' ').matchAll(/npx logbench ([a-z-]+)([^\n|)]*)/g)].map((m) => ({
-      command: m[1] as string,
-      flags: [...(m[2] as string).matchAll(/--[a-z][a-z-]*|(?<=\s)-o(?=\s)/g)].map((f) => f[0]),
-    })),
-  );
-}
-
 describe('.github/workflows/model-gate.yml', () => {
   it('runs suites from the default branch only, with no token left in the checkout (a suite may read any file)', () => {
     expect(Object.keys(workflow.on)).not.toContain('pull_request');
@@ -129,7 +112,7 @@ describe('.github/workflows/model-gate.yml', () => {
   });
 
   it('calls logbench commands with flags the CLI has (or, for report, that docs/DESIGN.md §3 promises)', async () => {
-    const calls = logbenchCalls();
+    const calls = logbenchCalls(steps);
     expect(calls.map((c) => c.command)).toEqual(['run', 'runs', 'runs', 'export-run', 'import-run', 'gate', 'report']);
     const contract = readFileSync(path.join(REPO, 'docs/DESIGN.md'), 'utf8');
     const registered = new Set([...(await runCli(['--help'])).stdout.matchAll(/^ {2}([a-z-]+) /gm)].map((m) => m[1]));

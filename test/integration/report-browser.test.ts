@@ -12,6 +12,7 @@ import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadReportData, publishSite, renderReportHtml } from '../../reports/index.js';
 import { REPO, runCli } from '../support/cli.js';
+import { screenshotPath } from '../support/screenshots.js';
 import { HOSTILE_OUTPUT, type ReportFixtureStore, openFixtureStore, openReportFixtureStore, writeGpuTelemetryPair } from '../support/report-fixtures.js';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -215,13 +216,6 @@ describe('a report in headless Chromium', () => {
 /** The README's pictures: what a report looks like, photographed from the headline to the quality-against-cost chart. */
 const SCREENSHOT_BYTES = 300 * 1024;
 
-/**
- * Where a screenshot goes: docs/ (what the README shows) when LOGBENCH_UPDATE_SCREENSHOTS=1, else a
- * scratch folder, so a test run does not leave the tree modified (CPU times differ run to run).
- */
-function screenshotPath(name: string): string {
-  return process.env.LOGBENCH_UPDATE_SCREENSHOTS === '1' ? join(REPO, 'docs', name) : join(mkdtempSync(join(tmpdir(), 'logbench-shots-')), name);
-}
 
 async function photographHeadline(page: Page, png: string): Promise<void> {
   const top = await page.locator('#section-headline').boundingBox();

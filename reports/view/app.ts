@@ -1,0 +1,217 @@
+/**
+ * `logbench view`: a read-only web app over one or more run stores, on Hono (see docs/DECISIONS.md).
+ * Every request reads a `StoreSnapshots` copy of each file, so the app never holds a DuckDB lock a
+ * writing `logbench run` would wait on, and runs committed since the last request show up. GET and
+ * HEAD only: there is nothing to write.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
+import { Hono, type Context } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { CliError } from '../../core/errors.js';
+import { compareStoredRuns, listedRuns } from '../../harness/gate/index.js';
+import type { RunStore, StoreSnapshots, ViewQueries } from '../../harness/store/index.js';
+import { loadReportData } from '../data.js';
+import { loadHistoryData, renderHistoryHtml } from '../history.js';
+import { renderReportHtml } from '../html.js';
+import { BadQueryError, type Query, SAMPLE_PAGE_SIZE, pageNumber, runFilter, sampleFilter } from './query.js';
+import { type CandidateComparison, type ViewRun, VIEW_CSP, comparePage, errorPage, reportHref, runPage, runsPage, samplePage, samplesPage } from './pages.js';
+
+export interface ViewAppOptions {
+  sources: readonly StoreSnapshots[];
+  /** When set, every request must carry it (Authorization: Bearer, `?token=`, then the cookie it sets). */
+  token?: string;
+}
+
+class NotFoundError extends Error {}
+
+const TOKEN_COOKIE = 'logbench_view_token';
+
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
+
+/** A host only this machine can reach: 127.0.0.0/8, ::1 or localhost. */
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_NAMES.has(host) || (isIP(host) === 4 && host.startsWith('127.'));
+}
+
+function sameSecret(given: string | undefined, token: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function html(c: Context, body: string, status: 200 | 400 | 401 | 403 | 404 | 405 | 500 = 200): Response {
+  c.header('Content-Security-Policy', VIEW_CSP);
+  return c.html(body, status);
+}
+
+export function createViewApp(options: ViewAppOptions): Hono {
+  const app = new Hono();
+  const { sources, token } = options;
+
+  /** Every run of every store, with the store it is in. */
+  const allRuns = async (): Promise<ViewRun[]> =>
+    (await Promise.all(sources.map((source) => source.read(async (store) => (await listedRuns(store)).map((run) => ({ ...run, db: source.path })))))).flat();
+
+  /** Reads the store holding `runId`. */
+  const withRun = async <T>(runId: string, work: (store: RunStore, views: ViewQueries, run: ViewRun) => Promise<T>): Promise<T> => {
+    const run = (await allRuns()).find((candidate) => candidate.id === runId);
+    const source = sources.find((candidate) => candidate.path === run?.db);
+    if (run === undefined || source === undefined) throw new NotFoundError(`no run ${runId} in ${sources.map((s) => s.path).join(', ')}`);
+    return source.read((store, views) => work(store, views, run));
+  };
+
+  app.use('*', async (c, next) => {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+      c.header('Allow', 'GET, HEAD');
+      return html(c, errorPage(405, `${c.req.method}: logbench view is read-only; it answers GET and HEAD only`), 405);
+    }
+    // Without a token the app trusts whoever reaches it, so only by a loopback name: a page elsewhere
+    // that points its own host name at 127.0.0.1 (DNS rebinding) must not read the runs.
+    if (token === undefined && !isLoopbackHost(new URL(c.req.url).hostname.replace(/^\[|\]$/g, ''))) {
+      return html(c, errorPage(403, `Host ${c.req.header('Host') ?? '(none)'}: without --token, logbench view answers only requests addressed to 127.0.0.1, localhost or [::1]`), 403);
+    }
+    if (token !== undefined) {
+      const bearer = /^Bearer (.+)$/.exec(c.req.header('Authorization') ?? '')?.[1];
+      const fromQuery = c.req.query('token');
+      if (sameSecret(fromQuery, token)) {
+        // The token moves into a cookie and out of the address, which then stays pasteable without it.
+        setCookie(c, TOKEN_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/' });
+        const url = new URL(c.req.url);
+        url.searchParams.delete('token');
+        return c.redirect(`${url.pathname}${url.search}`, 303);
+      }
+      if (!sameSecret(bearer, token) && !sameSecret(getCookie(c, TOKEN_COOKIE), token)) {
+        return html(c, errorPage(401, 'this logbench view needs its token: open the address once with ?token=<token> (a cookie keeps it) or send Authorization: Bearer <token>'), 401);
+      }
+    }
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Referrer-Policy', 'no-referrer');
+    await next();
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof BadQueryError) return html(c, errorPage(400, error.message), 400);
+    if (error instanceof NotFoundError) return html(c, errorPage(404, error.message), 404);
+    if (error instanceof CliError) return html(c, errorPage(400, error.message), 400);
+    return html(c, errorPage(500, error instanceof Error ? error.message : String(error)), 500);
+  });
+  app.notFound((c) => html(c, errorPage(404, `nothing at ${new URL(c.req.url).pathname}`), 404));
+
+  const query = (c: Context): Query => (name) => c.req.query(name);
+
+  app.get('/', async (c) => {
+    const filter = runFilter(query(c));
+    const all = await allRuns();
+    const toEnd = filter.to !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(filter.to) ? `${filter.to}T23:59:59.999Z` : filter.to;
+    const shown = all.filter(
+      (run) =>
+        (filter.suite === undefined || run.suiteName === filter.suite) &&
+        (filter.model === undefined || run.modelId === filter.model) &&
+        (filter.status === undefined || run.status === filter.status) &&
+        (filter.from === undefined || Date.parse(run.startedAt) >= Date.parse(filter.from)) &&
+        (toEnd === undefined || Date.parse(run.startedAt) <= Date.parse(toEnd)),
+    );
+    const key = (run: ViewRun): string | number =>
+      filter.sort === 'suite' ? run.suiteName : filter.sort === 'model' ? run.modelId : filter.sort === 'status' ? run.status : filter.sort === 'samples' ? run.samples : run.startedAt;
+    shown.sort((a, b) => {
+      const [x, y] = [key(a), key(b)];
+      const order = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+      return (filter.descending ? -order : order) || a.id.localeCompare(b.id);
+    });
+    return html(c, runsPage(all, shown, filter));
+  });
+
+  app.get('/runs/:run', async (c) => {
+    const others = await allRuns();
+    return withRun(c.req.param('run'), async (store, _views, run) => html(c, runPage(run, await store.metrics(run.id), others)));
+  });
+
+  app.get('/runs/:run/samples', async (c) => {
+    const filter = sampleFilter(query(c));
+    const page = pageNumber(query(c));
+    const others = await allRuns();
+    return withRun(c.req.param('run'), async (_store, views, run) => {
+      const metricNames = await views.sampleMetricNames(run.id);
+      if (filter.metric !== undefined && !metricNames.includes(filter.metric)) throw new BadQueryError(`query parameter metric: run ${run.id} has no per-sample metric "${filter.metric}" (it has ${metricNames.join(', ') || 'none'})`);
+      const comparable = others.filter((other) => other.id !== run.id && other.db === run.db && other.splitHash === run.splitHash);
+      if (filter.changedFrom !== undefined && !comparable.some((other) => other.id === filter.changedFrom)) {
+        throw new BadQueryError(`query parameter changed: ${filter.changedFrom} is no other run on the split of ${run.id} in ${run.db}`);
+      }
+      const samples = await views.samplePage(run.id, filter, (page - 1) * SAMPLE_PAGE_SIZE, SAMPLE_PAGE_SIZE);
+      return html(c, samplesPage(run, filter, page, samples, metricNames, comparable));
+    });
+  });
+
+  app.get('/runs/:run/samples/:sample', async (c) => {
+    const baselineId = c.req.query('baseline') || undefined;
+    return withRun(c.req.param('run'), async (_store, views, run) => {
+      const detail = await views.sampleDetail(run.splitHash, c.req.param('sample'));
+      if (detail === null || !detail.outputs.some((output) => output.runId === run.id)) throw new NotFoundError(`run ${run.id} has no sample ${c.req.param('sample')}`);
+      return html(c, samplePage(run, detail, baselineId));
+    });
+  });
+
+  app.get('/compare', async (c) => {
+    const ids = [...new Set(c.req.queries('run') ?? [])];
+    if (ids.length < 2) throw new BadQueryError('query parameter run: select at least two runs to compare (run=A&run=B…)');
+    const all = await allRuns();
+    const runs = ids.map((id) => {
+      const run = all.find((candidate) => candidate.id === id);
+      if (run === undefined) throw new NotFoundError(`no run ${id} in ${sources.map((s) => s.path).join(', ')}`);
+      return run;
+    });
+    const baselineId = c.req.query('baseline') || ids[0];
+    const baseline = runs.find((run) => run.id === baselineId);
+    if (baseline === undefined) throw new BadQueryError(`query parameter baseline: ${baselineId ?? ''} is not one of the compared runs`);
+    const source = sources.find((candidate) => candidate.path === baseline.db);
+    if (source === undefined) throw new NotFoundError(`no store ${baseline.db}`);
+    const candidates = await source.read(async (store) => {
+      const compared: CandidateComparison[] = [];
+      for (const run of runs.filter((other) => other.id !== baseline.id)) {
+        if (run.db !== baseline.db) {
+          compared.push({ run, comparison: null, refused: `in ${run.db}, the baseline in ${baseline.db}: paired tests need both runs in one store (\`logbench merge\` joins them)` });
+          continue;
+        }
+        const [candidateRun, baselineRun] = await Promise.all([store.getRun(run.id), store.getRun(baseline.id)]);
+        if (candidateRun === null || baselineRun === null) throw new NotFoundError(`run ${candidateRun === null ? run.id : baseline.id} vanished from ${baseline.db}`);
+        try {
+          compared.push({ run, comparison: await compareStoredRuns(store, candidateRun, baselineRun), refused: null });
+        } catch (error) {
+          if (!(error instanceof CliError)) throw error;
+          compared.push({ run, comparison: null, refused: error.message });
+        }
+      }
+      return compared;
+    });
+    return html(c, comparePage(baseline, runs, candidates));
+  });
+
+  // The report and history pages are the static report's own documents (their CSP in a meta element).
+  app.get('/report', async (c) => {
+    const runId = c.req.query('run');
+    if (runId === undefined || runId === '') throw new BadQueryError('query parameter run: name the run to report on');
+    const baselineId = c.req.query('baseline') || undefined;
+    return withRun(runId, async (store, _views, run) => {
+      if (baselineId !== undefined && (await store.getRun(baselineId)) === null) throw new NotFoundError(`no run ${baselineId} in ${run.db} (a baseline must be in the run's store)`);
+      const data = await loadReportData(store, { runId: run.id, ...(baselineId === undefined ? {} : { baselineId }) });
+      return c.html(renderReportHtml(data, { links: [{ href: '/', text: 'all runs' }] }));
+    });
+  });
+
+  app.get('/history', async (c) => {
+    const suiteName = c.req.query('suite');
+    if (suiteName === undefined || suiteName === '') throw new BadQueryError('query parameter suite: name the suite');
+    const all = await allRuns();
+    const db = all.find((run) => run.suiteName === suiteName)?.db;
+    const source = sources.find((candidate) => candidate.path === db);
+    if (source === undefined) throw new NotFoundError(`no run of suite ${suiteName}`);
+    return source.read(async (store) => {
+      const history = await loadHistoryData(store, suiteName);
+      return c.html(renderHistoryHtml(history, { links: [{ href: '/', text: 'all runs' }], reportHref: (runId) => reportHref(runId) }));
+    });
+  });
+
+  return app;
+}

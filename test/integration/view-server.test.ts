@@ -1,0 +1,139 @@
+/**
+ * `logbench view` as a process, over HTTP: read-only (405 for anything but GET/HEAD), a token where
+ * it listens beyond loopback, bad filters named, and a writer that never waits on it: a
+ * `logbench run --lock-wait 0` (which fails at once if anyone holds the file) writes to the file the
+ * viewer is serving while requests keep coming, and its run shows on the next request.
+ */
+import { rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { loopbackScope } from '../support/loopback-scope.js';
+import { writeOpenAISuite } from '../support/run-fixtures.js';
+import { type ReportFixtureStore, openReportFixtureStore } from '../support/report-fixtures.js';
+import { type ViewProcess, startView } from '../support/view-process.js';
+
+let fixture: ReportFixtureStore;
+let view: ViewProcess;
+
+beforeAll(async () => {
+  fixture = await openReportFixtureStore();
+  await fixture.store.close();
+  view = await startView(['--db', fixture.path]);
+});
+afterAll(async () => {
+  await view.stop();
+  rmSync(fixture.dir, { recursive: true, force: true });
+});
+
+describe('logbench view serves nothing that writes', () => {
+  it('answers every method but GET and HEAD with 405 and Allow: GET, HEAD', async () => {
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
+      const response = await fetch(`${view.origin}/runs/text-base`, { method });
+      expect(response.status, method).toBe(405);
+      expect(response.headers.get('allow')).toBe('GET, HEAD');
+    }
+    expect((await fetch(`${view.origin}/`, { method: 'HEAD' })).status).toBe(200);
+  });
+
+  it('names a bad filter in a 400 and an unknown run in a 404', async () => {
+    const bad = await fetch(`${view.origin}/runs/text-base/samples?metric=fuzzy&min=high`);
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('query parameter min: expected a number, got &quot;high&quot;');
+    const unknownMetric = await fetch(`${view.origin}/runs/text-base/samples?metric=nope`);
+    expect(unknownMetric.status).toBe(400);
+    expect(await unknownMetric.text()).toContain('no per-sample metric &quot;nope&quot;');
+    const missing = await fetch(`${view.origin}/runs/no-such-run`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('no run no-such-run');
+  });
+
+  it('without a token answers only requests addressed to a loopback name (a rebound DNS name gets 403)', async () => {
+    const { port } = new URL(view.origin);
+    const statusFor = (host: string) =>
+      new Promise<number | undefined>((resolve, reject) => {
+        const request = httpRequest({ host: '127.0.0.1', port, path: '/', headers: { Host: host } }, (response) => {
+          response.resume();
+          resolve(response.statusCode);
+        });
+        request.on('error', reject);
+        request.end();
+      });
+    expect(await statusFor(`attacker.example:${port}`)).toBe(403);
+    expect(await statusFor(`localhost:${port}`)).toBe(200);
+    expect(await statusFor(`127.0.0.1:${port}`)).toBe(200);
+  });
+
+  it('sends a Content-Security-Policy that allows no script and no other origin on its pages', async () => {
+    const csp = (await fetch(`${view.origin}/`)).headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toContain('script-src');
+  });
+});
+
+describe('logbench view beyond loopback', () => {
+  it('refuses a non-loopback --host without --token, saying why, with exit 3', async () => {
+    const result = await runCli(['view', '--db', fixture.path, '--host', '0.0.0.0', '--port', '0']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/--host 0\.0\.0\.0: other machines could read every run.*pass --token/);
+  });
+
+  it('with a token (--token or LOGBENCH_VIEW_TOKEN): 401 without it; the bearer header, or ?token= once then its cookie, let a client in', async () => {
+    const token = 'a-long-enough-secret-123';
+    const guarded = await startView(['--db', fixture.path], { LOGBENCH_VIEW_TOKEN: token });
+    try {
+      // Never printed: terminals and service logs keep what a server writes.
+      expect(guarded.printed).not.toContain(token);
+      expect(guarded.printed).toContain('token required');
+      const origin = guarded.origin;
+      expect((await fetch(`${origin}/`)).status).toBe(401);
+      expect((await fetch(`${origin}/`, { headers: { Authorization: 'Bearer wrong-secret-wrong-secret' } })).status).toBe(401);
+      expect((await fetch(`${origin}/`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+      const first = await fetch(`${origin}/runs/text-base?token=${token}`, { redirect: 'manual' });
+      expect(first.status).toBe(303);
+      expect(first.headers.get('location')).toBe('/runs/text-base');
+      const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      expect(first.headers.get('set-cookie')).toMatch(/HttpOnly/i);
+      const withCookie = await fetch(`${origin}/runs/text-base`, { headers: { Cookie: cookie } });
+      expect(withCookie.status).toBe(200);
+      expect(await withCookie.text()).toContain('text-base');
+    } finally {
+      await guarded.stop();
+    }
+  });
+});
+
+describe('a run writing to the file view is serving', () => {
+  const loopback = loopbackScope();
+
+  it('never waits on view (--lock-wait 0 succeeds while requests keep coming), and its run appears on the next request', async () => {
+    const server = await loopback.server({ latencyMs: 5 });
+    const first = writeOpenAISuite({ url: server.url, cases: 24, models: ['base'], batchSize: 4 });
+    const second = writeOpenAISuite({ url: server.url, cases: 24, models: ['tuned'], batchSize: 4 });
+    loopback.dirs.push(first.dir, second.dir);
+    expect((await runCli(['run', first.suite, '--db', first.db, '--lock-wait', '0'])).code).toBe(0);
+
+    const serving = await startView(['--db', first.db]);
+    try {
+      const before = await (await fetch(`${serving.origin}/`)).text();
+      expect(before).toContain('>base<');
+      expect(before).not.toContain('>tuned<');
+      let stop = false;
+      const statuses: number[] = [];
+      const hammer = (async () => {
+        while (!stop) statuses.push((await fetch(`${serving.origin}/?sort=model`)).status);
+      })();
+      const run = await runCli(['run', second.suite, '--db', first.db, '--lock-wait', '0']);
+      stop = true;
+      await hammer;
+      expect(run.stderr).not.toMatch(/in use by another|locked/);
+      expect(run.code).toBe(0);
+      expect(statuses.length).toBeGreaterThan(0);
+      expect(statuses.every((status) => status === 200)).toBe(true);
+      const after = await (await fetch(`${serving.origin}/`)).text();
+      expect(after).toContain('>tuned<');
+    } finally {
+      await serving.stop();
+    }
+  }, 120_000);
+});
