@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { CliError } from '../../core/errors.js';
+import { databaseFileProblem } from '../../core/io/outputPath.js';
 import { DEFAULT_DB } from '../defaults.js';
 
 export interface ViewOptions {
@@ -32,14 +33,26 @@ export async function serveView(options: ViewOptions): Promise<void> {
     throw new CliError(`--host ${options.host}: other machines could read every run, output and prompt in ${options.db.join(', ')}; pass --token <secret> or set LOGBENCH_VIEW_TOKEN (or keep the default --host 127.0.0.1)`);
   }
   if (options.token !== undefined && options.token.length < 16) throw new CliError('--token: use at least 16 characters (it is all that guards the runs)');
-  const [{ StoreSnapshots }, { serve }] = await Promise.all([import('../../harness/store/index.js'), import('@hono/node-server')]);
-  const sources = options.db.map((db) => {
+  const [{ StoreSnapshots, removeDeadViewerCopies, removeViewerCopyFolder }, { serve }] = await Promise.all([import('../../harness/store/index.js'), import('@hono/node-server')]);
+  removeDeadViewerCopies();
+  // Every file is checked and copied once before serving: a bad --db is a usage error, not a page of 500s.
+  const sources: InstanceType<typeof StoreSnapshots>[] = [];
+  const closeAll = async () => {
+    for (const source of sources) await source.close();
+    removeViewerCopyFolder();
+  };
+  for (const db of options.db) {
+    const problem = databaseFileProblem(db);
     try {
-      return new StoreSnapshots(db);
+      if (problem !== null) throw new Error(problem);
+      const source = new StoreSnapshots(db);
+      sources.push(source);
+      await source.read(async () => undefined);
     } catch (error) {
+      await closeAll();
       throw new CliError(`--db ${db}: ${error instanceof Error ? error.message : String(error)}`);
     }
-  });
+  }
   const app = createViewApp({ sources, ...(options.token === undefined ? {} : { token: options.token }) });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const listening = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(listening));
@@ -66,7 +79,7 @@ export async function serveView(options: ViewOptions): Promise<void> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  for (const source of sources) await source.close();
+  await closeAll();
 }
 
 export function registerViewCommand(program: Command): void {

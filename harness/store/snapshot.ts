@@ -104,6 +104,12 @@ export function viewerCopyFolder(): string {
   return processCopyFolder;
 }
 
+/** Removes this process's (by then empty) folder of copies, once every store is closed. */
+export function removeViewerCopyFolder(): void {
+  if (processCopyFolder !== null) rmSync(processCopyFolder, { recursive: true, force: true });
+  processCopyFolder = null;
+}
+
 interface Snapshot {
   fingerprint: string;
   takenAt: Date;

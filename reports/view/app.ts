@@ -13,7 +13,7 @@ import { compareStoredRuns, listedRuns } from '../../harness/gate/index.js';
 import type { RunStore, StoreSnapshots, ViewQueries } from '../../harness/store/index.js';
 import { loadReportData } from '../data.js';
 import { loadHistoryData, renderHistoryHtml } from '../history.js';
-import { renderReportHtml } from '../html.js';
+import { escapeHtml, renderReportHtml } from '../html.js';
 import { BadQueryError, type Query, SAMPLE_PAGE_SIZE, pageNumber, runFilter, sampleFilter } from './query.js';
 import { type CandidateComparison, type ViewRun, VIEW_CSP, comparePage, errorPage, reportHref, runPage, runsPage, samplePage, samplesPage } from './pages.js';
 
@@ -41,7 +41,7 @@ function sameSecret(given: string | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function html(c: Context, body: string, status: 200 | 400 | 401 | 403 | 404 | 405 | 500 = 200): Response {
+function securedHtml(c: Context, body: string, status: 200 | 400 | 401 | 403 | 404 | 405 | 500 = 200): Response {
   c.header('Content-Security-Policy', VIEW_CSP);
   return c.html(body, status);
 }
@@ -50,9 +50,17 @@ export function createViewApp(options: ViewAppOptions): Hono {
   const app = new Hono();
   const { sources, token } = options;
 
-  /** Every run of every store, with the store it is in. */
+  /** Every run of every store that can be read, with the store it is in; a failing one is named in a banner (`notes`). */
   const allRuns = async (): Promise<ViewRun[]> =>
-    (await Promise.all(sources.map((source) => source.read(async (store) => (await listedRuns(store)).map((run) => ({ ...run, db: source.path })))))).flat();
+    (await Promise.allSettled(sources.map((source) => source.read(async (store) => (await listedRuns(store)).map((run) => ({ ...run, db: source.path })))))).flatMap((result) =>
+      result.status === 'fulfilled' ? result.value : [],
+    );
+
+  /** Each page names the stores it could not read now, or reads as of an earlier copy. */
+  const html = (c: Context, body: string, status: 200 | 400 | 401 | 403 | 404 | 405 | 500 = 200): Response => {
+    const notes = sources.flatMap((source) => (source.notice === null ? [] : [`<p class="warning store-note">${escapeHtml(source.notice)}</p>`]));
+    return securedHtml(c, notes.length === 0 ? body : body.replace('</nav>', `</nav>\n<div id="store-notes">${notes.join('')}</div>`), status);
+  };
 
   /** Reads the store holding `runId`. */
   const withRun = async <T>(runId: string, work: (store: RunStore, views: ViewQueries, run: ViewRun) => Promise<T>): Promise<T> => {
@@ -65,12 +73,12 @@ export function createViewApp(options: ViewAppOptions): Hono {
   app.use('*', async (c, next) => {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       c.header('Allow', 'GET, HEAD');
-      return html(c, errorPage(405, `${c.req.method}: logbench view is read-only; it answers GET and HEAD only`), 405);
+      return securedHtml(c, errorPage(405, `${c.req.method}: logbench view is read-only; it answers GET and HEAD only`), 405);
     }
     // Without a token the app trusts whoever reaches it, so only by a loopback name: a page elsewhere
     // that points its own host name at 127.0.0.1 (DNS rebinding) must not read the runs.
     if (token === undefined && !isLoopbackHost(new URL(c.req.url).hostname.replace(/^\[|\]$/g, ''))) {
-      return html(c, errorPage(403, `Host ${c.req.header('Host') ?? '(none)'}: without --token, logbench view answers only requests addressed to 127.0.0.1, localhost or [::1]`), 403);
+      return securedHtml(c, errorPage(403, `Host ${c.req.header('Host') ?? '(none)'}: without --token, logbench view answers only requests addressed to 127.0.0.1, localhost or [::1]`), 403);
     }
     if (token !== undefined) {
       const bearer = /^Bearer (.+)$/.exec(c.req.header('Authorization') ?? '')?.[1];
@@ -83,7 +91,7 @@ export function createViewApp(options: ViewAppOptions): Hono {
         return c.redirect(`${url.pathname}${url.search}`, 303);
       }
       if (!sameSecret(bearer, token) && !sameSecret(getCookie(c, TOKEN_COOKIE), token)) {
-        return html(c, errorPage(401, 'this logbench view needs its token: open the address once with ?token=<token> (a cookie keeps it) or send Authorization: Bearer <token>'), 401);
+        return securedHtml(c, errorPage(401, 'this logbench view needs its token: open the address once with ?token=<token> (a cookie keeps it) or send Authorization: Bearer <token>'), 401);
       }
     }
     c.header('X-Content-Type-Options', 'nosniff');

@@ -4,7 +4,10 @@
  * `logbench run --lock-wait 0` (which fails at once if anyone holds the file) writes to the file the
  * viewer is serving while requests keep coming, and its run shows on the next request.
  */
-import { rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
@@ -68,6 +71,64 @@ describe('logbench view serves nothing that writes', () => {
     const csp = (await fetch(`${view.origin}/`)).headers.get('content-security-policy') ?? '';
     expect(csp).toContain("default-src 'none'");
     expect(csp).not.toContain('script-src');
+  });
+});
+
+describe('logbench view checks each --db before serving', () => {
+  it('refuses a FIFO (without waiting on it), a directory, a text file and a missing file with exit 3 naming it', { timeout: 60_000 }, async () => {
+    const bad = join(fixture.dir, 'bad');
+    mkdirSync(bad, { recursive: true });
+    execFileSync('mkfifo', [join(bad, 'fifo.duckdb')]);
+    mkdirSync(join(bad, 'dir.duckdb'));
+    writeFileSync(join(bad, 'text.duckdb'), 'hello, not a database\n');
+    const expected: Record<string, RegExp> = {
+      'fifo.duckdb': /not a regular file/,
+      'dir.duckdb': /a directory, not a DuckDB database/,
+      'text.duckdb': /not a DuckDB database/,
+      'missing.duckdb': /no such file/,
+    };
+    for (const [name, reason] of Object.entries(expected)) {
+      const file = join(bad, name);
+      const result = await runCli(['view', '--db', fixture.path, '--db', file, '--port', '0']);
+      expect(result.code, name).toBe(3);
+      expect(result.stderr, name).toContain(`--db ${file}: `);
+      expect(result.stderr, name).toMatch(reason);
+    }
+  });
+
+  it('a file that turns unreadable later gets a banner naming it, and the other files still serve', async () => {
+    const second = join(fixture.dir, 'second.duckdb');
+    copyFileSync(fixture.path, second);
+    const serving = await startView(['--db', fixture.path, '--db', second]);
+    try {
+      expect((await fetch(`${serving.origin}/`)).status).toBe(200);
+      writeFileSync(second, 'overwritten with text\n');
+      const page = await fetch(`${serving.origin}/`);
+      expect(page.status).toBe(200);
+      const text = await page.text();
+      expect(text).toContain('text-base');
+      expect(text).toMatch(new RegExp(`class="warning store-note">${second.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: cannot be read`));
+    } finally {
+      await serving.stop();
+    }
+  });
+
+  it('removes the copies a viewer killed with SIGKILL left behind, on the next start', async () => {
+    const copyFolders = (pid: number) => readdirSync(tmpdir()).filter((name) => name.startsWith(`logbench-view-${pid}-`));
+    const killed = await startView(['--db', fixture.path]);
+    const pid = killed.child.pid ?? 0;
+    expect(copyFolders(pid)).toHaveLength(1);
+    const exited = new Promise((resolve) => killed.child.once('exit', resolve));
+    killed.child.kill('SIGKILL');
+    await exited;
+    expect(copyFolders(pid)).toHaveLength(1);
+    const next = await startView(['--db', fixture.path]);
+    try {
+      expect(copyFolders(pid)).toEqual([]);
+    } finally {
+      expect(await next.stop()).toBe(0);
+    }
+    expect(copyFolders(next.child.pid ?? 0)).toEqual([]);
   });
 });
 
