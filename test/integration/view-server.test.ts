@@ -132,6 +132,42 @@ describe('logbench view checks each --db before serving', () => {
   });
 });
 
+describe('logbench view over several databases with the same run ids', () => {
+  it('names each run by its database in every link, refuses a bare id found twice, and keeps history per database', async () => {
+    const twin = join(fixture.dir, 'twin', 'twin.duckdb');
+    mkdirSync(join(fixture.dir, 'twin'), { recursive: true });
+    copyFileSync(fixture.path, twin);
+    const serving = await startView(['--db', fixture.path, '--db', twin]);
+    try {
+      const runs = await (await fetch(`${serving.origin}/`)).text();
+      expect(runs).toContain('href="/runs/runs%3Atext-base"');
+      expect(runs).toContain('href="/runs/twin%3Atext-base"');
+      expect(runs).toContain('value="twin:text-base"');
+      const ambiguous = await fetch(`${serving.origin}/runs/text-base`);
+      expect(ambiguous.status).toBe(400);
+      expect(await ambiguous.text()).toContain('name one as runs:text-base or twin:text-base');
+      for (const [key, db] of [['runs', fixture.path], ['twin', twin]] as const) {
+        const page = await fetch(`${serving.origin}/runs/${key}%3Atext-base`);
+        expect(page.status).toBe(200);
+        const text = await page.text();
+        expect(text).toContain(`<code id="run-db">${db}</code>`);
+        expect(text).toContain(`href="/history?suite=alsate-cause-remediation&amp;db=${key}"`);
+        expect(text).toContain(`href="/compare?run=${key}%3Atext-finetuned&amp;run=${key}%3Atext-base&amp;baseline=${key}%3Atext-finetuned"`);
+        expect((await fetch(`${serving.origin}/runs/${key}%3Atext-base/samples`)).status).toBe(200);
+      }
+      expect((await fetch(`${serving.origin}/compare?run=twin:text-base&run=twin:text-finetuned`)).status).toBe(200);
+      const history = await fetch(`${serving.origin}/history?suite=alsate-cause-remediation`);
+      expect(history.status).toBe(400);
+      expect(await history.text()).toContain('name one with db=runs or db=twin');
+      const twinHistory = await fetch(`${serving.origin}/history?suite=alsate-cause-remediation&db=twin`);
+      expect(twinHistory.status).toBe(200);
+      expect(await twinHistory.text()).toContain('twin%3Atext-base');
+    } finally {
+      await serving.stop();
+    }
+  });
+});
+
 describe('logbench view beyond loopback', () => {
   it('refuses a non-loopback --host without --token, saying why, with exit 3', async () => {
     const result = await runCli(['view', '--db', fixture.path, '--host', '0.0.0.0', '--port', '0']);
