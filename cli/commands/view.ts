@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { CliError } from '../../core/errors.js';
 import { databaseFileProblem } from '../../core/io/outputPath.js';
@@ -53,7 +54,9 @@ export async function serveView(options: ViewOptions): Promise<void> {
       throw new CliError(`--db ${db}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  const app = createViewApp({ sources, ...(options.token === undefined ? {} : { token: options.token }) });
+  // --open hands the browser a one-time code, not the token: a browser's argv is readable by every user (ps).
+  const loginCode = options.open && options.token !== undefined ? randomBytes(18).toString('base64url') : undefined;
+  const app = createViewApp({ sources, ...(options.token === undefined ? {} : { token: options.token }), ...(loginCode === undefined ? {} : { loginCode }) });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const listening = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(listening));
     listening.on('error', (error: NodeJS.ErrnoException) =>
@@ -66,9 +69,9 @@ export async function serveView(options: ViewOptions): Promise<void> {
   const url = `http://${hostInUrl}:${boundPort}/`;
   // The token is never printed (terminals and service logs keep output): its owner adds it.
   const guard = options.token === undefined ? '' : ' (token required: open it once with ?token=<your token>, or send Authorization: Bearer <token>)';
-  process.stdout.write(`logbench view: serving ${options.db.join(', ')} (read-only) at ${url}${guard}\n`);
-  if (options.open) openBrowser(options.token === undefined ? url : `${url}?token=${encodeURIComponent(options.token)}`);
-  await new Promise<void>((resolve) => {
+  // Handlers before the address is printed: whoever reads it may send SIGTERM at once, and without a
+  // handler that signal kills the process before the copies are removed.
+  const stopped = new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -79,6 +82,10 @@ export async function serveView(options: ViewOptions): Promise<void> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  process.stdout.write(`logbench view: serving ${options.db.join(', ')} (read-only) at ${url}${guard}\n`);
+  if (loginCode !== undefined) process.stdout.write(`logbench view: one-time address (works once, then the cookie it sets): ${url}?login=${loginCode}\n`);
+  if (options.open) openBrowser(loginCode === undefined ? url : `${url}?login=${loginCode}`);
+  await stopped;
   await closeAll();
 }
 

@@ -21,11 +21,22 @@ export interface ViewAppOptions {
   sources: readonly StoreSnapshots[];
   /** When set, every request must carry it (Authorization: Bearer, `?token=`, then the cookie it sets). */
   token?: string;
+  /** With `token`: a code `?login=` accepts once in its place (what --open gives the browser, whose argv anyone can read). */
+  loginCode?: string;
 }
 
 class NotFoundError extends Error {}
 
-const TOKEN_COOKIE = 'logbench_view_token';
+/** Cookies are shared by every port of a host: one per port keeps two viewers' tokens apart. */
+const tokenCookie = (c: Context): string => {
+  const url = new URL(c.req.url);
+  return `logbench_view_token_${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+};
+
+/** Where to go after the token left the address: a path on this origin, never `//host` (another origin). */
+function sameOriginPath(url: URL): string {
+  return `/${url.pathname.replace(/^[/\\]+/, '')}${url.search}`;
+}
 
 /**
  * How URLs name each database when several are served (undefined for a single one): its file name
@@ -60,6 +71,7 @@ function securedHtml(c: Context, body: string, status: 200 | 400 | 401 | 403 | 4
 export function createViewApp(options: ViewAppOptions): Hono {
   const app = new Hono();
   const { sources, token } = options;
+  let loginCode = options.loginCode;
 
   /** Every run of every store that can be read, with the store it is in; a failing one is named in a banner (`notes`). */
   const keys = databaseKeys(sources.map((source) => source.path));
@@ -111,14 +123,17 @@ export function createViewApp(options: ViewAppOptions): Hono {
     if (token !== undefined) {
       const bearer = /^Bearer (.+)$/.exec(c.req.header('Authorization') ?? '')?.[1];
       const fromQuery = c.req.query('token');
-      if (sameSecret(fromQuery, token)) {
+      const usedLogin = loginCode !== undefined && sameSecret(c.req.query('login'), loginCode);
+      if (sameSecret(fromQuery, token) || usedLogin) {
+        if (usedLogin) loginCode = undefined;
         // The token moves into a cookie and out of the address, which then stays pasteable without it.
-        setCookie(c, TOKEN_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/' });
+        setCookie(c, tokenCookie(c), token, { httpOnly: true, sameSite: 'Strict', path: '/' });
         const url = new URL(c.req.url);
         url.searchParams.delete('token');
-        return c.redirect(`${url.pathname}${url.search}`, 303);
+        url.searchParams.delete('login');
+        return c.redirect(sameOriginPath(url), 303);
       }
-      if (!sameSecret(bearer, token) && !sameSecret(getCookie(c, TOKEN_COOKIE), token)) {
+      if (!sameSecret(bearer, token) && !sameSecret(getCookie(c, tokenCookie(c)), token)) {
         return securedHtml(c, errorPage(401, 'this logbench view needs its token: open the address once with ?token=<token> (a cookie keeps it) or send Authorization: Bearer <token>'), 401);
       }
     }

@@ -5,7 +5,7 @@
  * viewer is serving while requests keep coming, and its run shows on the next request.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
@@ -190,12 +190,46 @@ describe('logbench view beyond loopback', () => {
       expect(first.status).toBe(303);
       expect(first.headers.get('location')).toBe('/runs/text-base');
       const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      // One cookie per port: another viewer on this host keeps its own token.
+      expect(cookie.startsWith(`logbench_view_token_${new URL(origin).port}=`)).toBe(true);
       expect(first.headers.get('set-cookie')).toMatch(/HttpOnly/i);
+      expect(first.headers.get('set-cookie')).toMatch(/SameSite=Strict/i);
+      // A path that starts with two slashes would be another origin in Location: it stays on this one.
+      const offsite = await fetch(`${origin}//evil.example/runs?token=${token}`, { redirect: 'manual' });
+      expect(offsite.status).toBe(303);
+      expect(offsite.headers.get('location')).toBe('/evil.example/runs');
       const withCookie = await fetch(`${origin}/runs/text-base`, { headers: { Cookie: cookie } });
       expect(withCookie.status).toBe(200);
       expect(await withCookie.text()).toContain('text-base');
     } finally {
       await guarded.stop();
+    }
+  });
+});
+
+describe('logbench view --open with a token', () => {
+  it('gives the browser a one-time login code, never the token, on its command line', { timeout: 30_000 }, async () => {
+    const token = 'another-long-secret-4567';
+    const bin = join(fixture.dir, 'fake-browser-bin');
+    const argvFile = join(bin, 'argv.txt');
+    mkdirSync(bin, { recursive: true });
+    // The desktop opener the CLI runs, here a script recording what it was given.
+    writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s\\n' "$@" > '${argvFile}.tmp' && mv '${argvFile}.tmp' '${argvFile}'\n`, { mode: 0o755 });
+    const opened = await startView(['--db', fixture.path, '--open'], { LOGBENCH_VIEW_TOKEN: token, PATH: `${bin}:${process.env.PATH ?? ''}` });
+    try {
+      while (!existsSync(argvFile)) await new Promise((done) => setTimeout(done, 50));
+      const argv = readFileSync(argvFile, 'utf8');
+      expect(argv).not.toContain(token);
+      const login = new URL(argv.trim());
+      expect(login.searchParams.get('login')).toMatch(/^[\w-]{20,}$/);
+      const first = await fetch(login, { redirect: 'manual' });
+      expect(first.status).toBe(303);
+      const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      expect((await fetch(`${opened.origin}/`, { headers: { Cookie: cookie } })).status).toBe(200);
+      // Used once: whoever read the code from the process list afterwards gets nothing.
+      expect((await fetch(login, { redirect: 'manual' })).status).toBe(401);
+    } finally {
+      await opened.stop();
     }
   });
 });
