@@ -46,6 +46,9 @@ describe('logbench view serves nothing that writes', () => {
     const unknownMetric = await fetch(`${view.origin}/runs/text-base/samples?metric=nope`);
     expect(unknownMetric.status).toBe(400);
     expect(await unknownMetric.text()).toContain('no per-sample metric &quot;nope&quot;');
+    const hugePage = await fetch(`${view.origin}/runs/text-base/samples?page=1e308`);
+    expect(hugePage.status).toBe(400);
+    expect(await hugePage.text()).toContain('query parameter page: expected a whole number from 1 to 1000000, got &quot;1e308&quot;');
     const missing = await fetch(`${view.origin}/runs/no-such-run`);
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('no run no-such-run');
