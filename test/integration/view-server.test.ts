@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { loopbackScope } from '../support/loopback-scope.js';
 import { writeOpenAISuite } from '../support/run-fixtures.js';
-import { type ReportFixtureStore, openReportFixtureStore } from '../support/report-fixtures.js';
+import { type ReportFixtureStore, fixtureSamples, openFixtureStore, openReportFixtureStore, writeFixtureRun } from '../support/report-fixtures.js';
 import { type ViewProcess, startView } from '../support/view-process.js';
 
 let fixture: ReportFixtureStore;
@@ -132,6 +132,45 @@ describe('logbench view checks each --db before serving', () => {
       expect(await next.stop()).toBe(0);
     }
     expect(copyFolders(next.child.pid ?? 0)).toEqual([]);
+  });
+});
+
+describe('logbench view links to samples whose ids are path steps', () => {
+  it('links samples named ".", "..", "~x" and "a/b" to their own pages (a browser resolves a bare . or .. segment away)', async () => {
+    const odd = ['.', '..', '~x', 'a/b'];
+    const split = fixtureSamples('text', odd.length).map((sample, index) => ({ ...sample, id: odd[index] ?? sample.id }));
+    const store = await openFixtureStore(async (writer) => {
+      await writer.upsertSamples('split-dots', split);
+      return writeFixtureRun(writer, {
+        runId: 'dots',
+        modelId: 'qwen3-0.6b',
+        task: 'text',
+        suiteName: 'dots-suite',
+        splitHash: 'split-dots',
+        samples: split,
+        batchSize: 4,
+        gpu: false,
+        skill: 0.5,
+        seed: 1,
+        startedAt: new Date(Date.UTC(2025, 5, 1)),
+      });
+    });
+    await store.store.close();
+    const serving = await startView(['--db', store.path]);
+    try {
+      const samples = await (await fetch(`${serving.origin}/runs/dots/samples`)).text();
+      for (const id of odd) {
+        const href = new RegExp(`<a href="([^"]+)"><code>${id.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}</code></a>`).exec(samples)?.[1]?.replace(/&amp;/g, '&');
+        expect(href, id).toBeDefined();
+        // Resolved as a browser resolves it (WHATWG URL), then fetched.
+        const page = await fetch(new URL(href ?? '', `${serving.origin}/runs/dots/samples`));
+        expect(page.status, id).toBe(200);
+        expect(await page.text(), id).toContain(`<h1>Sample <code>${id}</code></h1>`);
+      }
+    } finally {
+      await serving.stop();
+      rmSync(store.dir, { recursive: true, force: true });
+    }
   });
 });
 
