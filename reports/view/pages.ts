@@ -3,10 +3,10 @@
  * (so a page is a stable, pasteable address), no script runs on them, and every stored value goes
  * through `escapeHtml`, model output included. Charts live in the report pages they link or frame.
  */
-import type { ListedRun } from '../../harness/gate/index.js';
+import { type ListedRun, costRows } from '../../harness/gate/index.js';
 import type { MetricDifference, RunComparison } from '../../harness/gate/index.js';
 import type { SampleDetail, SampleFilter, SamplePage } from '../../harness/store/index.js';
-import { formatPValue, formatSigned, formatValue } from '../../core/format.js';
+import { formatChange, formatPValue, formatSigned, formatValue } from '../../core/format.js';
 import { modelLabel } from '../data.js';
 import { STYLE, escapeHtml } from '../html.js';
 import { type RunFilter, RUN_SORT_KEYS, SAMPLE_PAGE_SIZE, queryString } from './query.js';
@@ -171,7 +171,8 @@ export function comparePage(baseline: ViewRun, runs: readonly ViewRun[], candida
     const m = differenceOf(candidate, name);
     if (m === undefined) return ['—', '—', '—', '—'];
     const interval = m.ciLow === null || m.ciHigh === null ? '—' : `[${formatSigned(m.ciLow)}, ${formatSigned(m.ciHigh)}]`;
-    return [formatValue(m.a), m.delta === null ? '—' : formatSigned(m.delta), interval, `${formatPValue(m.pValue, m.resamples)} ${m.method}${m.untested === null ? '' : ` (${m.untested})`}`].map(escapeHtml);
+    // ▲ better, ▼ worse in the metric's own direction, as `logbench compare` prints it.
+    return [formatValue(m.a), formatChange(m.delta, m.higherIsBetter), interval, `${formatPValue(m.pValue, m.resamples)} ${m.method}${m.untested === null ? '' : ` (${m.untested})`}`].map(escapeHtml);
   };
   const headerTop = `<tr><th rowspan="2">metric</th><th rowspan="2">baseline<br>${escapeHtml(modelLabel(baseline))}<br><code>${escapeHtml(baseline.id)}</code></th>${candidates
     .map((candidate) => `<th colspan="4">${escapeHtml(modelLabel(candidate.run))}<br><code>${escapeHtml(candidate.run.id)}</code></th>`)
@@ -182,6 +183,16 @@ export function comparePage(baseline: ViewRun, runs: readonly ViewRun[], candida
   const baselineChoice = runs
     .map((run) => `<label><input type="radio" name="baseline" value="${escapeHtml(run.ref)}"${run.ref === baseline.ref ? ' checked' : ''}> ${escapeHtml(`${modelLabel(run)} (${run.id})`)}</label>`)
     .join('<br>');
+  // What each candidate cost against the baseline, the table `logbench compare` prints under its metrics.
+  const costTables = candidates.flatMap((candidate) =>
+    candidate.comparison === null
+      ? []
+      : [
+          `<table class="cost" data-run="${escapeHtml(candidate.run.ref)}">${cells(['cost (not gated)', escapeHtml(modelLabel(candidate.run)), `baseline ${escapeHtml(modelLabel(baseline))}`, '− baseline', 'run / baseline', 'note'], 'th')}${costRows(candidate.comparison.cost)
+            .map((row) => cells(row.map(escapeHtml)))
+            .join('')}</table>`,
+        ],
+  );
   const confidence = candidates.find((candidate) => candidate.comparison !== null)?.comparison?.confidence;
   const frames = candidates
     .filter((candidate) => candidate.comparison !== null)
@@ -201,6 +212,9 @@ ${refusals.join('\n')}
 <h2>Metrics</h2>
 <p class="description">Each run minus the baseline, sample by sample (paired bootstrap; exact McNemar for accuracy), as <code>logbench compare</code> and the gate compute it.</p>
 <table id="comparison">${headerTop}${headerBottom}${rows.join('\n')}</table>
+<h2>Cost</h2>
+<p class="description">Totals over each run's batches: ▼ where the run cost more than the baseline. Informative; no gate fails on it.</p>
+${costTables.join('\n')}
 <p><a href="${escapeHtml(historyHref(baseline))}">history of every metric of ${escapeHtml(baseline.suiteName)} over time</a></p>
 <h2>Per-batch quality, GPU time, memory and energy</h2>
 ${frames.join('\n')}`,

@@ -77,6 +77,19 @@ describe('logbench view serves nothing that writes', () => {
   });
 });
 
+describe('the compare page', () => {
+  it('marks each difference ▲ better or ▼ worse in the metric’s direction and shows the cost table logbench compare prints', async () => {
+    const row = (page: string, table: string, first: string) => new RegExp(`<table [^>]*${table}[^>]*>.*?(<tr><td>${first}</td>.*?</tr>)`, 's').exec(page)?.[1] ?? '';
+    const better = await (await fetch(`${view.origin}/compare?run=text-finetuned&run=text-base&baseline=text-base`)).text();
+    expect(row(better, 'id="comparison"', 'rougeL')).toMatch(/<td>\+[\d.]+ ▲<\/td>/);
+    const worse = await (await fetch(`${view.origin}/compare?run=text-finetuned&run=text-base&baseline=text-finetuned`)).text();
+    expect(row(worse, 'id="comparison"', 'rougeL')).toMatch(/<td>-[\d.]+ ▼<\/td>/);
+    // The fixture's fine-tune ran on a GPU, its base did not: wall time compares, GPU time says why not.
+    expect(row(better, 'class="cost"', 'wall_s')).toMatch(/<td>wall_s<\/td><td>[\d.]+<\/td><td>[\d.]+<\/td><td>[+-][\d.]+ [▲▼]<\/td><td>×[\d.]+<\/td>/);
+    expect(row(better, 'class="cost"', 'gpu_s')).toContain('B: ');
+  });
+});
+
 describe('logbench view checks each --db before serving', () => {
   it('refuses a FIFO (without waiting on it), a directory, a text file and a missing file with exit 3 naming it', { timeout: 60_000 }, async () => {
     const bad = join(fixture.dir, 'bad');
