@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { CliError } from '../../core/errors.js';
+import { databaseFileProblem } from '../../core/io/outputPath.js';
 import { DEFAULT_DB } from '../defaults.js';
 
 export interface ViewOptions {
@@ -32,15 +34,29 @@ export async function serveView(options: ViewOptions): Promise<void> {
     throw new CliError(`--host ${options.host}: other machines could read every run, output and prompt in ${options.db.join(', ')}; pass --token <secret> or set LOGBENCH_VIEW_TOKEN (or keep the default --host 127.0.0.1)`);
   }
   if (options.token !== undefined && options.token.length < 16) throw new CliError('--token: use at least 16 characters (it is all that guards the runs)');
-  const [{ StoreSnapshots }, { serve }] = await Promise.all([import('../../harness/store/index.js'), import('@hono/node-server')]);
-  const sources = options.db.map((db) => {
+  const [{ StoreSnapshots, removeDeadViewerCopies, removeViewerCopyFolder }, { serve }] = await Promise.all([import('../../harness/store/index.js'), import('@hono/node-server')]);
+  removeDeadViewerCopies();
+  // Every file is checked and copied once before serving: a bad --db is a usage error, not a page of 500s.
+  const sources: InstanceType<typeof StoreSnapshots>[] = [];
+  const closeAll = async () => {
+    for (const source of sources) await source.close();
+    removeViewerCopyFolder();
+  };
+  for (const db of options.db) {
+    const problem = databaseFileProblem(db);
     try {
-      return new StoreSnapshots(db);
+      if (problem !== null) throw new Error(problem);
+      const source = new StoreSnapshots(db);
+      sources.push(source);
+      await source.read(async () => undefined);
     } catch (error) {
+      await closeAll();
       throw new CliError(`--db ${db}: ${error instanceof Error ? error.message : String(error)}`);
     }
-  });
-  const app = createViewApp({ sources, ...(options.token === undefined ? {} : { token: options.token }) });
+  }
+  // --open hands the browser a one-time code, not the token: a browser's argv is readable by every user (ps).
+  const loginCode = options.open && options.token !== undefined ? randomBytes(18).toString('base64url') : undefined;
+  const app = createViewApp({ sources, ...(options.token === undefined ? {} : { token: options.token }), ...(loginCode === undefined ? {} : { loginCode }) });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const listening = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(listening));
     listening.on('error', (error: NodeJS.ErrnoException) =>
@@ -53,9 +69,9 @@ export async function serveView(options: ViewOptions): Promise<void> {
   const url = `http://${hostInUrl}:${boundPort}/`;
   // The token is never printed (terminals and service logs keep output): its owner adds it.
   const guard = options.token === undefined ? '' : ' (token required: open it once with ?token=<your token>, or send Authorization: Bearer <token>)';
-  process.stdout.write(`logbench view: serving ${options.db.join(', ')} (read-only) at ${url}${guard}\n`);
-  if (options.open) openBrowser(options.token === undefined ? url : `${url}?token=${encodeURIComponent(options.token)}`);
-  await new Promise<void>((resolve) => {
+  // Handlers before the address is printed: whoever reads it may send SIGTERM at once, and without a
+  // handler that signal kills the process before the copies are removed.
+  const stopped = new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -66,7 +82,11 @@ export async function serveView(options: ViewOptions): Promise<void> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  for (const source of sources) await source.close();
+  process.stdout.write(`logbench view: serving ${options.db.join(', ')} (read-only) at ${url}${guard}\n`);
+  if (loginCode !== undefined) process.stdout.write(`logbench view: one-time address (works once, then the cookie it sets): ${url}?login=${loginCode}\n`);
+  if (options.open) openBrowser(loginCode === undefined ? url : `${url}?login=${loginCode}`);
+  await stopped;
+  await closeAll();
 }
 
 export function registerViewCommand(program: Command): void {

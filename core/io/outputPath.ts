@@ -73,6 +73,18 @@ export function isDuckDbFile(file: string): boolean {
   }
 }
 
+/** Why `file` cannot be opened as a store (missing, not a regular file, not DuckDB), or null when it is one. */
+export function databaseFileProblem(file: string): string | null {
+  let stat;
+  try {
+    stat = statSync(file);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+  }
+  if (!stat.isFile()) return stat.isDirectory() ? 'a directory, not a DuckDB database' : 'not a regular file (a FIFO, device or socket), not a DuckDB database';
+  return isDuckDbFile(file) ? null : 'not a DuckDB database (a logbench store)';
+}
+
 /** Why writing `file` would destroy something the command must keep, or null when it is safe. */
 function overwriteReason(file: string, context: OutputContext): string | null {
   if (context.db !== undefined) {

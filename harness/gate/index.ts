@@ -1,5 +1,5 @@
 export { compareStoredRuns, comparisonText, type MetricDifference, type RunComparison } from './comparison.js';
-export { costFigures, coverageText, runTotal, type CostFigure, type RunTotal } from './cost.js';
+export { costFigures, costRows, coverageText, runTotal, type CostFigure, type RunTotal } from './cost.js';
 export { describeDifferences, runDifferences, type RunDifference } from './comparability.js';
 export { runGate, type GateOptions, type GateReport } from './gate.js';
 export { gateFailureMarkdown, gateMarkdown, gateText, publishSummary } from './gateSummary.js';

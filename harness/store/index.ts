@@ -31,5 +31,5 @@ export type {
   StoredSample,
   StoredSampleMetric,
 } from './records.js';
-export { StoreSnapshots } from './snapshot.js';
+export { StoreSnapshots, removeDeadViewerCopies, removeViewerCopyFolder } from './snapshot.js';
 export { ViewQueries, type SampleDetail, type SampleFilter, type SampleOutputRow, type SamplePage, type SampleRow, type SampleTableRow } from './viewQueries.js';

@@ -13,19 +13,41 @@ import { compareStoredRuns, listedRuns } from '../../harness/gate/index.js';
 import type { RunStore, StoreSnapshots, ViewQueries } from '../../harness/store/index.js';
 import { loadReportData } from '../data.js';
 import { loadHistoryData, renderHistoryHtml } from '../history.js';
-import { renderReportHtml } from '../html.js';
+import { escapeHtml, renderReportHtml } from '../html.js';
 import { BadQueryError, type Query, SAMPLE_PAGE_SIZE, pageNumber, runFilter, sampleFilter } from './query.js';
-import { type CandidateComparison, type ViewRun, VIEW_CSP, comparePage, errorPage, reportHref, runPage, runsPage, samplePage, samplesPage } from './pages.js';
+import { type CandidateComparison, type ViewRun, VIEW_CSP, comparePage, decodeSegment, runRef, errorPage, reportHref, runPage, runsPage, samplePage, samplesPage } from './pages.js';
 
 export interface ViewAppOptions {
   sources: readonly StoreSnapshots[];
   /** When set, every request must carry it (Authorization: Bearer, `?token=`, then the cookie it sets). */
   token?: string;
+  /** With `token`: a code `?login=` accepts once in its place (what --open gives the browser, whose argv anyone can read). */
+  loginCode?: string;
 }
 
 class NotFoundError extends Error {}
 
-const TOKEN_COOKIE = 'logbench_view_token';
+/** Cookies are shared by every port of a host: one per port keeps two viewers' tokens apart. */
+const tokenCookie = (c: Context): string => {
+  const url = new URL(c.req.url);
+  return `logbench_view_token_${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+};
+
+/** Where to go after the token left the address: a path on this origin, never `//host` (another origin). */
+function sameOriginPath(url: URL): string {
+  return `/${url.pathname.replace(/^[/\\]+/, '')}${url.search}`;
+}
+
+/**
+ * How URLs name each database when several are served (undefined for a single one): its file name
+ * without the extension, numbered by its place in the --db list where two share a name, so the same
+ * --db list gives the same URLs after a restart.
+ */
+export function databaseKeys(paths: readonly string[]): (string | undefined)[] {
+  if (paths.length < 2) return paths.map(() => undefined);
+  const stems = paths.map((path) => (path.split(/[\\/]/).pop() ?? path).replace(/\.(duckdb|db)$/, ''));
+  return stems.map((stem, index) => (stems.filter((other) => other === stem).length > 1 ? `${stem}-${index + 1}` : stem));
+}
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
 
@@ -41,7 +63,7 @@ function sameSecret(given: string | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function html(c: Context, body: string, status: 200 | 400 | 401 | 403 | 404 | 405 | 500 = 200): Response {
+function securedHtml(c: Context, body: string, status: 200 | 400 | 401 | 403 | 404 | 405 | 500 = 200): Response {
   c.header('Content-Security-Policy', VIEW_CSP);
   return c.html(body, status);
 }
@@ -49,41 +71,70 @@ function html(c: Context, body: string, status: 200 | 400 | 401 | 403 | 404 | 40
 export function createViewApp(options: ViewAppOptions): Hono {
   const app = new Hono();
   const { sources, token } = options;
+  let loginCode = options.loginCode;
 
-  /** Every run of every store, with the store it is in. */
+  /** Every run of every store that can be read, with the store it is in; a failing one is named in a banner (`notes`). */
+  const keys = databaseKeys(sources.map((source) => source.path));
   const allRuns = async (): Promise<ViewRun[]> =>
-    (await Promise.all(sources.map((source) => source.read(async (store) => (await listedRuns(store)).map((run) => ({ ...run, db: source.path })))))).flat();
-
-  /** Reads the store holding `runId`. */
-  const withRun = async <T>(runId: string, work: (store: RunStore, views: ViewQueries, run: ViewRun) => Promise<T>): Promise<T> => {
-    const run = (await allRuns()).find((candidate) => candidate.id === runId);
-    const source = sources.find((candidate) => candidate.path === run?.db);
-    if (run === undefined || source === undefined) throw new NotFoundError(`no run ${runId} in ${sources.map((s) => s.path).join(', ')}`);
-    return source.read((store, views) => work(store, views, run));
+    (
+      await Promise.allSettled(
+        sources.map((source, index) => source.read(async (store) => (await listedRuns(store)).map((run) => ({ ...run, db: source.path, dbKey: keys[index], ref: runRef(keys[index], run.id) })))),
+      )
+    ).flatMap((result) => (result.status === 'fulfilled' ? result.value : []));
+  const sourceOf = (run: ViewRun): StoreSnapshots => {
+    const source = sources[keys.indexOf(run.dbKey)];
+    if (source === undefined) throw new NotFoundError(`no store ${run.db}`);
+    return source;
   };
+
+  /** The run a URL names: `<db>:<id>`, or a bare id found in exactly one database. */
+  const findRun = (all: readonly ViewRun[], ref: string): ViewRun => {
+    const exact = all.find((run) => run.ref === ref);
+    if (exact !== undefined) return exact;
+    const byId = all.filter((run) => run.id === ref);
+    if (byId.length > 1) throw new BadQueryError(`run ${ref} is in several databases (${byId.map((run) => run.db).join(', ')}): name one as ${byId.map((run) => run.ref).join(' or ')}`);
+    if (byId[0] === undefined) throw new NotFoundError(`no run ${ref} in ${sources.map((s) => s.path).join(', ')}`);
+    return byId[0];
+  };
+
+  /** Each page names the stores it could not read now, or reads as of an earlier copy. */
+  const html = (c: Context, body: string, status: 200 | 400 | 401 | 403 | 404 | 405 | 500 = 200): Response => {
+    const notes = sources.flatMap((source) => (source.notice === null ? [] : [`<p class="warning store-note">${escapeHtml(source.notice)}</p>`]));
+    return securedHtml(c, notes.length === 0 ? body : body.replace('</nav>', `</nav>\n<div id="store-notes">${notes.join('')}</div>`), status);
+  };
+
+  /** Reads the store holding the run `ref` names. */
+  const withRun = async <T>(ref: string, work: (store: RunStore, views: ViewQueries, run: ViewRun) => Promise<T>): Promise<T> => {
+    const run = findRun(await allRuns(), ref);
+    return sourceOf(run).read((store, views) => work(store, views, run));
+  };
+  const runParam = (c: Context) => decodeSegment(c.req.param('run') ?? '');
 
   app.use('*', async (c, next) => {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       c.header('Allow', 'GET, HEAD');
-      return html(c, errorPage(405, `${c.req.method}: logbench view is read-only; it answers GET and HEAD only`), 405);
+      return securedHtml(c, errorPage(405, `${c.req.method}: logbench view is read-only; it answers GET and HEAD only`), 405);
     }
     // Without a token the app trusts whoever reaches it, so only by a loopback name: a page elsewhere
     // that points its own host name at 127.0.0.1 (DNS rebinding) must not read the runs.
     if (token === undefined && !isLoopbackHost(new URL(c.req.url).hostname.replace(/^\[|\]$/g, ''))) {
-      return html(c, errorPage(403, `Host ${c.req.header('Host') ?? '(none)'}: without --token, logbench view answers only requests addressed to 127.0.0.1, localhost or [::1]`), 403);
+      return securedHtml(c, errorPage(403, `Host ${c.req.header('Host') ?? '(none)'}: without --token, logbench view answers only requests addressed to 127.0.0.1, localhost or [::1]`), 403);
     }
     if (token !== undefined) {
       const bearer = /^Bearer (.+)$/.exec(c.req.header('Authorization') ?? '')?.[1];
       const fromQuery = c.req.query('token');
-      if (sameSecret(fromQuery, token)) {
+      const usedLogin = loginCode !== undefined && sameSecret(c.req.query('login'), loginCode);
+      if (sameSecret(fromQuery, token) || usedLogin) {
+        if (usedLogin) loginCode = undefined;
         // The token moves into a cookie and out of the address, which then stays pasteable without it.
-        setCookie(c, TOKEN_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/' });
+        setCookie(c, tokenCookie(c), token, { httpOnly: true, sameSite: 'Strict', path: '/' });
         const url = new URL(c.req.url);
         url.searchParams.delete('token');
-        return c.redirect(`${url.pathname}${url.search}`, 303);
+        url.searchParams.delete('login');
+        return c.redirect(sameOriginPath(url), 303);
       }
-      if (!sameSecret(bearer, token) && !sameSecret(getCookie(c, TOKEN_COOKIE), token)) {
-        return html(c, errorPage(401, 'this logbench view needs its token: open the address once with ?token=<token> (a cookie keeps it) or send Authorization: Bearer <token>'), 401);
+      if (!sameSecret(bearer, token) && !sameSecret(getCookie(c, tokenCookie(c)), token)) {
+        return securedHtml(c, errorPage(401, 'this logbench view needs its token: open the address once with ?token=<token> (a cookie keeps it) or send Authorization: Bearer <token>'), 401);
       }
     }
     c.header('X-Content-Type-Options', 'nosniff');
@@ -125,14 +176,14 @@ export function createViewApp(options: ViewAppOptions): Hono {
 
   app.get('/runs/:run', async (c) => {
     const others = await allRuns();
-    return withRun(c.req.param('run'), async (store, _views, run) => html(c, runPage(run, await store.metrics(run.id), others)));
+    return withRun(runParam(c), async (store, _views, run) => html(c, runPage(run, await store.metrics(run.id), others)));
   });
 
   app.get('/runs/:run/samples', async (c) => {
     const filter = sampleFilter(query(c));
     const page = pageNumber(query(c));
     const others = await allRuns();
-    return withRun(c.req.param('run'), async (_store, views, run) => {
+    return withRun(runParam(c), async (_store, views, run) => {
       const metricNames = await views.sampleMetricNames(run.id);
       if (filter.metric !== undefined && !metricNames.includes(filter.metric)) throw new BadQueryError(`query parameter metric: run ${run.id} has no per-sample metric "${filter.metric}" (it has ${metricNames.join(', ') || 'none'})`);
       const comparable = others.filter((other) => other.id !== run.id && other.db === run.db && other.splitHash === run.splitHash);
@@ -146,30 +197,24 @@ export function createViewApp(options: ViewAppOptions): Hono {
 
   app.get('/runs/:run/samples/:sample', async (c) => {
     const baselineId = c.req.query('baseline') || undefined;
-    return withRun(c.req.param('run'), async (_store, views, run) => {
-      const detail = await views.sampleDetail(run.splitHash, c.req.param('sample'));
-      if (detail === null || !detail.outputs.some((output) => output.runId === run.id)) throw new NotFoundError(`run ${run.id} has no sample ${c.req.param('sample')}`);
+    const sampleId = decodeSegment(c.req.param('sample'));
+    return withRun(runParam(c), async (_store, views, run) => {
+      const detail = await views.sampleDetail(run.splitHash, sampleId);
+      if (detail === null || !detail.outputs.some((output) => output.runId === run.id)) throw new NotFoundError(`run ${run.id} has no sample ${sampleId}`);
       return html(c, samplePage(run, detail, baselineId));
     });
   });
 
   app.get('/compare', async (c) => {
-    const ids = [...new Set(c.req.queries('run') ?? [])];
-    if (ids.length < 2) throw new BadQueryError('query parameter run: select at least two runs to compare (run=A&run=B…)');
     const all = await allRuns();
-    const runs = ids.map((id) => {
-      const run = all.find((candidate) => candidate.id === id);
-      if (run === undefined) throw new NotFoundError(`no run ${id} in ${sources.map((s) => s.path).join(', ')}`);
-      return run;
-    });
-    const baselineId = c.req.query('baseline') || ids[0];
-    const baseline = runs.find((run) => run.id === baselineId);
-    if (baseline === undefined) throw new BadQueryError(`query parameter baseline: ${baselineId ?? ''} is not one of the compared runs`);
-    const source = sources.find((candidate) => candidate.path === baseline.db);
-    if (source === undefined) throw new NotFoundError(`no store ${baseline.db}`);
-    const candidates = await source.read(async (store) => {
+    const runs = [...new Set((c.req.queries('run') ?? []).map((ref) => findRun(all, ref)))];
+    if (runs.length < 2) throw new BadQueryError('query parameter run: select at least two runs to compare (run=A&run=B…)');
+    const baselineRef = c.req.query('baseline');
+    const baseline = baselineRef ? runs.find((run) => run.ref === baselineRef || run.id === baselineRef) : runs[0];
+    if (baseline === undefined) throw new BadQueryError(`query parameter baseline: ${baselineRef ?? ''} is not one of the compared runs`);
+    const candidates = await sourceOf(baseline).read(async (store) => {
       const compared: CandidateComparison[] = [];
-      for (const run of runs.filter((other) => other.id !== baseline.id)) {
+      for (const run of runs.filter((other) => other !== baseline)) {
         if (run.db !== baseline.db) {
           compared.push({ run, comparison: null, refused: `in ${run.db}, the baseline in ${baseline.db}: paired tests need both runs in one store (\`logbench merge\` joins them)` });
           continue;
@@ -203,13 +248,18 @@ export function createViewApp(options: ViewAppOptions): Hono {
   app.get('/history', async (c) => {
     const suiteName = c.req.query('suite');
     if (suiteName === undefined || suiteName === '') throw new BadQueryError('query parameter suite: name the suite');
-    const all = await allRuns();
-    const db = all.find((run) => run.suiteName === suiteName)?.db;
-    const source = sources.find((candidate) => candidate.path === db);
+    // History is per database: runs of one suite in two files are two histories.
+    const dbKey = c.req.query('db') || undefined;
+    if (dbKey !== undefined && !keys.includes(dbKey)) throw new BadQueryError(`query parameter db: expected one of ${keys.join(', ') || '(none: one database is served)'}, got "${dbKey}"`);
+    const dbs = [...new Set((await allRuns()).filter((run) => run.suiteName === suiteName && (dbKey === undefined || run.dbKey === dbKey)).map((run) => run.dbKey))];
+    if (dbs.length === 0) throw new NotFoundError(`no run of suite ${suiteName}${dbKey === undefined ? '' : ` in ${dbKey}`}`);
+    if (dbs.length > 1) throw new BadQueryError(`suite ${suiteName} has runs in several databases: name one with db=${dbs.join(' or db=')}`);
+    const key = dbs[0];
+    const source = sources[keys.indexOf(key)];
     if (source === undefined) throw new NotFoundError(`no run of suite ${suiteName}`);
     return source.read(async (store) => {
       const history = await loadHistoryData(store, suiteName);
-      return c.html(renderHistoryHtml(history, { links: [{ href: '/', text: 'all runs' }], reportHref: (runId) => reportHref(runId) }));
+      return c.html(renderHistoryHtml(history, { links: [{ href: '/', text: 'all runs' }], reportHref: (runId) => reportHref(runRef(key, runId)) }));
     });
   });
 

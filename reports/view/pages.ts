@@ -3,17 +3,30 @@
  * (so a page is a stable, pasteable address), no script runs on them, and every stored value goes
  * through `escapeHtml`, model output included. Charts live in the report pages they link or frame.
  */
-import type { ListedRun } from '../../harness/gate/index.js';
+import { type ListedRun, costRows } from '../../harness/gate/index.js';
 import type { MetricDifference, RunComparison } from '../../harness/gate/index.js';
 import type { SampleDetail, SampleFilter, SamplePage } from '../../harness/store/index.js';
-import { formatPValue, formatSigned, formatValue } from '../../core/format.js';
+import { formatChange, formatPValue, formatSigned, formatValue } from '../../core/format.js';
 import { modelLabel } from '../data.js';
 import { STYLE, escapeHtml } from '../html.js';
 import { type RunFilter, RUN_SORT_KEYS, SAMPLE_PAGE_SIZE, queryString } from './query.js';
 import { wordDiffHtml } from './wordDiff.js';
 
-/** A run as the viewer lists it: what `logbench runs` lists, and the database it is in. */
-export type ViewRun = ListedRun & { db: string };
+/**
+ * A run as the viewer lists it: what `logbench runs` lists, the database it is in and how URLs name
+ * it: `ref` is its id, prefixed `<dbKey>:` when several databases are served (ids can repeat across them).
+ */
+export type ViewRun = ListedRun & { db: string; dbKey: string | undefined; ref: string };
+
+/** How URLs name run `runId` of the database `dbKey` (undefined: the only one). */
+export const runRef = (dbKey: string | undefined, runId: string): string => (dbKey === undefined ? runId : `${dbKey}:${runId}`);
+
+/**
+ * One path segment naming `value`: browsers resolve a `.` or `..` segment (and `%2E`) as a path step,
+ * so such a value is prefixed with `~`, as is one already starting with `~`; `decodeSegment` undoes it.
+ */
+export const encodeSegment = (value: string): string => (/^\.+$|^~/.test(value) ? `~${encodeURIComponent(value)}` : encodeURIComponent(value));
+export const decodeSegment = (segment: string): string => (segment.startsWith('~') ? segment.slice(1) : segment);
 
 /** No script, no request elsewhere: the pages are markup, forms and same-origin frames of reports. */
 export const VIEW_CSP = ["default-src 'none'", "style-src 'unsafe-inline'", "img-src 'self' data:", "frame-src 'self'", "form-action 'self'", "base-uri 'none'", "frame-ancestors 'self'"].join('; ');
@@ -62,11 +75,12 @@ function input(name: string, value: string | number | undefined, attributes = ''
   return `<input name="${escapeHtml(name)}" value="${escapeHtml(value === undefined ? '' : String(value))}"${attributes}>`;
 }
 
-const runHref = (runId: string) => `/runs/${encodeURIComponent(runId)}`;
-const samplesHref = (runId: string, params: Record<string, string | number | undefined> = {}) => `${runHref(runId)}/samples${queryString(params)}`;
-const sampleHref = (runId: string, sampleId: string, baseline?: string) => `${runHref(runId)}/samples/${encodeURIComponent(sampleId)}${queryString({ baseline })}`;
-export const reportHref = (runId: string, baselineId?: string) => `/report${queryString({ run: runId, baseline: baselineId })}`;
-const historyHref = (suiteName: string) => `/history${queryString({ suite: suiteName })}`;
+/** Links take a run's `ref`; a baseline or `changed` run is an id in the same database. */
+const runHref = (ref: string) => `/runs/${encodeSegment(ref)}`;
+const samplesHref = (ref: string, params: Record<string, string | number | undefined> = {}) => `${runHref(ref)}/samples${queryString(params)}`;
+const sampleHref = (ref: string, sampleId: string, baseline?: string) => `${runHref(ref)}/samples/${encodeSegment(sampleId)}${queryString({ baseline })}`;
+export const reportHref = (ref: string, baselineId?: string) => `/report${queryString({ run: ref, baseline: baselineId })}`;
+const historyHref = (run: ViewRun) => `/history${queryString({ suite: run.suiteName, db: run.dbKey })}`;
 
 /** Runs, all suites and databases, filtered and sorted; the checked ones go to the comparison. */
 export function runsPage(all: readonly ViewRun[], shown: readonly ViewRun[], filter: RunFilter): string {
@@ -79,14 +93,14 @@ export function runsPage(all: readonly ViewRun[], shown: readonly ViewRun[], fil
   };
   const rows = shown.map((run) =>
     cells([
-      `<input type="checkbox" name="run" value="${escapeHtml(run.id)}" aria-label="select ${escapeHtml(run.id)}">`,
-      `<a href="${escapeHtml(runHref(run.id))}"><code>${escapeHtml(run.id)}</code></a>`,
+      `<input type="checkbox" name="run" value="${escapeHtml(run.ref)}" aria-label="select ${escapeHtml(run.ref)}">`,
+      `<a href="${escapeHtml(runHref(run.ref))}"><code>${escapeHtml(run.ref)}</code></a>`,
       escapeHtml(run.suiteName),
       escapeHtml(modelLabel(run)),
       escapeHtml(run.status),
       escapeHtml(String(run.samples) + (run.failed > 0 ? ` (${run.failed} failed)` : '')),
       escapeHtml(run.startedAt),
-      `<a href="${escapeHtml(samplesHref(run.id))}">samples</a>`,
+      `<a href="${escapeHtml(samplesHref(run.ref))}">samples</a>`,
     ]),
   );
   const dbs = distinct(all.map((run) => run.db));
@@ -119,19 +133,19 @@ export function runPage(run: ViewRun, metrics: readonly { name: string; value: n
   return viewPage(
     `logbench run ${run.id}`,
     `<header><h1>run <code>${escapeHtml(run.id)}</code></h1>
-<p class="subtitle">${escapeHtml(run.suiteName)} · ${escapeHtml(modelLabel(run))} · ${escapeHtml(run.provider)} · ${escapeHtml(run.status)} · started ${escapeHtml(run.startedAt)} · ${run.samples} samples${run.failed > 0 ? ` (${run.failed} failed)` : ''}</p></header>
-<p><a href="${escapeHtml(samplesHref(run.id))}">samples</a> · <a href="${escapeHtml(reportHref(run.id))}">report</a> · <a href="${escapeHtml(historyHref(run.suiteName))}">history of ${escapeHtml(run.suiteName)}</a></p>
+<p class="subtitle">${escapeHtml(run.suiteName)} · ${escapeHtml(modelLabel(run))} · ${escapeHtml(run.provider)} · ${escapeHtml(run.status)} · started ${escapeHtml(run.startedAt)} · ${run.samples} samples${run.failed > 0 ? ` (${run.failed} failed)` : ''} · <code id="run-db">${escapeHtml(run.db)}</code></p></header>
+<p><a href="${escapeHtml(samplesHref(run.ref))}">samples</a> · <a href="${escapeHtml(reportHref(run.ref))}">report</a> · <a href="${escapeHtml(historyHref(run))}">history of ${escapeHtml(run.suiteName)}</a></p>
 <h2>Metrics</h2>
 <table id="metrics">${cells(['metric', 'value', 'interval', 'n'], 'th')}${metricRows.join('\n')}</table>
 <h2>Compare with</h2>
-${comparable.length === 0 ? '<p class="note">No other run of this suite on the same split.</p>' : `<ul>${comparable.map((other) => `<li><a href="${escapeHtml(compareHref([other.id, run.id], other.id))}">${escapeHtml(`${modelLabel(other)} (${other.id})`)} as baseline</a></li>`).join('')}</ul>`}`,
+${comparable.length === 0 ? '<p class="note">No other run of this suite on the same split.</p>' : `<ul>${comparable.map((other) => `<li><a href="${escapeHtml(compareHref([other.ref, run.ref], other.ref))}">${escapeHtml(`${modelLabel(other)} (${other.id})`)} as baseline</a></li>`).join('')}</ul>`}`,
   );
 }
 
-export function compareHref(runIds: readonly string[], baselineId: string): string {
+export function compareHref(runRefs: readonly string[], baselineRef: string): string {
   const params = new URLSearchParams();
-  for (const id of runIds) params.append('run', id);
-  params.append('baseline', baselineId);
+  for (const ref of runRefs) params.append('run', ref);
+  params.append('baseline', baselineRef);
   return `/compare?${params.toString()}`;
 }
 
@@ -157,7 +171,8 @@ export function comparePage(baseline: ViewRun, runs: readonly ViewRun[], candida
     const m = differenceOf(candidate, name);
     if (m === undefined) return ['—', '—', '—', '—'];
     const interval = m.ciLow === null || m.ciHigh === null ? '—' : `[${formatSigned(m.ciLow)}, ${formatSigned(m.ciHigh)}]`;
-    return [formatValue(m.a), m.delta === null ? '—' : formatSigned(m.delta), interval, `${formatPValue(m.pValue, m.resamples)} ${m.method}${m.untested === null ? '' : ` (${m.untested})`}`].map(escapeHtml);
+    // ▲ better, ▼ worse in the metric's own direction, as `logbench compare` prints it.
+    return [formatValue(m.a), formatChange(m.delta, m.higherIsBetter), interval, `${formatPValue(m.pValue, m.resamples)} ${m.method}${m.untested === null ? '' : ` (${m.untested})`}`].map(escapeHtml);
   };
   const headerTop = `<tr><th rowspan="2">metric</th><th rowspan="2">baseline<br>${escapeHtml(modelLabel(baseline))}<br><code>${escapeHtml(baseline.id)}</code></th>${candidates
     .map((candidate) => `<th colspan="4">${escapeHtml(modelLabel(candidate.run))}<br><code>${escapeHtml(candidate.run.id)}</code></th>`)
@@ -166,35 +181,48 @@ export function comparePage(baseline: ViewRun, runs: readonly ViewRun[], candida
   const rows = names.map((name) => cells([escapeHtml(name), escapeHtml(formatValue(baselineValue(name))), ...candidates.flatMap((candidate) => candidateCells(candidate, name))]));
   const refusals = candidates.filter((candidate) => candidate.refused !== null).map((candidate) => `<p class="warning">${escapeHtml(`${candidate.run.id}: ${candidate.refused ?? ''}`)}</p>`);
   const baselineChoice = runs
-    .map((run) => `<label><input type="radio" name="baseline" value="${escapeHtml(run.id)}"${run.id === baseline.id ? ' checked' : ''}> ${escapeHtml(`${modelLabel(run)} (${run.id})`)}</label>`)
+    .map((run) => `<label><input type="radio" name="baseline" value="${escapeHtml(run.ref)}"${run.ref === baseline.ref ? ' checked' : ''}> ${escapeHtml(`${modelLabel(run)} (${run.id})`)}</label>`)
     .join('<br>');
+  // What each candidate cost against the baseline, the table `logbench compare` prints under its metrics.
+  const costTables = candidates.flatMap((candidate) =>
+    candidate.comparison === null
+      ? []
+      : [
+          `<table class="cost" data-run="${escapeHtml(candidate.run.ref)}">${cells(['cost (not gated)', escapeHtml(modelLabel(candidate.run)), `baseline ${escapeHtml(modelLabel(baseline))}`, '− baseline', 'run / baseline', 'note'], 'th')}${costRows(candidate.comparison.cost)
+            .map((row) => cells(row.map(escapeHtml)))
+            .join('')}</table>`,
+        ],
+  );
   const confidence = candidates.find((candidate) => candidate.comparison !== null)?.comparison?.confidence;
   const frames = candidates
     .filter((candidate) => candidate.comparison !== null)
     .map(
       (candidate) => `<h3>${escapeHtml(modelLabel(candidate.run))} against ${escapeHtml(modelLabel(baseline))}</h3>
-<p><a href="${escapeHtml(samplesHref(candidate.run.id, { changed: baseline.id }))}">samples that changed</a> · <a href="${escapeHtml(reportHref(candidate.run.id, baseline.id))}">report on its own page</a></p>
-<iframe class="report" title="report ${escapeHtml(candidate.run.id)}" src="${escapeHtml(reportHref(candidate.run.id, baseline.id))}"></iframe>`,
+<p><a href="${escapeHtml(samplesHref(candidate.run.ref, { changed: baseline.id }))}">samples that changed</a> · <a href="${escapeHtml(reportHref(candidate.run.ref, baseline.id))}">report on its own page</a></p>
+<iframe class="report" title="report ${escapeHtml(candidate.run.ref)}" src="${escapeHtml(reportHref(candidate.run.ref, baseline.id))}"></iframe>`,
     );
   return viewPage(
     `logbench compare: ${runs.length} runs`,
     `<header><h1>Compare ${runs.length} runs</h1><p class="subtitle">${escapeHtml(baseline.suiteName)} · baseline ${escapeHtml(modelLabel(baseline))} (<code>${escapeHtml(baseline.id)}</code>)${
       confidence === undefined ? '' : ` · ${Math.round(confidence * 100)} % paired intervals`
     }</p></header>
-<form method="get" action="/compare" id="baseline-form">${runs.map((run) => `<input type="hidden" name="run" value="${escapeHtml(run.id)}">`).join('')}
+<form method="get" action="/compare" id="baseline-form">${runs.map((run) => `<input type="hidden" name="run" value="${escapeHtml(run.ref)}">`).join('')}
 <fieldset><legend>baseline</legend>${baselineChoice}<br><button type="submit">compare against it</button></fieldset></form>
 ${refusals.join('\n')}
 <h2>Metrics</h2>
 <p class="description">Each run minus the baseline, sample by sample (paired bootstrap; exact McNemar for accuracy), as <code>logbench compare</code> and the gate compute it.</p>
 <table id="comparison">${headerTop}${headerBottom}${rows.join('\n')}</table>
-<p><a href="${escapeHtml(historyHref(baseline.suiteName))}">history of every metric of ${escapeHtml(baseline.suiteName)} over time</a></p>
+<h2>Cost</h2>
+<p class="description">Totals over each run's batches: ▼ where the run cost more than the baseline. Informative; no gate fails on it.</p>
+${costTables.join('\n')}
+<p><a href="${escapeHtml(historyHref(baseline))}">history of every metric of ${escapeHtml(baseline.suiteName)} over time</a></p>
 <h2>Per-batch quality, GPU time, memory and energy</h2>
 ${frames.join('\n')}`,
   );
 }
 
-function filterForm(runId: string, filter: SampleFilter, metricNames: readonly string[], otherRuns: readonly ViewRun[]): string {
-  return `<form class="filters" method="get" action="${escapeHtml(samplesHref(runId))}" id="sample-filters">
+function filterForm(runRef: string, filter: SampleFilter, metricNames: readonly string[], otherRuns: readonly ViewRun[]): string {
+  return `<form class="filters" method="get" action="${escapeHtml(samplesHref(runRef))}" id="sample-filters">
 <label>search inputs and outputs ${input('q', filter.search, ' type="search"')}</label>
 <label>metric ${select('metric', metricNames, filter.metric, 'none')}</label>
 <label>min ${input('min', filter.min, ' size="5"')}</label>
@@ -202,7 +230,7 @@ function filterForm(runId: string, filter: SampleFilter, metricNames: readonly s
 <label>errors <select name="errors"><option value="">any</option><option value="only"${filter.errors === 'only' ? ' selected' : ''}>failed only</option><option value="none"${filter.errors === 'none' ? ' selected' : ''}>no failures</option></select></label>
 <label>label ${input('label', filter.label, ' size="10"')}</label>
 <label>changed from ${select('changed', otherRuns.map((run) => run.id), filter.changedFrom, 'no other run')}</label>
-<button type="submit">filter</button> <a href="${escapeHtml(samplesHref(runId))}">clear</a>
+<button type="submit">filter</button> <a href="${escapeHtml(samplesHref(runRef))}">clear</a>
 </form>`;
 }
 
@@ -212,12 +240,12 @@ function filterParams(filter: SampleFilter): Record<string, string | number | un
 
 export function samplesPage(run: ViewRun, filter: SampleFilter, page: number, samples: SamplePage, metricNames: readonly string[], otherRuns: readonly ViewRun[]): string {
   const pages = Math.max(1, Math.ceil(samples.total / SAMPLE_PAGE_SIZE));
-  const link = (target: number, text: string) => `<a href="${escapeHtml(samplesHref(run.id, { ...filterParams(filter), page: target }))}" rel="${text}">${text}</a>`;
+  const link = (target: number, text: string) => `<a href="${escapeHtml(samplesHref(run.ref, { ...filterParams(filter), page: target }))}" rel="${text}">${text}</a>`;
   const pager = `<p class="pages">${page > 1 ? link(page - 1, 'prev') : ''}page ${page} of ${pages} · ${samples.total} samples${page < pages ? ` ${link(page + 1, 'next')}` : ''}</p>`;
   const baseline = filter.changedFrom;
   const rows = samples.rows.map((sample) =>
     cells([
-      `<a href="${escapeHtml(sampleHref(run.id, sample.sampleId, baseline))}"><code>${escapeHtml(sample.sampleId)}</code></a>`,
+      `<a href="${escapeHtml(sampleHref(run.ref, sample.sampleId, baseline))}"><code>${escapeHtml(sample.sampleId)}</code></a>`,
       escapeHtml(formatValue(sample.score)),
       escapeHtml([sample.goldLabel, sample.predictedLabel].map((label) => label ?? '—').join(' → ')),
       `<pre>${escapeHtml(sample.input)}</pre>`,
@@ -226,8 +254,8 @@ export function samplesPage(run: ViewRun, filter: SampleFilter, page: number, sa
   );
   return viewPage(
     `logbench samples of ${run.id}`,
-    `<header><h1>Samples of <a href="${escapeHtml(runHref(run.id))}"><code>${escapeHtml(run.id)}</code></a></h1><p class="subtitle">${escapeHtml(run.suiteName)} · ${escapeHtml(modelLabel(run))}</p></header>
-${filterForm(run.id, filter, metricNames, otherRuns)}
+    `<header><h1>Samples of <a href="${escapeHtml(runHref(run.ref))}"><code>${escapeHtml(run.ref)}</code></a></h1><p class="subtitle">${escapeHtml(run.suiteName)} · ${escapeHtml(modelLabel(run))}</p></header>
+${filterForm(run.ref, filter, metricNames, otherRuns)}
 ${pager}
 <table id="samples">${cells(['sample', escapeHtml(filter.metric ?? 'score'), 'gold → predicted label', 'input', 'output'], 'th')}${rows.join('\n')}</table>
 ${pager}`,
@@ -252,7 +280,7 @@ export function samplePage(run: ViewRun, detail: SampleDetail, baselineId: strin
     ];
     const role = output.runId === run.id ? ' (this run)' : output.runId === baseline?.runId ? ' (baseline)' : '';
     return `<div class="output-card" data-run="${escapeHtml(output.runId)}">
-<div class="text-title"><a href="${escapeHtml(sampleHref(output.runId, detail.sampleId, baselineId))}">${escapeHtml(`${modelLabel(output)}${role}`)}</a> <code>${escapeHtml(output.runId)}</code></div>
+<div class="text-title"><a href="${escapeHtml(sampleHref(runRef(run.dbKey, output.runId), detail.sampleId, baselineId))}">${escapeHtml(`${modelLabel(output)}${role}`)}</a> <code>${escapeHtml(output.runId)}</code></div>
 ${textBlock('output', escapeHtml(text))}
 ${output.label === null ? '' : `<p>label: <code>${escapeHtml(output.label)}</code></p>`}
 ${diffs.join('\n')}
@@ -261,7 +289,7 @@ ${diffs.join('\n')}
   });
   return viewPage(
     `logbench sample ${detail.sampleId}`,
-    `<header><h1>Sample <code>${escapeHtml(detail.sampleId)}</code></h1><p class="subtitle">${escapeHtml(run.suiteName)} · <a href="${escapeHtml(samplesHref(run.id))}">samples of ${escapeHtml(run.id)}</a>${
+    `<header><h1>Sample <code>${escapeHtml(detail.sampleId)}</code></h1><p class="subtitle">${escapeHtml(run.suiteName)} · <a href="${escapeHtml(samplesHref(run.ref))}">samples of ${escapeHtml(run.ref)}</a>${
       baseline === undefined ? '' : ` · baseline ${escapeHtml(baseline.modelId)} <code>${escapeHtml(baseline.runId)}</code>`
     }</p></header>
 ${textBlock('input (the prompt’s {{input}})', escapeHtml(detail.input), 'sample-input')}

@@ -85,10 +85,15 @@ export function sampleFilter(query: Query): SampleFilter {
   return filter;
 }
 
-/** 1-based page number. */
+/** Beyond it the row offset would outgrow what DuckDB and a JS number hold exactly; no run has that many samples. */
+export const MAX_PAGE = 1_000_000;
+
+/** 1-based page number, written in plain digits (not 1e3, 0x10 or 1.0) and at most MAX_PAGE. */
 export function pageNumber(query: Query): number {
-  const page = number(query, 'page') ?? 1;
-  if (!Number.isInteger(page) || page < 1) throw new BadQueryError(`query parameter page: expected a whole number from 1, got "${query('page') ?? ''}"`);
+  const value = optional(query, 'page');
+  if (value === undefined) return 1;
+  const page = /^\d{1,7}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(page >= 1 && page <= MAX_PAGE)) throw new BadQueryError(`query parameter page: expected a whole number from 1 to ${MAX_PAGE}, got "${value}"`);
   return page;
 }
 
