@@ -36,13 +36,15 @@ export async function withTargetStore<T>(db: string, work: (store: RunStore) => 
 export function registerTransferCommands(program: Command): void {
   program
     .command('merge')
-    .description('copy the runs of other databases (e.g. the shards of `logbench run --shard I/N`) into one, all or nothing')
+    .description('join the shard databases of `logbench run --shard I/N` into one run per model, equal to a single-process run (figures recomputed on all samples); other runs are copied as they are; all or nothing')
     .argument('<files...>', 'databases to merge in')
     .option('--db <file>', 'target DuckDB file', DEFAULT_DB)
     .action(async (files: string[], opts: { db: string }) => {
+      const { mergeStores } = await import('../../harness/run/mergeShards.js');
       await withTargetStore(opts.db, async (store) => {
-        const merged = await store.mergeFrom(files);
-        files.forEach((file, i) => process.stderr.write(`merged ${merged[i]?.runs ?? 0} run(s) from ${file} into ${opts.db}\n`));
+        const { copied, whole } = await mergeStores(store, files);
+        for (const { file, runs } of copied) if (runs > 0) process.stderr.write(`merged ${runs} run(s) from ${file} into ${opts.db}\n`);
+        for (const w of whole) process.stderr.write(`merged ${w.shards} shards of ${w.suiteName}/${w.modelId} into run ${w.runId} (${w.samples} samples, figures computed on all of them) in ${opts.db}\n`);
       });
     });
 

@@ -14,7 +14,7 @@ import { DEFAULT_METRICS } from '../suite/schema.js';
 import type { ProviderModel } from '../providers/definition.js';
 import { TelemetrySampler } from '../telemetry/sampler.js';
 import { hashOf } from '../../core/hash.js';
-import { corpusMetricRecords, loadRunItems, scoringItem } from './items.js';
+import { runFigures, scoringItem } from './items.js';
 import { collectProvenance } from './provenance.js';
 import { renderRequest, templateValues } from '../../prompts/request.js';
 import { requestHash } from './requests.js';
@@ -78,11 +78,17 @@ interface SuiteScoring {
  * over other samples. (A run over the whole split keeps the key it had before limits were keyed.)
  */
 function runKeyOf(loaded: LoadedSuite, model: ResolvedModel, splitHash: string, options: Pick<RunOptions, 'shard' | 'limit'>, plugins: readonly PluginMetric[]): string {
+  return runKeyFrom({ configHash: configHashOf(loaded, model), splitHash, ...options, plugins });
+}
+
+/** `runKeyOf` from a stored run's fields: `logbench merge` checks shards by it and keys the whole run they make up. */
+export function runKeyFrom(parts: { configHash: string; splitHash: string; shard?: { index: number; count: number }; limit?: number; plugins: readonly Pick<PluginMetric, 'module' | 'codeHash'>[] }): string {
+  const { configHash, splitHash, shard, limit, plugins } = parts;
   return hashOf({
-    configHash: configHashOf(loaded, model),
+    configHash,
     splitHash,
-    shard: options.shard ?? null,
-    ...(options.limit !== undefined && { limit: options.limit }),
+    shard: shard ?? null,
+    ...(limit !== undefined && { limit }),
     // A plugin metric's code decides its figures: other code makes another run (never a resumed mix).
     ...(plugins.length > 0 && { pluginMetrics: plugins.map((p) => [p.module, p.codeHash]) }),
   });
@@ -302,7 +308,7 @@ async function continueRun(run: ModelRun, runId: string, resumed: boolean): Prom
   }
 
   const interrupted = options.signal?.aborted ?? false;
-  const figures = interrupted ? [] : await computeRunMetrics(store, (await store.getRun(runId)) as StoredRun, samples, suite, metrics, scoredHere);
+  const figures = interrupted ? [] : await runFigures(store, (await store.getRun(runId)) as StoredRun, { task: suite.task, metrics, statistics: suite.statistics }, new Set(samples.map((s) => s.id)), scoredHere);
   if (!interrupted) await store.writeMetrics(runId, figures);
   await store.finishRun(runId, interrupted ? 'interrupted' : 'completed');
   options.progress?.modelFinished(model.id);
@@ -388,22 +394,6 @@ async function predictBatch(
     }
   }
   return out;
-}
-
-/** Corpus figures over every stored prediction of the run, so a resumed run scores exactly like an uninterrupted one. */
-async function computeRunMetrics(
-  store: RunStore,
-  run: StoredRun,
-  samples: Sample[],
-  suite: LoadedSuite['suite'],
-  metrics: SuiteMetric[],
-  scoredHere: ReadonlyMap<string, SampleScores>,
-) {
-  const { sampleIds, items } = await loadRunItems(store, run, new Set(samples.map((s) => s.id)));
-  // Samples answered in this process keep their batch-time scores; those stored by an earlier
-  // process are scored from the store, with the same function on the same outputs.
-  const scored = items.map((item, i) => scoredHere.get(sampleIds[i] as string) ?? scoreSample(suite.task, metrics, item));
-  return corpusMetricRecords(suite.task, metrics, items, scored, suite.statistics);
 }
 
 /** The suite's metric list (its task's defaults when it has none) with plugin modules loaded; a bad module names file:line:col. */
