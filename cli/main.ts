@@ -6,6 +6,7 @@ import { registerMetricsCommands } from './commands/metrics.js';
 import { registerNoiseCommand } from './commands/noise.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerRunCommands } from './commands/run.js';
+import { registerSlurmCommand } from './commands/slurm.js';
 import { registerTransferCommands } from './commands/transfer.js';
 import { CliError, ExitCode } from '../core/errors.js';
 import { printable } from '../core/format.js';
@@ -24,6 +25,7 @@ function buildProgram(): Command {
   registerCompareCommand(program);
   registerGateCommands(program);
   registerNoiseCommand(program);
+  registerSlurmCommand(program);
   return program;
 }
 
