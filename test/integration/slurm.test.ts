@@ -1,0 +1,79 @@
+// Acceptance of `logbench slurm`: a real single-node SLURM cluster runs a 4-shard job array against a
+// loopback OpenAI endpoint; the merged database must equal a single-process run of the same suite.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HARNESS_PROMPT_HEAD } from '../../bench/harnessCases.js';
+import { runCli } from '../support/cli.js';
+import { promptHash } from '../support/loopback-openai.js';
+import { loopbackScope } from '../support/loopback-scope.js';
+import { caseLogs, queryDb, writeOpenAISuite } from '../support/run-fixtures.js';
+import { slurmUnavailable, startSlurmCluster, type SlurmCluster } from '../support/slurm-cluster.js';
+
+const unavailable = slurmUnavailable();
+const { server, dirs } = loopbackScope();
+let cluster: SlurmCluster | undefined;
+beforeAll(async () => {
+  if (!unavailable) cluster = await startSlurmCluster();
+});
+afterAll(async () => cluster?.stop());
+
+const CASES = 40;
+const SHARDS = 4;
+
+/**
+ * The rows that make the whole-split run's result, without run ids, timings or batch numbering. (A
+ * merged database also keeps the shard runs that were retried, as they were.)
+ */
+async function resultOf(db: string) {
+  const [{ id }, ...others] = await queryDb<{ id: string }>(db, 'SELECT id FROM runs WHERE selection IS NULL');
+  expect(others).toEqual([]);
+  const of = (table: string, columns: string, order: string) => queryDb(db, `SELECT ${columns} FROM ${table} WHERE run_id = '${id}' ORDER BY ${order}`);
+  return {
+    predictions: await of('predictions', 'sample_id, output, label, probs::VARCHAR AS probs, score::VARCHAR AS score, tokens_in, tokens_out, error, cached', 'sample_id'),
+    sampleMetrics: await of('sample_metrics', 'sample_id, name, value', 'sample_id, name'),
+    metrics: await of('metrics', 'name, value, ci_low, ci_high, n', 'name'),
+  };
+}
+
+describe('logbench slurm on a real SLURM cluster', () => {
+  it.skipIf(unavailable !== undefined)(`a 4-shard job array and its merge equal one process; a failed shard is rerun by resubmitting, finished shards are not queried again${unavailable ? ` (skipped: ${unavailable})` : ''}`, { timeout: 240_000 }, async () => {
+    const loopback = await server({ latencyMs: 2 });
+    const { dir, suite, db: whole } = writeOpenAISuite({ url: loopback.url, cases: CASES, models: ['tuned'], batchSize: 4, concurrency: 4 });
+    dirs.push(dir);
+    const single = await runCli(['run', suite, '--db', whole, '--no-report']);
+    expect(single.code, single.stderr).toBe(0);
+
+    // Shard 2 (samples 2, 6, 10, …) gets 400s the first time: its task fails (error rate over the suite's limit).
+    const shard2 = Array.from({ length: CASES }, (_, i) => i).filter((i) => i % SHARDS === 2);
+    loopback.setFaults(shard2.map((i) => ({ match: `# case-${i}\n`, fault: { kind: 'status', status: 400 } })));
+    const outDir = path.join(dir, 'slurm out'); // a space: every path in the scripts must be quoted
+    mkdirSync(outDir);
+    const out = path.join(outDir, 'merged.duckdb');
+    const command = ['slurm', suite, '--shards', String(SHARDS), '--db', out, '--submit', '--wait', '--poll', '1'];
+    const failed = await runCli(command, { env: cluster!.env });
+    expect(failed.code, failed.stderr).toBe(1);
+    expect(failed.stderr).toMatch(/shard task\(s\) 2 of array \d+ failed \(.*merged\.shard-2-of-4\.log\); merge job \d+ was cancelled/);
+    expect(failed.stderr).toMatch(/^shards: .* · merge: pending \(Dependency\)$/m);
+    expect(existsSync(out)).toBe(false);
+    expect(readFileSync(path.join(outDir, 'merged.shard-2-of-4.log'), 'utf8')).toContain('shard 2/4 (from the SLURM job array)');
+
+    // The cause is fixed; the same command again: shards 0, 1, 3 are reported as they are, shard 2 queries only its failed samples.
+    loopback.setFaults([]);
+    const before = new Map(loopback.stats().byPromptHash);
+    const rerun = await runCli(command, { env: cluster!.env });
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stderr).toMatch(/^shards: 4 completed · merge: completed$/m);
+    expect(rerun.stdout).toContain(`merged ${SHARDS} shards into`);
+    const logs = caseLogs(CASES);
+    const queriedAgain = [...loopback.stats().byPromptHash].filter(([hash, n]) => n > (before.get(hash) ?? 0)).map(([hash]) => hash);
+    expect(queriedAgain.sort()).toEqual(shard2.map((i) => promptHash(HARNESS_PROMPT_HEAD + logs[i]!)).sort());
+    for (const i of [0, 1, 3]) expect(readFileSync(path.join(outDir, `merged.shard-${i}-of-4.log`), 'utf8')).toContain('(completed before: nothing queried or written)');
+
+    // The merged database holds exactly what one process stored, and the merge job wrote its report.
+    expect(await resultOf(out)).toEqual(await resultOf(whole));
+    expect((await resultOf(out)).predictions).toHaveLength(CASES);
+    expect(readFileSync(path.join(outDir, 'merged.merge.log'), 'utf8')).toContain('(completed before: nothing queried or written)');
+    expect(existsSync(path.join(outDir, 'merged-loopback-tuned.html'))).toBe(true);
+  });
+});
