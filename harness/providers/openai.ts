@@ -8,6 +8,7 @@ import { readSuiteFile, SuiteError } from '../suite/files.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, SUITE_LIMITS } from '../suite/limits.js';
 import { defineProvider, type DecodingContext } from './definition.js';
 import { GpuMetricsUrl, GpuSelection } from '../telemetry/dcgmSpec.js';
+import { ENDPOINT_LIST_SEPARATOR, redactEndpoint } from '../store/endpoint.js';
 
 const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -31,10 +32,14 @@ export const OpenAIDecoding = z
   })
   .strict();
 
+const EndpointUrl = z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:8000/v1' });
+
 const OpenAISpec = z
   .object({
     model: z.string().min(1),
-    endpoint: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:8000/v1' }),
+    endpoint: EndpointUrl.optional(),
+    /** Replicas serving the same model (instead of `endpoint`): each request goes to the least busy one that is up. */
+    endpoints: z.array(EndpointUrl).min(1).max(SUITE_LIMITS.replicas).optional(),
     /** The NAME of the environment variable holding the key; the value is never stored. */
     api_key_env: z.string().regex(ENV_VAR_NAME, 'an environment variable name, not a key').optional(),
     decoding: OpenAIDecoding.default({}),
@@ -50,7 +55,26 @@ const OpenAISpec = z
     /** Which of that exporter's GPUs serve this model (gpu / uuid / pod); all by default. */
     gpus: GpuSelection.optional(),
   })
-  .strict();
+  .strict()
+  // The JSON Schema (editor completion) says what the refinement below checks.
+  .meta({ oneOf: [{ required: ['endpoint'] }, { required: ['endpoints'] }] })
+  .superRefine((model, ctx) => {
+    if ((model.endpoint === undefined) === (model.endpoints === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [model.endpoint === undefined ? 'endpoint' : 'endpoints'], message: 'give either endpoint (one server) or endpoints (replicas of one model), not both or neither' });
+    }
+    const seen = new Set<string>();
+    for (const [i, url] of (model.endpoints ?? []).entries()) {
+      if (!URL.canParse(url)) continue; // refused above as not a URL
+      const same = new URL(url).href;
+      if (seen.has(same)) ctx.addIssue({ code: 'custom', path: ['endpoints', i], message: `${redactEndpoint(url)} is listed twice` });
+      seen.add(same);
+    }
+  });
+
+/** The model's endpoints: its replicas, or its one endpoint. */
+export function endpointsOf(model: { endpoint?: string | undefined; endpoints?: string[] | undefined }): string[] {
+  return model.endpoints ?? (model.endpoint === undefined ? [] : [model.endpoint]);
+}
 
 /** A `json_schema_file`, read at suite load; errors name the file and position, never its text (it may be any file). */
 function readJsonSchemaFile(file: string, ctx: DecodingContext): z.infer<typeof JsonSchemaObject> {
@@ -81,7 +105,7 @@ export const openaiProvider = defineProvider({
     return new OpenAIChatRunner({
       modelId: model.id,
       model: model.model,
-      baseURL: model.endpoint,
+      baseURL: endpointsOf(model),
       ...(model.api_key_env !== undefined && { apiKeyEnv: model.api_key_env }),
       env: ctx.env,
       // The suite's decoding with any `json_schema_file` read in (what `decoding` below returned).
@@ -92,7 +116,9 @@ export const openaiProvider = defineProvider({
       maxResponseBytes: model.max_response_bytes,
     });
   },
-  cacheIdentity: (model) => ({ endpoint: model.endpoint, model: model.model }),
+  // Not the endpoints: replicas serve one model, so any of them (or a moved server) gives the same answers.
+  // What tells two deployments apart is the served model name, or a `variant` where they share one.
+  cacheIdentity: (model) => ({ model: model.model, ...(model.variant !== undefined && { variant: model.variant }) }),
   decoding(model, ctx) {
     const { response_format: format, ...rest } = model.decoding;
     if (format === undefined) return rest;
@@ -100,7 +126,8 @@ export const openaiProvider = defineProvider({
     return { ...rest, response_format: responseFormat };
   },
   // Where GPUs are measured changes no answer: adding an exporter still resumes the stored run.
-  notInRunIdentity: ['concurrency', 'timeout_ms', 'max_retries', 'max_response_bytes', 'decoding', 'gpu_metrics_url', 'gpus'],
+  // Nor where it is served: a model at replicas A and B is the same run as at A alone (docs/DECISIONS.md).
+  notInRunIdentity: ['endpoint', 'endpoints', 'concurrency', 'timeout_ms', 'max_retries', 'max_response_bytes', 'decoding', 'gpu_metrics_url', 'gpus'],
   problem(model, ctx) {
     if (model.api_key_env !== undefined && !ctx.env[model.api_key_env]) {
       return { field: 'api_key_env', message: `environment variable ${model.api_key_env} is not set` };
@@ -109,5 +136,6 @@ export const openaiProvider = defineProvider({
   },
   serverMetrics: (model) => (model.metrics_url === undefined ? undefined : { url: model.metrics_url, modelName: model.model }),
   gpuMetrics: (model) => (model.gpu_metrics_url === undefined ? undefined : { url: model.gpu_metrics_url, ...(model.gpus && { select: model.gpus }) }),
-  runRecord: (model) => ({ modelName: model.model, endpoint: model.endpoint }),
+  // As parsed (`href`), so no URL holds the separator: its spaces are escaped.
+  runRecord: (model) => ({ modelName: model.model, endpoint: endpointsOf(model).map((url) => new URL(url).href).join(ENDPOINT_LIST_SEPARATOR) }),
 });

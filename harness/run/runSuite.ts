@@ -18,6 +18,7 @@ import { runFigures, scoringItem } from './items.js';
 import { collectProvenance } from './provenance.js';
 import { renderRequest, templateValues } from '../../prompts/request.js';
 import { requestHash } from './requests.js';
+import { ENDPOINT_LIST_SEPARATOR } from '../store/endpoint.js';
 
 export interface RunOptions {
   dbPath: string;
@@ -298,7 +299,7 @@ async function continueRun(run: ModelRun, runId: string, resumed: boolean): Prom
         if (prediction.error) errors++;
       });
       const { batchIndex: _index, ...batchFigures } = await finishing;
-      await store.writeBatch(runId, { batchIndex, ...withoutNulls(batchFigures) }, records, sampleMetrics, cacheRecords);
+      await store.writeBatch(runId, { batchIndex, ...withoutNulls(batchFigures), ...servedBy(predictions.map((p) => p.prediction)) }, records, sampleMetrics, cacheRecords);
       batchIndex++;
       completed += batch.length;
       options.progress?.batchDone(model.id, completed, errors);
@@ -338,6 +339,12 @@ function cachedResponseOf(prediction: Prediction): Record<string, unknown> {
     ...(prediction.tokensIn !== undefined && { tokensIn: prediction.tokensIn }),
     ...(prediction.tokensOut !== undefined && { tokensOut: prediction.tokensOut }),
   };
+}
+
+/** The endpoints that answered a batch (a model's replicas), for `batches.replicas`; none for cached or in-process answers. */
+function servedBy(predictions: readonly Prediction[]): { replicas?: string } {
+  const replicas = [...new Set(predictions.flatMap((p) => (p.replica === undefined ? [] : [p.replica])))].sort();
+  return replicas.length === 0 ? {} : { replicas: replicas.join(ENDPOINT_LIST_SEPARATOR) };
 }
 
 function withoutNulls<T extends object>(record: T): { [K in keyof T]: Exclude<T[K], null> } {

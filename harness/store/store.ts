@@ -9,7 +9,7 @@ import type { GpuSource, ServerBatchFigures } from '../telemetry/batchTelemetry.
 import type { Sample } from '../../core/sample.js';
 import { sha256 } from '../../core/hash.js';
 import { assertSafeOutputs, isDuckDbFile, sameFile } from '../../core/io/outputPath.js';
-import { redactEndpoint, redactSuite } from './endpoint.js';
+import { redactEndpoints, redactSuite } from './endpoint.js';
 import { migrate } from './migrations.js';
 import { type Params, type Row, bind, json, numeric, optionalJson, optionalNumeric, optionalText, readRows, text, timestamp } from './rows.js';
 import type {
@@ -363,7 +363,7 @@ export class RunStore {
           orNull(run.variant),
           run.provider,
           orNull(run.modelName),
-          run.endpoint === undefined ? null : redactEndpoint(run.endpoint),
+          run.endpoint === undefined ? null : redactEndpoints(run.endpoint),
           run.task,
           'running',
           startedAt,
@@ -489,6 +489,7 @@ export class RunStore {
           orNull(batch.powerAvgW),
           orNull(batch.gpuSource),
           orNull(batch.telemetryNote),
+          batch.replicas === undefined ? null : redactEndpoints(batch.replicas),
         ],
       ]);
       await RunStore.append(
@@ -578,6 +579,7 @@ export class RunStore {
       powerAvgW: optionalNumeric(row['power_avg_w']),
       gpuSource: optionalText(row['gpu_source']) as GpuSource | null,
       telemetryNote: optionalText(row['telemetry_note']),
+      replicas: optionalText(row['replicas']),
     }));
   }
 
