@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { InputRecordError } from '../core/io/jsonl.js';
 import { registerCompareCommand } from './commands/compare.js';
 import { registerGateCommands } from './commands/gate.js';
+import { registerK8sCommand } from './commands/k8s.js';
 import { registerMetricsCommands } from './commands/metrics.js';
 import { registerNoiseCommand } from './commands/noise.js';
 import { registerReportCommands } from './commands/report.js';
@@ -26,6 +27,7 @@ function buildProgram(): Command {
   registerGateCommands(program);
   registerNoiseCommand(program);
   registerSlurmCommand(program);
+  registerK8sCommand(program);
   return program;
 }
 
