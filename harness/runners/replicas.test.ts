@@ -67,7 +67,7 @@ describe('ReplicaPool', () => {
     clock.t = 100;
     const probe = await replicas.acquire(new Set([1]));
     expect(probe.replica).toBe(0);
-    expect(replicas.pick(new Set([1]))).toBe(1); // replica 0 takes no second request while probed
+    expect(replicas.pick(new Set([1]))).toBe(1); // replica 0 takes no second request while probed and 1 is open
     replicas.release(probe, 'answered');
     expect(replicas.pick(new Set([1]))).toBe(0);
     // A failed probe backs it off again, longer, whatever the streak.
@@ -75,6 +75,25 @@ describe('ReplicaPool', () => {
     replicas.release(second, 'answered');
     replicas.release(await replicas.acquire(new Set([1])), 'failing');
     expect(replicas.isBackedOff(0)).toBe(false); // answered in between: a fresh streak of 1
+  });
+
+  it('when no other replica is open, sends waiting requests to a probed one, and the earliest back-off stays at its base', async () => {
+    const { pool: replicas, clock } = pool(2, { backoffBaseMs: 100 });
+    replicas.release(await replicas.acquire(), 'unreachable');
+    replicas.release(await replicas.acquire(), 'unreachable');
+    clock.t = 100;
+    const leases = [await replicas.acquire(), await replicas.acquire(), await replicas.acquire()];
+    expect(leases.map((l) => l.replica).sort()).toEqual([0, 0, 1]);
+    // All fail together: one trip per replica, not one per request.
+    for (const lease of leases) replicas.release(lease, 'unreachable');
+    // A total outage, round after round: requests wait for the earliest replica, never longer than the base.
+    for (let round = 0; round < 5; round++) {
+      const from = clock.t;
+      while (replicas.pick() === null) clock.t += 10;
+      expect(clock.t - from).toBeLessThanOrEqual(100);
+      const waiting = [await replicas.acquire(), await replicas.acquire()];
+      for (const lease of waiting) replicas.release(lease, 'unreachable');
+    }
   });
 
   it('prefers replicas a request has not failed on, and uses those it has when no other is open', async () => {
@@ -96,17 +115,13 @@ describe('ReplicaPool', () => {
     expect(replicas.isBackedOff(1)).toBe(true);
   });
 
-  it('a waiting acquire rejects when its signal aborts, and a release wakes waiters for a probed replica', async () => {
-    const { pool: replicas, clock } = pool(1, { backoffBaseMs: 100 });
+  it('a waiting acquire rejects when its signal aborts', async () => {
+    const replicas = new ReplicaPool(2, { backoffBaseMs: 60_000 });
     replicas.release(await replicas.acquire(), 'unreachable');
-    clock.t = 100;
-    const probe = await replicas.acquire();
+    replicas.release(await replicas.acquire(), 'unreachable');
     const abort = new AbortController();
-    const cancelled = replicas.acquire(new Set(), abort.signal);
+    const waiting = replicas.acquire(new Set(), abort.signal);
     abort.abort(new Error('interrupted'));
-    await expect(cancelled).rejects.toThrow('interrupted');
-    const waiting = replicas.acquire();
-    replicas.release(probe, 'answered');
-    expect((await waiting).replica).toBe(0);
+    await expect(waiting).rejects.toThrow('interrupted');
   });
 });

@@ -3,8 +3,11 @@
  * out a back-off. A request goes to the replica with the fewest requests in flight (ties in turn);
  * a replica that cannot be reached is backed off at once, one that answers 5xx / 429 / malformed
  * bodies after `failureStreak` such answers in a row. Back-off doubles per trip up to a cap; when it
- * ends, the replica gets one request (a probe) and no other until that one answers, so a replica that
- * is still down costs one request per back-off, not a burst. Answers that are the request's fault
+ * ends, the replica gets one request (a probe) and, while another replica is open, no other until
+ * that one answers: a replica still down costs one request per back-off, not a burst. When every
+ * replica is down, waiting requests all go as soon as one comes back: a probe at a time would fail
+ * them one back-off apart, and a back-off does not grow while no replica is up: it would only stall
+ * the run, which then fails at the pace of one dead endpoint. Answers that are the request's fault
  * (4xx other than 429, an oversized answer) say nothing about the replica and reset its streak.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,7 +42,7 @@ interface ReplicaState {
   trips: number;
   /** performance.now() until which it gets no request. */
   backedOffUntil: number;
-  /** After a back-off: one request at a time until one is answered. */
+  /** After a back-off: one request at a time until one is answered, while another replica is open. */
   probing: boolean;
   /**
    * Counts trips: a failure of a request sent before the latest trip is part of the failure that
@@ -127,12 +130,13 @@ export class ReplicaPool {
   /** The replica `acquire` would take now, or null when none can take a request. */
   pick(avoid: ReadonlySet<number> = new Set()): number | null {
     const now = this.now();
-    const open = (i: number) => {
+    const open = (i: number) => (this.#states[i] as ReplicaState).backedOffUntil <= now;
+    const free = (i: number) => {
       const state = this.#states[i] as ReplicaState;
-      return state.backedOffUntil <= now && !(state.probing && state.inFlight > 0);
+      return open(i) && !(state.probing && state.inFlight > 0);
     };
-    const fresh = this.#leastLoaded((i) => open(i) && !avoid.has(i));
-    const chosen = fresh ?? this.#leastLoaded(open);
+    // Best a replica neither probed nor failed by this request, then one not probed, then any that is open.
+    const chosen = this.#leastLoaded((i) => free(i) && !avoid.has(i)) ?? this.#leastLoaded(free) ?? this.#leastLoaded(open);
     if (chosen !== null) this.#cursor = (chosen + 1) % this.size;
     return chosen;
   }
@@ -148,11 +152,15 @@ export class ReplicaPool {
   }
 
   #trip(state: ReplicaState): void {
-    state.trips++;
+    // Back-off moves load to replicas that are up. With none up it would only stall the run (a request
+    // waits for the earliest one), so it stays at its base length: a run fails at the pace of one dead endpoint.
+    const now = this.now();
+    const othersUp = this.#states.some((other) => other !== state && other.backedOffUntil <= now);
+    state.trips = othersUp ? state.trips + 1 : 1;
     state.epoch++;
     state.streak = 0;
     state.probing = true;
-    state.backedOffUntil = this.now() + Math.min(this.#policy.backoffMaxMs, this.#policy.backoffBaseMs * 2 ** (state.trips - 1));
+    state.backedOffUntil = now + Math.min(this.#policy.backoffMaxMs, this.#policy.backoffBaseMs * 2 ** (state.trips - 1));
   }
 
   /** Resolves when the earliest back-off ends, any replica is released, or `signal` aborts (`acquire` then throws). */

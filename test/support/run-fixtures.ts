@@ -8,6 +8,8 @@ import { runCli } from './cli.js';
 
 export interface OpenAISuiteOptions {
   url: string;
+  /** Replicas of every model (`endpoints:`), instead of `url`. */
+  urls?: string[];
   cases: number;
   models?: string[];
   apiKeyEnv?: string;
@@ -37,7 +39,7 @@ export function writeOpenAISuite(options: OpenAISuiteOptions): { dir: string; su
   const models = (options.models ?? ['base', 'tuned'])
     .map(
       (id) =>
-        `  - id: ${id}\n    provider: openai\n    model: ${id}\n    endpoint: ${options.url}\n` +
+        `  - id: ${id}\n    provider: openai\n    model: ${id}\n    ${options.urls ? `endpoints: [${options.urls.join(', ')}]` : `endpoint: ${options.url}`}\n` +
         (options.apiKeyEnv ? `    api_key_env: ${options.apiKeyEnv}\n` : '') +
         `    batch_size: ${options.batchSize ?? 16}\n    concurrency: ${options.concurrency ?? 8}\n` +
         `    timeout_ms: ${options.timeoutMs ?? 5000}\n    max_retries: ${options.maxRetries ?? 3}\n` +
