@@ -52,7 +52,8 @@ export async function startSlurmCluster(): Promise<SlurmCluster> {
   chmodSync(dir, 0o711); // munged refuses a socket folder others cannot reach
   for (const sub of ['state', 'spool']) mkdirSync(path.join(dir, sub));
   const file = (name: string) => path.join(dir, name);
-  const env: NodeJS.ProcessEnv = { ...process.env, SLURM_CONF: file('slurm.conf'), PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin` };
+  // Jobs inherit this environment (sbatch exports it): a CI matrix's shard pair must not reach them.
+  const env: NodeJS.ProcessEnv = { ...process.env, SLURM_CONF: file('slurm.conf'), PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin`, LOGBENCH_SHARD_INDEX: '', LOGBENCH_SHARD_COUNT: '', JOB_COMPLETION_INDEX: '' };
   execFileSync('mungekey', ['--create', '--keyfile', file('munge.key')], { env, stdio: 'ignore' });
   const [ctldPort, slurmdPort] = [await freePort(), await freePort()];
   const nodeLine = execFileSync('slurmd', ['-C'], { env, encoding: 'utf8' }).split('\n')[0]!; // NodeName=… CPUs=… RealMemory=…
