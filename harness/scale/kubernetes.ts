@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { SHARD_COUNT_VARIABLE } from './shardEnvironment.js';
+import { shardDatabasePath, shardDatabasePaths } from './shardFiles.js';
 
 export interface KubernetesRunOptions {
   /** The suite file's path inside the container, relative to the volume (the pods' working folder) or absolute. */
@@ -62,9 +63,7 @@ export interface KubernetesRunManifests {
 export function kubernetesRunManifests(options: KubernetesRunOptions): KubernetesRunManifests {
   const mountPath = options.mountPath ?? '/work';
   const db = path.posix.resolve(mountPath, options.db ?? 'logbench.duckdb');
-  const { dir, name, ext } = path.posix.parse(db);
-  const shardDb = (index: string | number) => path.posix.join(dir, `${name}.shard-${index}-of-${options.shards}${ext || '.duckdb'}`);
-  const shardDatabases = Array.from({ length: options.shards }, (_, i) => shardDb(i));
+  const shardDatabases = shardDatabasePaths(db, options.shards, path.posix);
   const logbench = options.command ?? 'logbench';
   const prefix = options.name ?? 'logbench';
   const labels = { 'app.kubernetes.io/name': 'logbench', 'app.kubernetes.io/instance': jobName(prefix, 'run') };
@@ -105,7 +104,7 @@ export function kubernetesRunManifests(options: KubernetesRunOptions): Kubernete
         container(
           'shard',
           // $(JOB_COMPLETION_INDEX) is expanded by Kubernetes from the variable defined below.
-          ['run', options.suite, '--shard', 'auto', '--db', shardDb('$(JOB_COMPLETION_INDEX)'), '--no-report'],
+          ['run', options.suite, '--shard', 'auto', '--db', shardDatabasePath(db, '$(JOB_COMPLETION_INDEX)', options.shards, path.posix), '--no-report'],
           {
             env: [
               { name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } },
