@@ -74,7 +74,7 @@ export interface ProviderDefinition<Spec extends ProviderSpec = ProviderSpec, Na
   /** What would stop `create`, found before a run writes anything (an unset key, a missing file). */
   problem?(model: ProviderModel<Spec>, ctx: ProviderContext): ProviderProblem | null;
   /** A Prometheus endpoint whose token and latency counters are recorded per batch (vLLM's `/metrics`). */
-  serverMetrics?(model: ProviderModel<Spec>): { url: string; modelName: string } | undefined;
+  serverMetrics?(model: ProviderModel<Spec>): { url: string | readonly string[]; modelName: string } | undefined;
   /** A DCGM exporter serving the model's GPUs, and which of them (`harness/telemetry/dcgm.ts`); it wins over the suite's. */
   gpuMetrics?(model: ProviderModel<Spec>): { url: string; select?: GpuSelection } | undefined;
   /** The served model's name and endpoint, shown with the run in reports. */

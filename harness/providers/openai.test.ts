@@ -45,7 +45,8 @@ describe('openai provider: endpoint or replicas', () => {
     const pair = await identityOf('    endpoints: [http://10.0.0.1:8000/v1, http://10.0.0.2:8000/v1]\n');
     const reversed = await identityOf('    endpoints: [http://10.0.0.2:8000/v1, http://10.0.0.1:8000/v1]\n');
     const moved = await identityOf('    endpoint: http://10.9.9.9:9000/v1\n');
-    for (const other of [pair, reversed, moved]) expect(other).toEqual(alone);
+    const watched = await identityOf('    endpoints: [http://10.0.0.1:8000/v1, http://10.0.0.2:8000/v1]\n', '    metrics_url: [http://10.0.0.1:8000/metrics, http://10.0.0.2:8000/metrics]\n');
+    for (const other of [pair, reversed, moved, watched]) expect(other).toEqual(alone);
     expect(alone.cache).toMatchObject({ provider: 'openai', model: 'served-name' });
     // What does tell deployments apart: the served name, and a variant where two share one name.
     const variant = await identityOf('    endpoint: http://10.0.0.1:8000/v1\n', '    variant: fine-tuned\n');

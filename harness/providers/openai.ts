@@ -32,6 +32,7 @@ export const OpenAIDecoding = z
   })
   .strict();
 
+const MetricsUrl = z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:8000/metrics' });
 const EndpointUrl = z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:8000/v1' });
 
 const OpenAISpec = z
@@ -49,7 +50,8 @@ const OpenAISpec = z
     /** An answer (or error) body larger than this fails the sample, unretried. */
     max_response_bytes: z.number().int().min(1024).max(SUITE_LIMITS.maxResponseBytes).default(DEFAULT_MAX_RESPONSE_BYTES),
     /** Prometheus endpoint of the server (vLLM `/metrics`): its token and latency counters are recorded per batch. */
-    metrics_url: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:8000/metrics' }).optional(),
+    /** With `endpoints`, one per replica: a batch's server figures are their sums (KV-cache usage their mean). */
+    metrics_url: z.union([MetricsUrl, z.array(MetricsUrl).min(1).max(SUITE_LIMITS.replicas)]).optional(),
     /** DCGM exporter of the GPUs this server runs on (default :9400/metrics): GPU time, memory and energy per batch. */
     gpu_metrics_url: GpuMetricsUrl.optional(),
     /** Which of that exporter's GPUs serve this model (gpu / uuid / pod); all by default. */
@@ -126,8 +128,8 @@ export const openaiProvider = defineProvider({
     return { ...rest, response_format: responseFormat };
   },
   // Where GPUs are measured changes no answer: adding an exporter still resumes the stored run.
-  // Nor where it is served: a model at replicas A and B is the same run as at A alone (docs/DECISIONS.md).
-  notInRunIdentity: ['endpoint', 'endpoints', 'concurrency', 'timeout_ms', 'max_retries', 'max_response_bytes', 'decoding', 'gpu_metrics_url', 'gpus'],
+  // Nor where it is served or watched: a model at replicas A and B is the same run as at A alone (docs/DECISIONS.md).
+  notInRunIdentity: ['endpoint', 'endpoints', 'metrics_url', 'concurrency', 'timeout_ms', 'max_retries', 'max_response_bytes', 'decoding', 'gpu_metrics_url', 'gpus'],
   problem(model, ctx) {
     if (model.api_key_env !== undefined && !ctx.env[model.api_key_env]) {
       return { field: 'api_key_env', message: `environment variable ${model.api_key_env} is not set` };
