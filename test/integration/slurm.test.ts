@@ -28,8 +28,9 @@ const SHARDS = 4;
  * merged database also keeps the shard runs that were retried, as they were.)
  */
 async function resultOf(db: string) {
-  const [{ id }, ...others] = await queryDb<{ id: string }>(db, 'SELECT id FROM runs WHERE selection IS NULL');
-  expect(others).toEqual([]);
+  const whole = await queryDb<{ id: string }>(db, 'SELECT id FROM runs WHERE selection IS NULL');
+  expect(whole).toHaveLength(1);
+  const id = whole[0]!.id;
   const of = (table: string, columns: string, order: string) => queryDb(db, `SELECT ${columns} FROM ${table} WHERE run_id = '${id}' ORDER BY ${order}`);
   return {
     predictions: await of('predictions', 'sample_id, output, label, probs::VARCHAR AS probs, score::VARCHAR AS score, tokens_in, tokens_out, error, cached', 'sample_id'),
