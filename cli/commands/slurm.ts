@@ -63,7 +63,11 @@ export function registerSlurmCommand(program: Command): void {
         writeFileAtomic(file, text);
         chmodSync(file, 0o755);
       }
-      const shown = (file: string) => path.relative(process.cwd(), file) || file;
+      // Relative where that is shorter (inside the working folder), else as given.
+      const shown = (file: string) => {
+        const relative = path.relative(process.cwd(), file);
+        return relative && !relative.startsWith('..') ? relative : file;
+      };
       process.stdout.write(`wrote ${[...files.contents.keys()].map(shown).join(', ')}\n`);
       if (!opts.submit) {
         process.stdout.write(`submit with: sh ${shown(files.submitScript)}\n`);
