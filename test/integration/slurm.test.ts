@@ -106,4 +106,17 @@ describe('logbench slurm on a real SLURM cluster', () => {
       if (!killed) await replicaB.close();
     }
   });
+
+  it.skipIf(unavailable !== undefined)(`--wait exits with the merge job's exit code when the merge job fails${unavailable ? ` (skipped: ${unavailable})` : ''}`, { timeout: 120_000 }, async () => {
+    const loopback = await server();
+    const { dir, suite } = writeOpenAISuite({ url: loopback.url, cases: 8, models: ['tuned'] });
+    dirs.push(dir);
+    const out = path.join(dir, 'blocked.duckdb');
+    // The merge job's report step cannot write its report where a folder stands: `run` exits 3.
+    mkdirSync(path.join(dir, 'blocked-loopback-tuned.html'));
+    const result = await runCli(['slurm', suite, '--shards', '2', '--db', out, '--submit', '--wait', '--poll', '1'], { env: cluster!.env });
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stderr).toMatch(/^logbench slurm: merge job \d+ ended FAILED \(exit 3\); see .*blocked\.merge\.log$/m);
+    expect(readFileSync(path.join(dir, 'blocked.merge.log'), 'utf8')).toContain('blocked-loopback-tuned.html');
+  });
 });
