@@ -105,7 +105,7 @@ export function registerRunCommands(program: Command): void {
           throw new CliError('interrupted: the batches stored so far are kept; rerun the same command to resume', ExitCode.interrupted);
         }
         const baseline = loaded.suite.baseline ?? results[0]?.modelId ?? '';
-        process.stdout.write(`\nsuite ${loaded.suite.name} · split ${split.name} (${split.samples.length} samples, ${split.splitHash.slice(0, 12)}) · ${path.relative(process.cwd(), opts.db) || opts.db}\n`);
+        process.stdout.write(`\nsuite ${loaded.suite.name} · split ${split.name} (${split.size} samples, ${split.splitHash.slice(0, 12)}) · ${path.relative(process.cwd(), opts.db) || opts.db}\n`);
         for (const r of results) process.stdout.write(`  ${r.modelId}: run ${r.run.id}${r.completedBefore ? ' (completed before: nothing queried or written)' : r.resumed ? ' (resumed)' : ''}, ${r.queried} queried\n`);
         process.stdout.write('\n' + metricTable(results.map((r) => ({ modelId: r.modelId, metrics: r.metrics })), baseline, pluginFigures) + '\n');
         if (opts.report && results.length) {

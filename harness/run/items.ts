@@ -17,7 +17,7 @@ export function scoringItem(sample: Pick<Sample, 'reference' | 'label'>, predict
 }
 
 /** What scoring reads of a store: a `RunStore`, or a merge's view of rows not yet committed. */
-export type RunReader = Pick<RunStore, 'samples' | 'predictions'>;
+export type RunReader = Pick<RunStore, 'scoringRows'>;
 
 export interface RunItems {
   /** Sample ids in split order, only those the run has a prediction for. */
@@ -30,7 +30,22 @@ export interface RunItems {
  * order: metrics, intervals, comparisons and gates all score from here, never from a live runner.
  */
 export async function loadRunItems(store: RunReader, run: Pick<StoredRun, 'id' | 'splitHash'>, only?: ReadonlySet<string>): Promise<RunItems> {
-  return runItemsOf(await store.samples(run.splitHash), await store.predictions(run.id), only);
+  const out: RunItems = { sampleIds: [], items: [] };
+  for (const row of await store.scoringRows(run.id, run.splitHash)) {
+    if (only && !only.has(row.sampleId)) continue;
+    out.sampleIds.push(row.sampleId);
+    out.items.push(itemOf(row, row));
+  }
+  return out;
+}
+
+/** A stored sample's reference and label with a stored answer, as the scorer sees them (nulls are absent). */
+function itemOf(sample: { reference: string | null; label: string | null }, p: { text: string | null; label?: string | null; predictedLabel?: string | null; error: string | null }): ScoringItem {
+  const predicted = p.predictedLabel !== undefined ? p.predictedLabel : (p.label ?? null);
+  return scoringItem(
+    { ...(sample.reference !== null && { reference: sample.reference }), ...(sample.label !== null && { label: sample.label }) },
+    { ...(p.text !== null && { text: p.text }), ...(predicted !== null && { label: predicted }), ...(p.error !== null && { error: p.error }) },
+  );
 }
 
 /** `loadRunItems` on rows in hand (a run export being checked before it is stored). */
@@ -46,12 +61,7 @@ export function runItemsOf(
     const p = predictions.get(sample.id);
     if (!p) continue;
     out.sampleIds.push(sample.id);
-    out.items.push(
-      scoringItem(
-        { ...(sample.reference !== null && { reference: sample.reference }), ...(sample.label !== null && { label: sample.label }) },
-        { ...(p.text !== null && { text: p.text }), ...(p.label !== null && { label: p.label }), ...(p.error !== null && { error: p.error }) },
-      ),
-    );
+    out.items.push(itemOf(sample, p));
   }
   return out;
 }

@@ -1,5 +1,5 @@
-import { DatasetRangeError, loadDataset } from '../../datasets/index.js';
-import type { LoadedSplit, Sample } from '../../core/sample.js';
+import { DatasetRangeError, loadSelectedSplit, type SelectedSplit } from '../../datasets/index.js';
+import type { Sample } from '../../core/sample.js';
 import { scoreSample, type SampleScores, type SuiteMetric } from '../../metrics/taskScoring.js';
 import { placeholdersOf } from '../../prompts/render.js';
 import type { Runner } from '../runners/runner.js';
@@ -61,7 +61,8 @@ export interface ModelRunResult {
 }
 
 export interface SuiteRunResult {
-  split: LoadedSplit;
+  /** The split: its hash and `size`; `samples` holds the samples this run selected (`--limit`, `--shard`). */
+  split: SelectedSplit;
   results: ModelRunResult[];
   /** Directions and ranges of the figures plugin metrics stored (the built-ins' are in the registry). */
   pluginFigures: FigureInfo[];
@@ -96,30 +97,26 @@ export function runKeyFrom(parts: { configHash: string; splitHash: string; shard
 }
 
 /** What `runs.selection` records: absent when the run covers the whole split. */
-function selectionOf(split: LoadedSplit, samples: readonly Sample[], options: RunOptions): RunSelection | undefined {
+function selectionOf(split: SelectedSplit, samples: readonly Sample[], options: RunOptions): RunSelection | undefined {
   if (options.limit === undefined && options.shard === undefined) return undefined;
   return {
     ...(options.limit !== undefined && { limit: options.limit }),
     ...(options.shard !== undefined && { shard: options.shard }),
     samples: samples.length,
-    splitSamples: split.samples.length,
+    splitSamples: split.size,
   };
 }
 
-function selectSamples(split: LoadedSplit, options: RunOptions): Sample[] {
-  let samples = split.samples;
-  if (options.limit !== undefined) samples = samples.slice(0, options.limit);
-  if (options.shard) {
-    const { index, count } = options.shard;
-    samples = samples.filter((_, i) => i % count === index);
-  }
-  return samples;
+/** The samples of the split this process runs: the first `--limit`, those with index ≡ I (mod N) for `--shard I/N`. */
+function selects(options: Pick<RunOptions, 'limit' | 'shard'>): (index: number) => boolean {
+  const { limit, shard } = options;
+  return (index) => (limit === undefined || index < limit) && (shard === undefined || index % shard.count === shard.index);
 }
 
 async function runModel(
   loaded: LoadedSuite,
   resolved: ResolvedModel,
-  split: LoadedSplit,
+  split: SelectedSplit,
   samples: Sample[],
   store: RunStore,
   options: RunOptions,
@@ -231,7 +228,7 @@ interface ModelRun {
   loaded: LoadedSuite;
   resolved: ResolvedModel;
   model: ProviderModel;
-  split: LoadedSplit;
+  split: SelectedSplit;
   samples: Sample[];
   store: RunStore;
   options: RunOptions;
@@ -456,14 +453,22 @@ function checkBeforeWriting(loaded: LoadedSuite, models: readonly ResolvedModel[
   if (problems.length) throw suiteProblem(loaded.file, problems);
 }
 
-/** The suite's split; an offset, limit or count past its end is located in the suite like a schema error. */
-async function loadSplit(loaded: LoadedSuite, options: RunOptions): Promise<LoadedSplit> {
+/**
+ * The suite's split with the samples this run selects (only those are held: a shard of a large JSONL
+ * split streams past the others); an offset, limit or count past its end is located in the suite
+ * like a schema error.
+ */
+async function loadSplit(loaded: LoadedSuite, options: RunOptions): Promise<SelectedSplit> {
   try {
-    return await loadDataset(loaded.suite.dataset, {
-      baseDir: loaded.baseDir,
-      ...(options.dataDir !== undefined && { dataDir: options.dataDir }),
-      ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
-    });
+    return await loadSelectedSplit(
+      loaded.suite.dataset,
+      {
+        baseDir: loaded.baseDir,
+        ...(options.dataDir !== undefined && { dataDir: options.dataDir }),
+        ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
+      },
+      selects(options),
+    );
   } catch (err) {
     if (err instanceof DatasetRangeError) throw suiteProblem(loaded.file, [{ path: ['dataset', err.field], message: err.reason }]);
     throw err;
@@ -475,9 +480,9 @@ export async function runSuite(loaded: LoadedSuite, asked: RunOptions): Promise<
   const split = await loadSplit(loaded, asked);
   // A --limit that keeps every sample selects the whole split: the same run (key, no selection) as without it.
   const { limit: _wholeSplit, ...unlimited } = asked;
-  const options = asked.limit !== undefined && asked.limit >= split.samples.length ? unlimited : asked;
+  const options = asked.limit !== undefined && asked.limit >= split.size ? unlimited : asked;
   if (split.skipped.length) options.progress?.note(`${split.skipped.length} record(s) skipped as invalid (skip_invalid: true); first: ${split.skipped[0]?.record}: ${split.skipped[0]?.reason}`);
-  const samples = selectSamples(split, options);
+  const { samples } = split;
   const models = loaded.suite.models.filter((m) => !options.only || options.only.includes(m.id));
   const unknown = options.only?.filter((id) => !loaded.suite.models.some((m) => m.id === id)) ?? [];
   if (unknown.length) throw new Error(`--only: no model ${unknown.join(', ')} in ${loaded.file} (models: ${loaded.suite.models.map((m) => m.id).join(', ')})`);

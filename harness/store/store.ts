@@ -89,6 +89,16 @@ export function storableCount(value: number | undefined): number | undefined {
 
 const NO_SPACE = /No space left on device|ENOSPC|disk is full|Could not write all bytes/i;
 
+/** One prediction of a run with its sample's reference and label: what the scorer reads. */
+export interface ScoringRow {
+  sampleId: string;
+  reference: string | null;
+  label: string | null;
+  text: string | null;
+  predictedLabel: string | null;
+  error: string | null;
+}
+
 /** The shards of one `run --shard I/N` set, to become one whole run in `mergeFrom`. */
 export interface WholeRunFromShards {
   /** The merged run's id, key, selection (null: the whole split) and host(s); the rest is its first shard's. */
@@ -99,7 +109,7 @@ export interface WholeRunFromShards {
   /** In shard order: the source (its position among the merged paths) and the shard's run there. */
   shards: readonly { source: number; runId: string }[];
   /** The merged run's corpus figures, read from its rows before they are committed. */
-  figures(reader: Pick<RunStore, 'samples' | 'predictions'>): Promise<MetricRecord[]>;
+  figures(reader: Pick<RunStore, 'scoringRows'>): Promise<MetricRecord[]>;
 }
 
 /** Undefined becomes SQL NULL. */
@@ -554,6 +564,32 @@ export class RunStore {
     }));
   }
 
+  /**
+   * What scoring reads of a run, in split order (sample id): each of its predictions with its sample's
+   * reference and label. Only those columns: a 100,000-sample run is read without its inputs.
+   */
+  async scoringRows(runId: string, splitHash: string): Promise<ScoringRow[]> {
+    return this.exclusive((connection) => RunStore.readScoringRows(connection, runId, splitHash));
+  }
+
+  private static async readScoringRows(connection: DuckDBConnection, runId: string, splitHash: string): Promise<ScoringRow[]> {
+    const rows = await readRows(
+      connection,
+      `SELECT s.sample_id, s.reference, s.label, p.output, p.label AS predicted_label, p.error
+         FROM samples s JOIN predictions p ON p.sample_id = s.sample_id
+        WHERE s.split_hash = $1 AND p.run_id = $2 ORDER BY s.sample_id`,
+      [splitHash, runId],
+    );
+    return rows.map((row) => ({
+      sampleId: text(row['sample_id']),
+      reference: optionalText(row['reference']),
+      label: optionalText(row['label']),
+      text: optionalText(row['output']),
+      predictedLabel: optionalText(row['predicted_label']),
+      error: optionalText(row['error']),
+    }));
+  }
+
   async batches(runId: string): Promise<StoredBatch[]> {
     const rows = await this.rows('SELECT * FROM batches WHERE run_id = $1 ORDER BY batch_index', [runId]);
     return rows.map((row) => ({
@@ -726,10 +762,7 @@ export class RunStore {
       const [next] = await readRows(connection, `SELECT coalesce(max(batch_index) + 1, 0)::INTEGER AS n FROM ${source}.batches WHERE run_id = $1`, [shard.runId]);
       batchOffset += numeric(next?.['n']);
     }
-    const reader = {
-      samples: (splitHash: string) => RunStore.readSamples(connection, splitHash),
-      predictions: (runId: string) => RunStore.readPredictions(connection, runId),
-    };
+    const reader = { scoringRows: (runId: string, splitHash: string) => RunStore.readScoringRows(connection, runId, splitHash) };
     const figures = await whole.figures(reader);
     await RunStore.append(
       connection,
