@@ -99,7 +99,7 @@ export async function querySlurm(arrayId: string, mergeId: string): Promise<Queu
  * differs from the last one. A pending merge job whose shards failed is cancelled, so a resubmission
  * does not leave it queued forever.
  */
-export async function followSlurmRun(options: { arrayId: string; mergeId: string; shards: number; pollMs: number; onProgress(line: string): void; signal?: AbortSignal }): Promise<SlurmOutcome> {
+export async function followSlurmRun(options: { arrayId: string; mergeId: string; shards: number; pollMs: number; onProgress(line: string): void }): Promise<SlurmOutcome> {
   let last = '';
   let unlisted = 0;
   for (;;) {
@@ -114,6 +114,6 @@ export async function followSlurmRun(options: { arrayId: string; mergeId: string
     if (!snapshot.merge && ++unlisted >= 3) {
       throw new Error(`SLURM lists neither job ${options.mergeId} nor its accounting (squeue, sacct): cannot tell how the merge ended; see its log`);
     }
-    await sleep(options.pollMs, undefined, options.signal ? { signal: options.signal } : {});
+    await sleep(options.pollMs);
   }
 }
