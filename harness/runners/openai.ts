@@ -91,8 +91,8 @@ type AttemptResult = { outcome: AttemptOutcome; health: ReplicaHealth };
  *
  * With several replicas, each attempt goes where the {@link ReplicaPool} says. An attempt that
  * failed through the replica's fault (unreachable, 5xx, 429, malformed body) is tried again at once
- * on a replica this request has not failed on, without using a retry; once it has failed on every
- * replica, retries are counted and spaced as above. So a request gets up to `maxRetries + replicas`
+ * on a replica this request has not failed on, where one takes requests now, without using a retry;
+ * otherwise retries are counted and spaced as above. So a request gets up to `maxRetries + replicas`
  * attempts, and a replica that dies mid-run costs its requests in flight no retry.
  */
 export class OpenAIChatRunner implements Runner {
@@ -238,8 +238,8 @@ export class OpenAIChatRunner implements Runner {
       if (!outcome.retryable) return failed(`${outcome.message} (not retryable, ${attempts})`);
       const firstFailureHere = lease !== null && health !== 'answered' && !failedOn.has(lease.replica);
       if (lease && health !== 'answered') failedOn.add(lease.replica);
-      // Failing over to a replica this request has not failed on is free and immediate.
-      const failover = firstFailureHere && failedOn.size < this.#replicas.length;
+      // Failing over to a replica this request has not failed on, and that takes requests now, is free and immediate.
+      const failover = firstFailureHere && this.#pool !== null && this.#pool.hasFreeReplicaBesides(failedOn);
       if (!failover && retry >= this.#maxRetries) return failed(`${outcome.message} (gave up after ${attempts}${failedOn.size > 1 ? ` on ${failedOn.size} replicas` : ''})`);
       if (stopRetrying?.aborted) return failed(`${outcome.message} (not retried: the run was interrupted; the next run retries it)`);
       if (failover) continue;

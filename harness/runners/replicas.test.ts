@@ -68,7 +68,9 @@ describe('ReplicaPool', () => {
     const probe = await replicas.acquire(new Set([1]));
     expect(probe.replica).toBe(0);
     expect(replicas.pick(new Set([1]))).toBe(1); // replica 0 takes no second request while probed and 1 is open
+    expect(replicas.hasFreeReplicaBesides(new Set([1]))).toBe(false); // nowhere to fail over to from 1
     replicas.release(probe, 'answered');
+    expect(replicas.hasFreeReplicaBesides(new Set([1]))).toBe(true);
     expect(replicas.pick(new Set([1]))).toBe(0);
     // A failed probe backs it off again, longer, whatever the streak.
     const second = await replicas.acquire(new Set([1]));

@@ -127,18 +127,27 @@ export class ReplicaPool {
     return this.#states[replica]?.inFlight ?? 0;
   }
 
+  /** Whether a replica outside `avoid` would take a request now: somewhere else to fail over to. */
+  hasFreeReplicaBesides(avoid: ReadonlySet<number>): boolean {
+    const now = this.now();
+    return this.#states.some((_, i) => !avoid.has(i) && this.#isFree(i, now));
+  }
+
   /** The replica `acquire` would take now, or null when none can take a request. */
   pick(avoid: ReadonlySet<number> = new Set()): number | null {
     const now = this.now();
     const open = (i: number) => (this.#states[i] as ReplicaState).backedOffUntil <= now;
-    const free = (i: number) => {
-      const state = this.#states[i] as ReplicaState;
-      return open(i) && !(state.probing && state.inFlight > 0);
-    };
+    const free = (i: number) => this.#isFree(i, now);
     // Best a replica neither probed nor failed by this request, then one not probed, then any that is open.
     const chosen = this.#leastLoaded((i) => free(i) && !avoid.has(i)) ?? this.#leastLoaded(free) ?? this.#leastLoaded(open);
     if (chosen !== null) this.#cursor = (chosen + 1) % this.size;
     return chosen;
+  }
+
+  /** Open, and not holding a probe that has not answered yet. */
+  #isFree(i: number, now: number): boolean {
+    const state = this.#states[i] as ReplicaState;
+    return state.backedOffUntil <= now && !(state.probing && state.inFlight > 0);
   }
 
   #leastLoaded(eligible: (i: number) => boolean): number | null {

@@ -98,8 +98,8 @@ describe('logbench run against several replicas of one model', () => {
     expect(predictions).toHaveLength(8);
     for (const p of predictions) {
       expect(p.output).toBeNull();
-      // One attempt on each replica, then the one retry.
-      expect(p.error).toMatch(/^connection error: .* \(gave up after 3 attempts on 2 replicas\)$/);
+      // A free failover where the other replica was still open when this one failed, and the one retry.
+      expect(p.error).toMatch(/^connection error: .* \(gave up after [23] attempts( on 2 replicas)?\)$/);
     }
     expect(await batchReplicasOf(db)).toEqual([null, null]);
     expect((await queryDb<{ status: string }>(db, 'SELECT status FROM runs'))[0]?.status).toBe('completed');
