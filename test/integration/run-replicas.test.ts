@@ -6,7 +6,7 @@ import { HARNESS_PROMPT_HEAD } from '../../bench/harnessCases.js';
 import { runCli } from '../support/cli.js';
 import { logAnalysisAnswer } from '../support/loopback-openai.js';
 import { loopbackScope } from '../support/loopback-scope.js';
-import { caseLogs, queryDb, writeOpenAISuite } from '../support/run-fixtures.js';
+import { caseLogs, everyOutputOf, queryDb, writeOpenAISuite } from '../support/run-fixtures.js';
 
 const { server, replicas, dirs } = loopbackScope();
 
@@ -115,7 +115,17 @@ describe('logbench run against several replicas of one model', () => {
     expect(readFileSync(db).includes('REPLICA-SECRET')).toBe(false);
     const [run] = await queryDb<{ endpoint: string }>(db, 'SELECT endpoint FROM runs');
     expect(run?.endpoint).toBe(`${a!.url}, ${b!.url}`);
-    expect(await batchReplicasOf(db)).toEqual([[a!.url, b!.url].sort().join(', ')]);
-    expect(path.dirname(db)).toBe(dir);
+    const served = [a!.url, b!.url].sort().join(', ');
+    expect(await batchReplicasOf(db)).toEqual([served]);
+    const [{ id } = { id: '' }] = await queryDb<{ id: string }>(db, 'SELECT id FROM runs');
+    const outputs = await everyOutputOf(db, id, dir);
+    for (const output of outputs) expect(output).not.toContain('REPLICA-SECRET');
+
+    // The batch's replicas travel with an exported run, and are read back by import-run.
+    const other = suiteAt([a!.url], { cases: 10 });
+    expect((await runCli(['run', other.suite, '--db', other.db])).code).toBe(0);
+    const imported = await runCli(['import-run', path.join(dir, 'export.json'), '--db', other.db]);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(await queryDb<{ replicas: string | null }>(other.db, `SELECT replicas FROM batches WHERE run_id = '${id}'`)).toEqual([{ replicas: served }]);
   });
 });
