@@ -8,7 +8,7 @@ import { DEFAULT_DB } from '../defaults.js';
  * Opens `db` for writing and runs `work` on it. When `work` fails on a database this call created,
  * the file and its WAL are removed: a failed `merge` or `import-run` leaves no empty store behind.
  */
-export async function withTargetStore<T>(db: string, work: (store: RunStore) => Promise<T>): Promise<T> {
+export async function withTargetStore<T>(db: string, work: (store: RunStore, created: boolean) => Promise<T>): Promise<T> {
   const { RunStore } = await import('../../harness/store/index.js');
   const created = !existsSync(db);
   const removeIfCreated = () => {
@@ -23,7 +23,7 @@ export async function withTargetStore<T>(db: string, work: (store: RunStore) => 
   }
   let result: T;
   try {
-    result = await work(store);
+    result = await work(store, created);
   } catch (error) {
     await store.close();
     removeIfCreated();
@@ -41,8 +41,9 @@ export function registerTransferCommands(program: Command): void {
     .option('--db <file>', 'target DuckDB file', DEFAULT_DB)
     .action(async (files: string[], opts: { db: string }) => {
       const { mergeStores } = await import('../../harness/run/mergeShards.js');
-      await withTargetStore(opts.db, async (store) => {
-        const { copied, whole } = await mergeStores(store, files);
+      // A target made for this merge is removed if it fails, so the copy may commit in parts.
+      await withTargetStore(opts.db, async (store, created) => {
+        const { copied, whole } = await mergeStores(store, files, { inParts: created });
         for (const { file, runs } of copied) if (runs > 0) process.stderr.write(`merged ${runs} run(s) from ${file} into ${opts.db}\n`);
         for (const w of whole) process.stderr.write(`merged ${w.shards} shards of ${w.suiteName}/${w.modelId} into run ${w.runId} (${w.samples} samples, figures computed on all of them) in ${opts.db}\n`);
       });

@@ -28,8 +28,9 @@ const describe = (s: ShardRun) => `${s.file} (run ${s.run.id}, shard ${s.shard.i
  * completed, all of one suite, config, split, selection and plugin metric code; the merged run's
  * corpus figures and bootstrap intervals are computed on all its samples by the function the run
  * engine uses (`runFigures`), never combined from the shards' figures. Other runs are copied as they are.
+ * `inParts`: `target` was created for this merge and is removed if it fails (see `RunStore.mergeFrom`).
  */
-export async function mergeStores(target: RunStore, files: readonly string[]): Promise<MergeSummary> {
+export async function mergeStores(target: RunStore, files: readonly string[], options: { inParts?: boolean } = {}): Promise<MergeSummary> {
   RunStore.assertMergeSources(target.path, files);
   const shardRuns: ShardRun[] = [];
   const plainRuns = files.map(() => 0);
@@ -45,7 +46,7 @@ export async function mergeStores(target: RunStore, files: readonly string[]): P
     }
   }
   const wholeRuns = shardRuns.length === 0 ? [] : await planWholeRuns(files, shardRuns);
-  await target.mergeFrom(files, wholeRuns.map(({ plan }) => plan));
+  await target.mergeFrom(files, wholeRuns.map(({ plan }) => plan), options);
   return {
     copied: files.map((file, i) => ({ file, runs: plainRuns[i] ?? 0 })),
     whole: wholeRuns.map(({ plan, first, samples }) => ({ runId: plan.id, suiteName: first.suiteName, modelId: first.modelId, shards: plan.shards.length, samples })),

@@ -131,6 +131,11 @@ describe('logbench merge of run --shard I/N databases', () => {
     const said = await ok(['merge', db('plain'), '--db', db('plain-merged')]);
     expect(said).toMatch(/merged 1 run\(s\) from .*plain\.duckdb/);
     expect(await queryDb(db('plain-merged'), 'SELECT id FROM runs')).toEqual(await queryDb(db('plain'), 'SELECT id FROM runs'));
+    // A new target is copied into in parts: when a later source fails, the whole file goes, not only that part.
+    copyFileSync(db('plain'), db('plain-again'));
+    await refused(['merge', db('plain'), db('plain-again'), '--db', db('plain-parts')], /plain-again\.duckdb: run \S+ is already in .*plain-parts\.duckdb \(merged before\?\)/);
+    expect(existsSync(db('plain-parts'))).toBe(false);
+    expect(existsSync(`${db('plain-parts')}.wal`)).toBe(false);
   });
 
   it('exports every table as Parquet that DuckDB reads back', async () => {
