@@ -49,8 +49,10 @@ const OpenAISpec = z
     max_retries: z.number().int().min(0).max(SUITE_LIMITS.maxRetries).default(5),
     /** An answer (or error) body larger than this fails the sample, unretried. */
     max_response_bytes: z.number().int().min(1024).max(SUITE_LIMITS.maxResponseBytes).default(DEFAULT_MAX_RESPONSE_BYTES),
-    /** Prometheus endpoint of the server (vLLM `/metrics`): its token and latency counters are recorded per batch. */
-    /** With `endpoints`, one per replica: a batch's server figures are their sums (KV-cache usage their mean). */
+    /**
+     * Prometheus endpoint of the server (vLLM `/metrics`): its token and latency counters are recorded per batch.
+     * With `endpoints`, one per replica: a batch's server figures are their sums (KV-cache usage their mean).
+     */
     metrics_url: z.union([MetricsUrl, z.array(MetricsUrl).min(1).max(SUITE_LIMITS.replicas)]).optional(),
     /** DCGM exporter of the GPUs this server runs on (default :9400/metrics): GPU time, memory and energy per batch. */
     gpu_metrics_url: GpuMetricsUrl.optional(),
