@@ -71,6 +71,11 @@ export interface ProviderDefinition<Spec extends ProviderSpec = ProviderSpec, Na
    * the stored run) and fields already stored through `decoding`.
    */
   readonly notInRunIdentity?: readonly string[];
+  /**
+   * Fields left out by `notInRunIdentity` that the run's identity holds in another form: a list that is
+   * a set (replicas, in any order). A field the entry still holds wins over what it returns.
+   */
+  runIdentity?(model: ProviderModel<Spec>): Record<string, unknown>;
   /** What would stop `create`, found before a run writes anything (an unset key, a missing file). */
   problem?(model: ProviderModel<Spec>, ctx: ProviderContext): ProviderProblem | null;
   /** A Prometheus endpoint whose token and latency counters are recorded per batch (vLLM's `/metrics`). */

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RenderedRequest } from '../../core/prediction.js';
+import { requestHash } from '../run/requests.js';
 import { cacheIdentityOf, configHashOf, loadSuite, parseSuite, resolveModels } from '../suite/load.js';
 
 const dirs: string[] = [];
@@ -40,17 +42,54 @@ describe('openai provider: endpoint or replicas', () => {
     expect(() => parseSuite(head + model('    endpoints: [not a url]\n'), 's.yaml')).toThrow(/models\[0\]\.endpoints\[0\]: an http\(s\) URL/);
   });
 
-  it('keeps the run identity and cache key of a model whatever serves it: one endpoint, replicas in any order', async () => {
+  // Computed for these suites by the code of 79d4d5b, before replicas: runs and answers stored then must
+  // still be found. A credential in the URL was part of both keys (hashed, never stored), so it stays.
+  it('keeps the run key and cache key of a single-endpoint model as they were before replicas', async () => {
+    const request = { sample: { id: 'x', input: 'hi' }, messages: [{ role: 'user', content: 'hi' }] } as unknown as RenderedRequest;
+    const keysOf = async (where: string) => {
+      const { config, cache } = await identityOf(where);
+      return { config, cache: requestHash(cache as Parameters<typeof requestHash>[0], request) };
+    };
+    expect(await keysOf('    endpoint: http://10.0.0.1:8000/v1\n')).toEqual({
+      config: 'b174f3c7f4716ce11515a58d2819516f13a9f7bfcd2af643a1e88544299b0142',
+      cache: 'baa067597d6188a8e87eb0702affdb2c3d67dc46883cb9fd7cf37e47f245f96c',
+    });
+    expect(await keysOf('    endpoint: "http://u:pw-secret@10.0.0.1:8000/v1?key=k-secret"\n    variant: base\n    metrics_url: http://10.0.0.1:8000/metrics\n')).toEqual({
+      config: '12fa1725ffadee129e507353da5481b13999b04162128332da52ba0999f4e1f9',
+      cache: '8eeb866df6ff214d6361fd6040b82fd561f60a8378ec789d749ce9b12a4e7493',
+    });
+  });
+
+  it('holds the set of endpoints in the run identity and cache key: replicas in any order are one, another set is another', async () => {
     const alone = await identityOf('    endpoint: http://10.0.0.1:8000/v1\n');
+    const listedAlone = await identityOf('    endpoints: [http://10.0.0.1:8000/v1]\n');
     const pair = await identityOf('    endpoints: [http://10.0.0.1:8000/v1, http://10.0.0.2:8000/v1]\n');
     const reversed = await identityOf('    endpoints: [http://10.0.0.2:8000/v1, http://10.0.0.1:8000/v1]\n');
-    const moved = await identityOf('    endpoint: http://10.9.9.9:9000/v1\n');
-    const watched = await identityOf('    endpoints: [http://10.0.0.1:8000/v1, http://10.0.0.2:8000/v1]\n', '    metrics_url: [http://10.0.0.1:8000/metrics, http://10.0.0.2:8000/metrics]\n');
-    for (const other of [pair, reversed, moved, watched]) expect(other).toEqual(alone);
-    expect(alone.cache).toMatchObject({ provider: 'openai', model: 'served-name' });
-    // What does tell deployments apart: the served name, and a variant where two share one name.
+    const moved = await identityOf('    endpoint: http://10.0.0.1:8001/v1\n');
+    // A set of one is the same deployment whichever field lists it; replicas in another order are the same set.
+    expect(listedAlone).toEqual(alone);
+    expect(reversed).toEqual(pair);
+    expect(pair.cache).toMatchObject({ provider: 'openai', model: 'served-name', endpoints: ['http://10.0.0.1:8000/v1', 'http://10.0.0.2:8000/v1'] });
+    // Another port may serve other weights under the same `model` name (llama-server ignores it): never the same answers.
+    for (const other of [pair, moved]) {
+      expect(other.config).not.toBe(alone.config);
+      expect(other.cache).not.toEqual(alone.cache);
+    }
+    // The variant names the run, as before replicas; the cache keys on where the answers come from.
     const variant = await identityOf('    endpoint: http://10.0.0.1:8000/v1\n', '    variant: fine-tuned\n');
     expect(variant.config).not.toBe(alone.config);
-    expect(variant.cache).not.toEqual(alone.cache);
+    expect(variant.cache).toEqual(alone.cache);
+  });
+
+  it('holds metrics_url in the run identity as before replicas, a list of them as a set; the cache key not', async () => {
+    const pair = '    endpoints: [http://10.0.0.1:8000/v1, http://10.0.0.2:8000/v1]\n';
+    const unwatched = await identityOf(pair);
+    const watched = await identityOf(pair, '    metrics_url: [http://10.0.0.1:8000/metrics, http://10.0.0.2:8000/metrics]\n');
+    const reversed = await identityOf(pair, '    metrics_url: [http://10.0.0.2:8000/metrics, http://10.0.0.1:8000/metrics]\n');
+    expect(watched.config).not.toBe(unwatched.config);
+    expect(reversed).toEqual(watched);
+    expect(watched.cache).toEqual(unwatched.cache);
+    const one = await identityOf('    endpoint: http://10.0.0.1:8000/v1\n', '    metrics_url: http://10.0.0.1:8000/metrics\n');
+    expect(await identityOf('    endpoint: http://10.0.0.1:8000/v1\n', '    metrics_url: [http://10.0.0.1:8000/metrics]\n')).toEqual(one);
   });
 });

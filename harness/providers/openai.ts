@@ -80,6 +80,24 @@ export function endpointsOf(model: { endpoint?: string | undefined; endpoints?: 
   return model.endpoints ?? (model.endpoint === undefined ? [] : [model.endpoint]);
 }
 
+/** One URL as written, or a list as a set: de-duplicated and sorted, so the order of replicas does not matter. */
+function asSet(urls: string | readonly string[]): string | string[] {
+  if (typeof urls === 'string') return urls;
+  const set = [...new Set(urls)].sort();
+  return set.length === 1 ? (set[0] as string) : set;
+}
+
+/**
+ * Where the model is served, as its run identity and cache key hold it: the set of its endpoints as
+ * written (credentials included, as `endpoint` always was: hashed, never stored). A set of one is
+ * `endpoint`, whichever field listed it, so keys from before replicas stay; which replica answers
+ * a request never matters.
+ */
+function servedAt(model: { endpoint?: string | undefined; endpoints?: string[] | undefined }): { endpoint: string } | { endpoints: string[] } {
+  const set = asSet(endpointsOf(model));
+  return typeof set === 'string' ? { endpoint: set } : { endpoints: set };
+}
+
 /** A `json_schema_file`, read at suite load; errors name the file and position, never its text (it may be any file). */
 function readJsonSchemaFile(file: string, ctx: DecodingContext): z.infer<typeof JsonSchemaObject> {
   const where = `${ctx.where}.decoding.response_format.json_schema_file`;
@@ -120,9 +138,8 @@ export const openaiProvider = defineProvider({
       maxResponseBytes: model.max_response_bytes,
     });
   },
-  // Not the endpoints: replicas serve one model, so any of them (or a moved server) gives the same answers.
-  // What tells two deployments apart is the served model name, or a `variant` where they share one.
-  cacheIdentity: (model) => ({ model: model.model, ...(model.variant !== undefined && { variant: model.variant }) }),
+  // Where it is served decides the answers too: a base and a fine-tune on two ports may share one `model` name.
+  cacheIdentity: (model) => ({ ...servedAt(model), model: model.model }),
   decoding(model, ctx) {
     const { response_format: format, ...rest } = model.decoding;
     if (format === undefined) return rest;
@@ -130,8 +147,9 @@ export const openaiProvider = defineProvider({
     return { ...rest, response_format: responseFormat };
   },
   // Where GPUs are measured changes no answer: adding an exporter still resumes the stored run.
-  // Nor where it is served or watched: a model at replicas A and B is the same run as at A alone (docs/DECISIONS.md).
+  // `endpoint`/`endpoints` and `metrics_url` are held as sets, by `runIdentity` (docs/DECISIONS.md).
   notInRunIdentity: ['endpoint', 'endpoints', 'metrics_url', 'concurrency', 'timeout_ms', 'max_retries', 'max_response_bytes', 'decoding', 'gpu_metrics_url', 'gpus'],
+  runIdentity: (model) => ({ ...servedAt(model), ...(model.metrics_url !== undefined && { metrics_url: asSet(model.metrics_url) }) }),
   problem(model, ctx) {
     if (model.api_key_env !== undefined && !ctx.env[model.api_key_env]) {
       return { field: 'api_key_env', message: `environment variable ${model.api_key_env} is not set` };

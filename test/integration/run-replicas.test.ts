@@ -39,7 +39,7 @@ describe('logbench run against several replicas of one model', () => {
     expect((await predictionsOf(db)).filter((p) => p.error !== null)).toEqual([]);
   });
 
-  it('loses and repeats no sample when a replica dies mid-run: the rest go to the other, answers and run key as with one endpoint', async () => {
+  it('loses and repeats no sample when a replica dies mid-run: the rest go to the other, the answers as with one endpoint (another run: another set of endpoints)', async () => {
     const [a, b] = await replicas(2, { latencyMs: 3 });
     // No retries at all: failing over from a dead replica must not need one.
     const { suite, db } = suiteAt([a!.url, b!.url], { cases: 400, batchSize: 50, concurrency: 8, maxRetries: 0 });
@@ -61,7 +61,8 @@ describe('logbench run against several replicas of one model', () => {
     expect(batches[0]).toBe([a!.url, b!.url].sort().join(', '));
     expect(batches.at(-1)).toBe(a!.url);
 
-    // The same suite at one endpoint: the same answers, byte for byte, and the same run identity.
+    // The same suite at one endpoint: the same answers, byte for byte, but not the same run (where a
+    // model is served is part of its identity: another endpoint may serve other weights).
     const single = await server({ latencyMs: 0 });
     const alone = suiteAt([single.url], { cases: 400, batchSize: 50, concurrency: 8, maxRetries: 0 });
     expect((await runCli(['run', alone.suite, '--db', alone.db])).code).toBe(0);
@@ -69,7 +70,21 @@ describe('logbench run against several replicas of one model', () => {
     const cases = caseLogs(400);
     for (const p of predictions) expect(p.output).toBe(logAnalysisAnswer(HARNESS_PROMPT_HEAD + cases[Number(p.sample_id.slice('case-'.length))]!));
     const keyOf = async (file: string) => (await queryDb<{ run_key: string; config_hash: string }>(file, 'SELECT run_key, config_hash FROM runs'))[0];
-    expect(await keyOf(db)).toEqual(await keyOf(alone.db));
+    const [replicated, oneEndpoint] = [await keyOf(db), await keyOf(alone.db)];
+    expect(replicated?.run_key).not.toBe(oneEndpoint?.run_key);
+    expect(replicated?.config_hash).not.toBe(oneEndpoint?.config_hash);
+  });
+
+  it('takes the same replicas listed in another order for the same run: a rerun finds it complete and queries nothing', async () => {
+    const [a, b] = await replicas(2);
+    const { suite, db } = suiteAt([a!.url, b!.url], { cases: 20, batchSize: 10 });
+    expect((await runCli(['run', suite, '--db', db, '--no-report'])).code).toBe(0);
+    const asked = a!.stats().requests + b!.stats().requests;
+    const reordered = suiteAt([b!.url, a!.url], { cases: 20, batchSize: 10 });
+    const rerun = await runCli(['run', reordered.suite, '--db', db, '--no-report']);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(a!.stats().requests + b!.stats().requests).toBe(asked);
+    expect(await queryDb(db, 'SELECT count(*)::INTEGER AS n FROM runs')).toEqual([{ n: 1 }]);
   });
 
   it('backs off a replica that answers 5xx three times in a row: it gets a probe per back-off, the others its requests, no retry spent', async () => {
