@@ -30,7 +30,7 @@ import type {
   StoredSampleMetric,
 } from './records.js';
 
-const { DuckDBDataChunkWriter, JSToDuckDBValueConverter } = duckdb;
+const { JSToDuckDBValueConverter } = duckdb;
 
 export interface OpenStoreOptions {
   readOnly?: boolean;
@@ -291,14 +291,29 @@ export class RunStore {
     return this.exclusive((connection) => readRows(connection, sql, params));
   }
 
-  /** Bulk insert through the appender; the caller's transaction decides whether the rows stay. */
+  /**
+   * Bulk insert through the appender, value by value; the caller's transaction decides whether the
+   * rows stay. Strings and nulls (nearly every cell) go straight in: building data chunks instead
+   * (`DuckDBDataChunkWriter`) left each chunk's native copy alive until V8 collected it: 25,000
+   * samples appended alone peaked ≈ 40 MB higher, no faster (BENCHMARKS.md, bench:shards).
+   */
   private static async append(connection: DuckDBConnection, table: string, rows: readonly (readonly JS[])[]): Promise<void> {
     if (rows.length === 0) return;
     const appender = await connection.createAppender(table);
     try {
-      const writer = DuckDBDataChunkWriter.forAppender(appender, { converter: JSToDuckDBValueConverter });
-      for (const row of rows) writer.appendRow(row);
-      writer.flush();
+      const types = Array.from({ length: appender.columnCount }, (_, column) => appender.columnType(column));
+      for (const row of rows) {
+        if (row.length !== types.length) throw new Error(`${table}: ${row.length} values for ${types.length} columns`);
+        row.forEach((value, column) => {
+          if (value === null || value === undefined) appender.appendNull();
+          else if (typeof value === 'string') appender.appendVarchar(value);
+          else {
+            const type = types[column]!;
+            appender.appendValue(JSToDuckDBValueConverter(value, type, JSToDuckDBValueConverter), type);
+          }
+        });
+        appender.endRow();
+      }
       appender.flushSync();
     } catch (error) {
       appender.clear();
