@@ -7,6 +7,7 @@ import type { ModelRunResult } from '../../harness/run/runSuite.js';
 import { CliError, ExitCode } from '../../core/errors.js';
 import { printable } from '../../core/format.js';
 import { wholeNumberFlag } from '../flags.js';
+import { runReportPath } from './report.js';
 import { shardFromEnvironment, type Shard } from '../../harness/scale/shardEnvironment.js';
 
 /** `I/N`, or `auto`: read from the scheduler's environment when the action runs. */
@@ -74,8 +75,7 @@ export function registerRunCommands(program: Command): void {
       if (opts.report && opts.out !== undefined && existsSync(opts.out) && !statSync(opts.out).isDirectory()) {
         throw new CliError(`--out: ${opts.out} is a file; it names the folder the HTML reports go to`);
       }
-      // Named after the database too: two databases in one folder must not overwrite each other's reports.
-      const reportPath = (modelId: string) => path.join(opts.out ?? path.dirname(opts.db), `${path.parse(opts.db).name}-${loaded.suite.name}-${modelId}.html`);
+      const reportPath = (modelId: string) => runReportPath(opts.db, loaded.suite.name, modelId, opts.out);
       if (opts.report) {
         const models = loaded.suite.models.filter((m) => !opts.only || opts.only.includes(m.id));
         assertSafeOutputs(models.map((m) => reportPath(m.id)), { db: opts.db, inputs: [suiteFile] });

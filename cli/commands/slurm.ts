@@ -80,7 +80,7 @@ export function registerSlurmCommand(program: Command): void {
       const { followSlurmRun } = await import('../../harness/scale/slurmQueue.js');
       const outcome = await followSlurmRun({ arrayId, mergeId, shards: opts.shards, pollMs: opts.poll * 1000, onProgress: (line) => process.stderr.write(`${line}\n`) });
       if (outcome.kind === 'shards-failed') {
-        const logs = outcome.failed.map((i) => shown(files.shardLog.replace('%a', String(i)))).join(', ');
+        const logs = outcome.failed.map((i) => shown(files.shardLogOf(i))).join(', ');
         throw new CliError(`shard task(s) ${outcome.failed.join(', ')} of array ${arrayId} failed (${logs}); merge job ${mergeId} was cancelled. Fix the cause and rerun this command: completed shards are reported, not queried again`, 1);
       }
       if (outcome.exitCode !== 0) throw new CliError(`merge job ${mergeId} ended ${outcome.state} (exit ${outcome.exitCode}); see ${shown(files.mergeLog)}`, outcome.exitCode);

@@ -73,6 +73,27 @@ export function isDuckDbFile(file: string): boolean {
   }
 }
 
+/**
+ * Refuses (CliError, exit 3) a database path that is not one: an existing non-empty file without
+ * DuckDB's magic (DuckDB would open a `.csv` or `.json` as an empty in-memory database, so a run
+ * would "succeed" and store nothing), or, for writing, the write-ahead log of a DuckDB database
+ * (a store there would be overwritten by that database's next WAL).
+ */
+export function assertDatabasePath(file: string, options: { writing: boolean }): void {
+  let size: number | undefined;
+  try {
+    const stat = statSync(file);
+    if (stat.isFile()) size = stat.size;
+  } catch {
+    // Not there yet: created as a new store.
+  }
+  // An empty file (made by mktemp) becomes a new store; DuckDB writes its header into it.
+  if (size !== undefined && size > 0 && !isDuckDbFile(file)) throw new CliError(`${file}: not a DuckDB database (a logbench store); name another --db`);
+  if (options.writing && file.endsWith('.wal') && isDuckDbFile(file.slice(0, -'.wal'.length))) {
+    throw new CliError(`${file}: it is the write-ahead log of the DuckDB database ${file.slice(0, -'.wal'.length)}; name another --db`);
+  }
+}
+
 /** Why writing `file` would destroy something the command must keep, or null when it is safe. */
 function overwriteReason(file: string, context: OutputContext): string | null {
   if (context.db !== undefined) {

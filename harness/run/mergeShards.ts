@@ -9,7 +9,8 @@ import { runKeyFrom } from './runSuite.js';
 /** What `logbench merge` did: runs copied as they were from each source, and whole runs made of shards. */
 export interface MergeSummary {
   copied: { file: string; runs: number }[];
-  whole: { runId: string; suiteName: string; modelId: string; shards: number; samples: number }[];
+  /** `baseline`: the suite's baseline model (what `run` reports the others against), when it named one. */
+  whole: { runId: string; suiteName: string; modelId: string; baseline: string | null; shards: number; samples: number }[];
 }
 
 interface ShardRun {
@@ -49,7 +50,7 @@ export async function mergeStores(target: RunStore, files: readonly string[], op
   await target.mergeFrom(files, wholeRuns.map(({ plan }) => plan), options);
   return {
     copied: files.map((file, i) => ({ file, runs: plainRuns[i] ?? 0 })),
-    whole: wholeRuns.map(({ plan, first, samples }) => ({ runId: plan.id, suiteName: first.suiteName, modelId: first.modelId, shards: plan.shards.length, samples })),
+    whole: wholeRuns.map(({ plan, first, samples }) => ({ runId: plan.id, suiteName: first.suiteName, modelId: first.modelId, baseline: suiteBaseline(first), shards: plan.shards.length, samples })),
   };
 }
 
@@ -95,6 +96,11 @@ async function planWholeRuns(files: readonly string[], shardRuns: readonly Shard
   return planned;
 }
 
+function suiteBaseline(run: StoredRun): string | null {
+  const baseline = (run.suite as { baseline?: unknown } | null)?.baseline;
+  return typeof baseline === 'string' ? baseline : null;
+}
+
 const modelOf = (run: StoredRun) => `${run.suiteName}\u0000${run.modelId}`;
 
 async function planWholeRun(shards: readonly ShardRun[]): Promise<{ plan: WholeRunFromShards; first: StoredRun; samples: number }> {
@@ -108,6 +114,20 @@ async function planWholeRun(shards: readonly ShardRun[]): Promise<{ plan: WholeR
     }
   }
   const settings = runSettings(first);
+  // The config hash leaves out how runs are scored: shards scored by other metrics or statistics are not one run.
+  const scoring = (run: StoredRun) => {
+    const { metrics, pluginModules, statistics } = runSettings(run);
+    return { metrics, pluginModules, statistics };
+  };
+  const headScoring = scoring(first);
+  for (const s of shards) {
+    const theirs = scoring(s.run);
+    const differs = (['metrics', 'pluginModules', 'statistics'] as const).find((field) => JSON.stringify(theirs[field]) !== JSON.stringify(headScoring[field]));
+    if (differs) {
+      const show = (value: unknown) => JSON.stringify(value);
+      throw new Error(`${describe(s)}: its suite's ${differs === 'pluginModules' ? 'plugin metrics' : differs} (${show(theirs[differs])}) differ from ${describe(head)}'s (${show(headScoring[differs])}); shards merge only from one suite run with one config`);
+    }
+  }
   // Plugin metrics score the merged run with their code as it is now; the shards' run keys say
   // which code scored them, so a shard made with other code is refused rather than mixed in.
   const entries = [...settings.metrics.filter((metric): metric is string => typeof metric === 'string'), ...settings.pluginModules.map((module) => ({ module }))];

@@ -1,7 +1,7 @@
 /**
  * The manifests of a Kubernetes run of a suite: an Indexed Job whose pods each run one shard
  * (`run --shard auto` reads JOB_COMPLETION_INDEX and LOGBENCH_SHARD_COUNT), and a merge Job to apply
- * once it has completed. Shard databases, the merged database and its reports live on one shared
+ * once it has completed (it merges and writes the merged runs' reports). Shard databases, the merged database and its reports live on one shared
  * PersistentVolumeClaim, mounted in every pod.
  */
 import path from 'node:path';
@@ -115,16 +115,12 @@ export function kubernetesRunManifests(options: KubernetesRunOptions): Kubernete
       ],
     },
   );
-  // Two steps in order without a shell: the merge as an init container, then `run`, which finds the
-  // merged runs completed (nothing is queried) and writes their reports beside the database.
+  // The merge writes the reports of the runs it made (--report) beside the database; nothing is queried.
   const mergeJob = job(
     'merge',
     // Not retried: a second merge into the database it already wrote is refused anyway.
     { completions: 1, backoffLimit: 0 },
-    {
-      initContainers: [container('merge', ['merge', ...shardDatabases, '--db', db])],
-      containers: [container('reports', ['run', options.suite, '--db', db])],
-    },
+    { containers: [container('merge', ['merge', ...shardDatabases, '--db', db, '--report'])] },
   );
   return { shardJob, mergeJob, db, shardDatabases };
 }

@@ -80,6 +80,15 @@ describe('shardFromEnvironment (run --shard auto)', () => {
     expect(shardFromEnvironment({ SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_COUNT: '4', LOGBENCH_SHARD_COUNT: '4' }).count).toBe(4);
   });
 
+  it('with the count pinned, a rerun of one task (sbatch --array=2) or a sub-array is those shards, not shard 0/1', () => {
+    // What SLURM sets for `sbatch --array=2 OUT.shards.sbatch`, whose script exports LOGBENCH_SHARD_COUNT=4.
+    expect(shardFromEnvironment({ SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_COUNT: '1', SLURM_ARRAY_TASK_MIN: '2', SLURM_ARRAY_TASK_MAX: '2', LOGBENCH_SHARD_COUNT: '4' })).toEqual({ index: 2, count: 4, source: 'SLURM job array' });
+    expect(shardFromEnvironment({ SLURM_ARRAY_TASK_ID: '3', SLURM_ARRAY_TASK_COUNT: '2', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '3', LOGBENCH_SHARD_COUNT: '4' })).toEqual({ index: 3, count: 4, source: 'SLURM job array' });
+    // Unpinned, the same one-task array is read as the whole run: shard 0/1 (why the script pins it).
+    expect(shardFromEnvironment({ SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_COUNT: '1', SLURM_ARRAY_TASK_MIN: '2', SLURM_ARRAY_TASK_MAX: '2' })).toEqual({ index: 0, count: 1, source: 'SLURM job array' });
+    expect(refusal({ SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_TASK_COUNT: '1', SLURM_ARRAY_TASK_MIN: '4', SLURM_ARRAY_TASK_MAX: '4', LOGBENCH_SHARD_COUNT: '4' }).message).toContain("LOGBENCH_SHARD_COUNT=4 disagrees with the SLURM array's tasks 4..4");
+  });
+
   it('refuses an index without a count, a count without an index, a zero count and an index past the count', () => {
     expect(refusal({ JOB_COMPLETION_INDEX: '1' }).message).toContain('JOB_COMPLETION_INDEX is set but LOGBENCH_SHARD_COUNT is not');
     expect(refusal({ LOGBENCH_SHARD_INDEX: '1' }).message).toContain('LOGBENCH_SHARD_INDEX is set but LOGBENCH_SHARD_COUNT is not');

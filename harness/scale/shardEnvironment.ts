@@ -39,8 +39,10 @@ function slurmShard(env: NodeJS.ProcessEnv, taskId: number): Shard {
   if (count === undefined && (min === undefined || max === undefined)) {
     throw refuse('SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor both SLURM_ARRAY_TASK_MIN and SLURM_ARRAY_TASK_MAX are');
   }
+  if (min !== undefined && max !== undefined && max < min) throw refuse(`SLURM_ARRAY_TASK_MAX=${max} is below SLURM_ARRAY_TASK_MIN=${min}`);
+  const pinned = wholeNumber(env, SHARD_COUNT_VARIABLE);
+  if (pinned !== undefined) return pinnedSlurmShard(taskId, pinned, { count, min, max });
   if (min !== undefined && max !== undefined) {
-    if (max < min) throw refuse(`SLURM_ARRAY_TASK_MAX=${max} is below SLURM_ARRAY_TASK_MIN=${min}`);
     // A stepped or listed array (--array=0-6:2, --array=1,4) leaves holes: its tasks are not shards 0..N-1.
     if (count !== undefined && count !== max - min + 1) {
       throw refuse(`the array's ${count} tasks do not cover SLURM_ARRAY_TASK_MIN=${min}..SLURM_ARRAY_TASK_MAX=${max} (a stepped or listed --array); submit --array=0-${count - 1}`);
@@ -49,9 +51,23 @@ function slurmShard(env: NodeJS.ProcessEnv, taskId: number): Shard {
   const index = taskId - (min ?? 0);
   const total = count ?? max! - min! + 1;
   if (index < 0 || index >= total) throw refuse(`SLURM_ARRAY_TASK_ID=${taskId} is outside the array (${min ?? 0}..${(min ?? 0) + total - 1})`);
-  const named = wholeNumber(env, SHARD_COUNT_VARIABLE);
-  if (named !== undefined && named !== total) throw refuse(`${SHARD_COUNT_VARIABLE}=${named} disagrees with the SLURM array's ${total} tasks`);
   return { index, count: total };
+}
+
+/**
+ * With the shard count pinned (logbench's shard script exports it), the task id is the shard index:
+ * `sbatch --array=2 OUT.shards.sbatch` reruns shard 2 alone, and a sub-array or a stepped or listed
+ * one (--array=1,3) runs those shards. An array reaching past the count disagrees with it.
+ */
+function pinnedSlurmShard(taskId: number, pinned: number, array: { count: number | undefined; min: number | undefined; max: number | undefined }): Shard {
+  if (pinned < 1) throw refuse(`${SHARD_COUNT_VARIABLE}=${pinned}: there must be at least one shard`);
+  const highest = array.max ?? (array.min ?? 0) + array.count! - 1;
+  if (highest >= pinned) {
+    const tasks = array.min !== undefined && array.max !== undefined ? `tasks ${array.min}..${array.max}` : `${array.count} tasks`;
+    throw refuse(`${SHARD_COUNT_VARIABLE}=${pinned} disagrees with the SLURM array's ${tasks} (shard indices run 0..${pinned - 1})`);
+  }
+  if (taskId >= pinned) throw refuse(`SLURM_ARRAY_TASK_ID=${taskId} is not below ${SHARD_COUNT_VARIABLE}=${pinned} (indices run from 0)`);
+  return { index: taskId, count: pinned };
 }
 
 function pairedShard(env: NodeJS.ProcessEnv, indexVariable: string): Shard {

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CliError } from '../../core/errors.js';
+import { shardFromEnvironment } from './shardEnvironment.js';
 import { shardDatabasePath } from './shardFiles.js';
 import { shellQuote, slurmRunFiles } from './slurm.js';
 
@@ -31,12 +33,50 @@ describe('slurmRunFiles', () => {
     expect(argsOf(files.contents.get(files.shardScript)!, { SLURM_ARRAY_TASK_ID: '2' })).toEqual([
       ['run', suite, '--shard', 'auto', '--db', shardDatabasePath(awkward, 2, 4), '--no-report'],
     ]);
-    // `set -eu` stops the merge script at a failed merge: the reports step is not reached.
-    const merge = files.contents.get(files.mergeScript)!;
-    expect(argsOf(merge.replace(/^exec /m, ''))).toEqual([
-      ['merge', ...[0, 1, 2, 3].map((i) => shardDatabasePath(awkward, i, 4)), '--db', awkward],
-      ['run', suite, '--db', awkward],
-    ]);
+    // The merge writes the reports of the runs it made itself: no `run`, which would query failed samples again.
+    expect(argsOf(files.contents.get(files.mergeScript)!)).toEqual([['merge', ...[0, 1, 2, 3].map((i) => shardDatabasePath(awkward, i, 4)), '--db', awkward, '--report']]);
+    expect(files.contents.get(files.mergeScript)).not.toMatch(/ run /);
+  });
+
+  it('pins the shard count, so `sbatch --array=2` on the shard script reruns shard 2 of 4, not shard 0 of 1', () => {
+    const printEnv = [process.execPath, '-e', 'console.log(JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(SLURM_ARRAY|LOGBENCH_)/.test(k)))))', '--'];
+    const script = slurmRunFiles({ suite, out: awkward, shards: 4, logbench: printEnv }).contents.get(files.shardScript)!;
+    // What SLURM sets for the one task of `sbatch --array=2`.
+    const file = path.join(dir, 'shard.sh');
+    writeFileSync(file, script);
+    const env = JSON.parse(execFileSync('bash', [file], { env: { PATH: process.env.PATH, SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_COUNT: '1', SLURM_ARRAY_TASK_MIN: '2', SLURM_ARRAY_TASK_MAX: '2' }, encoding: 'utf8' })) as NodeJS.ProcessEnv;
+    expect(env.LOGBENCH_SHARD_COUNT).toBe('4');
+    expect(shardFromEnvironment(env)).toEqual({ index: 2, count: 4, source: 'SLURM job array' });
+  });
+
+  it('refuses a control character in any path it would write into a script, and puts no path in a comment', () => {
+    for (const [what, options] of [
+      ['the suite path', { suite: `${dir}/x.yaml\nrm -rf ~`, out: awkward }],
+      ['the database path', { suite, out: `${dir}/out\n#SBATCH --wrap=id\nid.duckdb` }],
+      ['the database path', { suite, out: `${dir}/out\rx.duckdb` }],
+    ] as const) {
+      let error: unknown;
+      try {
+        slurmRunFiles({ ...options, shards: 2, logbench: PRINT_ARGS });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(CliError);
+      expect((error as CliError).exitCode).toBe(3);
+      expect((error as CliError).message).toMatch(new RegExp(`^${what} ".*" holds a control character \\(U\\+000[AD]\\)`));
+    }
+    for (const text of files.contents.values()) {
+      for (const comment of text.split('\n').filter((line) => line.startsWith('#'))) expect(comment).not.toContain(dir);
+    }
+  });
+
+  it('doubles a % of the database path in the sbatch --output names (sbatch reads %j, %a… there)', () => {
+    const out = path.join(dir, '100%a done', 'x.duckdb');
+    const percent = slurmRunFiles({ suite, out, shards: 2, logbench: PRINT_ARGS });
+    const submit = percent.contents.get(percent.submitScript)!;
+    expect(submit).toContain(`--output='${path.join(dir, '100%%a done', 'x.shard-%a-of-2.log')}'`);
+    expect(submit).toContain(`--output='${path.join(dir, '100%%a done', 'x.merge.log')}'`);
+    expect(percent.shardLogOf(1)).toBe(path.join(dir, '100%a done', 'x.shard-1-of-2.log'));
   });
 
   it('names the shard databases, scripts and logs after the merged database, beside it', () => {

@@ -20,6 +20,11 @@ describe('parseQueue / progressLine / outcomeOf', () => {
     expect(outcomeOf(parseQueue('18|CANCELLED by 0|0:15', '17', '18'))).toEqual({ kind: 'merged', state: 'CANCELLED', exitCode: 1 });
   });
 
+  it('names the failed shards when the cluster cancelled the merge job for them (kill_invalid_depend)', () => {
+    const snapshot = parseQueue('17_0|COMPLETED|0:0\n17_1|FAILED|1:0\n18|CANCELLED|0:0\n', '17', '18');
+    expect(outcomeOf(snapshot)).toEqual({ kind: 'shards-failed', failed: [1] });
+  });
+
   it('names the failed shards when the merge can never start', () => {
     const snapshot = parseQueue('17_0|COMPLETED|None\n17_1|FAILED|NonZeroExitCode\n17_2|COMPLETED|None\n17_3|TIMEOUT|TimeLimit\n18|PENDING|DependencyNeverSatisfied\n', '17', '18');
     expect(outcomeOf(snapshot)).toEqual({ kind: 'shards-failed', failed: [1, 3] });

@@ -61,14 +61,14 @@ export type SlurmOutcome =
 
 export function outcomeOf(snapshot: QueueSnapshot): SlurmOutcome | undefined {
   const merge = snapshot.merge;
+  const failed = [...snapshot.tasks].filter(([, t]) => FINAL.has(t.state) && t.state !== 'COMPLETED').map(([i]) => i).sort((a, b) => a - b);
+  // A cluster with kill_invalid_depend cancels the merge job itself when a shard fails: name the shards, not "CANCELLED".
+  if (merge?.state === 'CANCELLED' && failed.length) return { kind: 'shards-failed', failed };
   if (merge && FINAL.has(merge.state)) {
     const code = /^(\d+):/.exec(merge.detail);
     return { kind: 'merged', state: merge.state, exitCode: merge.state === 'COMPLETED' ? 0 : Number(code?.[1] ?? 1) || 1 };
   }
-  if (merge?.state === 'PENDING' && merge.detail === 'DependencyNeverSatisfied') {
-    const failed = [...snapshot.tasks].filter(([, t]) => FINAL.has(t.state) && t.state !== 'COMPLETED').map(([i]) => i);
-    return { kind: 'shards-failed', failed: failed.sort((a, b) => a - b) };
-  }
+  if (merge?.state === 'PENDING' && merge.detail === 'DependencyNeverSatisfied') return { kind: 'shards-failed', failed };
   return undefined;
 }
 

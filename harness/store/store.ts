@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { GpuSource, ServerBatchFigures } from '../telemetry/batchTelemetry.js';
 import type { Sample } from '../../core/sample.js';
 import { sha256 } from '../../core/hash.js';
-import { assertSafeOutputs, isDuckDbFile, sameFile } from '../../core/io/outputPath.js';
+import { assertDatabasePath, assertSafeOutputs, isDuckDbFile, sameFile } from '../../core/io/outputPath.js';
 import { redactEndpoints, redactSuite } from './endpoint.js';
 import { migrate } from './migrations.js';
 import { type Params, type Row, bind, json, numeric, optionalJson, optionalNumeric, optionalText, readRows, text, timestamp } from './rows.js';
@@ -209,6 +209,7 @@ export class RunStore {
     const absolute = resolve(path);
     const readOnly = options.readOnly ?? false;
     if (readOnly && !existsSync(absolute)) throw new Error(`${absolute}: no logbench store there`);
+    assertDatabasePath(absolute, { writing: !readOnly });
     if (!readOnly) mkdirSync(dirname(absolute), { recursive: true });
     const instance = await createInstanceWhenUnlocked(absolute, readOnly, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
     try {
