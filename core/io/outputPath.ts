@@ -80,15 +80,14 @@ export function isDuckDbFile(file: string): boolean {
  * (a store there would be overwritten by that database's next WAL).
  */
 export function assertDatabasePath(file: string, options: { writing: boolean }): void {
-  let size: number | undefined;
+  let isFile = false;
   try {
-    const stat = statSync(file);
-    if (stat.isFile()) size = stat.size;
+    isFile = statSync(file).isFile();
   } catch {
     // Not there yet: created as a new store.
   }
-  // An empty file (made by mktemp) becomes a new store; DuckDB writes its header into it.
-  if (size !== undefined && size > 0 && !isDuckDbFile(file)) throw new CliError(`${file}: not a DuckDB database (a logbench store); name another --db`);
+  // An empty file too: DuckDB refuses it, in words that do not say what to do.
+  if (isFile && !isDuckDbFile(file)) throw new CliError(`${file}: not a DuckDB database (a logbench store); name another --db`);
   if (options.writing && file.endsWith('.wal') && isDuckDbFile(file.slice(0, -'.wal'.length))) {
     throw new CliError(`${file}: it is the write-ahead log of the DuckDB database ${file.slice(0, -'.wal'.length)}; name another --db`);
   }
