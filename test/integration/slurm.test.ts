@@ -90,7 +90,8 @@ describe('logbench slurm on a real SLURM cluster', () => {
     // The merged database holds exactly what one process stored, and the merge job wrote its report.
     expect(await resultOf(out)).toEqual(await resultOf(whole));
     expect((await resultOf(out)).predictions).toHaveLength(CASES);
-    expect(readFileSync(path.join(outDir, 'merged.merge.log'), 'utf8')).toContain('(completed before: nothing queried or written)');
+    // merge --report: the merged run's report, no `run` of the suite (which would query failed samples again).
+    expect(readFileSync(path.join(outDir, 'merged.merge.log'), 'utf8')).toMatch(/merged 4 shards of loopback\/tuned into run \S+[\s\S]*reports: .*merged-loopback-tuned\.html/);
     expect(existsSync(path.join(outDir, 'merged-loopback-tuned.html'))).toBe(true);
     // Every batch of the merged run says which replicas answered it (telemetry survives the merge).
     const answeredBy = await queryDb<{ replicas: string | null }>(out, 'SELECT replicas FROM batches WHERE run_id = (SELECT id FROM runs WHERE selection IS NULL)');
@@ -104,7 +105,7 @@ describe('logbench slurm on a real SLURM cluster', () => {
     const { dir, suite } = writeOpenAISuite({ url: loopback.url, cases: 8, models: ['tuned'] });
     dirs.push(dir);
     const out = path.join(dir, 'blocked.duckdb');
-    // The merge job's report step cannot write its report where a folder stands: `run` exits 3.
+    // The merge job cannot write its report where a folder stands: `merge --report` exits 3.
     mkdirSync(path.join(dir, 'blocked-loopback-tuned.html'));
     const result = await runCli(['slurm', suite, '--shards', '2', '--db', out, '--submit', '--wait', '--poll', '1'], { env: cluster!.env });
     expect(result.code, result.stderr).toBe(3);
