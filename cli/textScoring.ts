@@ -108,19 +108,23 @@ async function validatePairsFile(file: string): Promise<void> {
 }
 
 /**
- * Scores chunks on worker threads. A chunk goes to the worker with the fewest chunks queued, and a
- * worker may hold two: it starts its next chunk as soon as it posts one, instead of waiting idle
- * until the main thread has printed the oldest chunk in flight (a profile of 2 workers on 3,000
- * pairs showed one idle 13 % of its time that way).
+ * Scores chunks on `size` threads: `size - 1` workers and the main thread itself, which otherwise
+ * idles between printing chunks (a third isolate to start, warm up and collect cost ≈ 30 % more CPU
+ * than one thread on 10,000 pairs, more than 2 cores can hide; BENCHMARKS.md, bench:metrics). A
+ * chunk goes to the thread with the fewest chunks queued, and each may hold two: a worker starts its
+ * next chunk as soon as it posts one instead of waiting for the main thread to print the oldest.
  */
 class ChunkPool {
-  private readonly slots: { worker: Worker; queued: number }[];
+  private readonly slots: { worker?: Worker; queued: number }[];
   private readonly pending = new Map<number, { resolve: (chunk: ScoredChunk) => void; reject: (error: Error) => void }>();
   private failure: Error | undefined;
 
-  constructor(size: number, options: ScoreChunkOptions) {
+  constructor(
+    size: number,
+    private readonly options: ScoreChunkOptions,
+  ) {
     const script = new URL('./textScoringWorker.js', import.meta.url);
-    this.slots = Array.from({ length: size }, () => {
+    const workers = Array.from({ length: size - 1 }, () => {
       const slot = { worker: new Worker(script, { workerData: options }), queued: 0 };
       slot.worker.on('message', (scored: ScoredChunk & { seq: number }) => {
         slot.queued--;
@@ -134,25 +138,35 @@ class ChunkPool {
       });
       return slot;
     });
+    this.slots = [...workers, { queued: 0 }];
   }
 
-  /** Chunks the pool takes before the caller should wait for the oldest: two per worker. */
+  /** Chunks the pool takes before the caller should wait for the oldest: two per thread. */
   get depth(): number {
     return this.slots.length * 2;
   }
 
   submit(chunk: NumberedChunk): Promise<ScoredChunk> {
     if (this.failure) return Promise.reject(this.failure);
+    // Ties go to a worker (listed first): the main thread also reads and prints.
     const slot = this.slots.reduce((least, next) => (next.queued < least.queued ? next : least));
     slot.queued++;
+    const { worker } = slot;
+    if (!worker) {
+      // Scored on a later turn of the event loop, so workers' results and new chunks are handled first.
+      return new Promise((resolve) => setImmediate(resolve)).then(() => {
+        slot.queued--;
+        return scoreChunk(chunk.lines, this.options);
+      });
+    }
     return new Promise((resolve, reject) => {
       this.pending.set(chunk.seq, { resolve, reject });
-      slot.worker.postMessage({ seq: chunk.seq, lines: chunk.lines });
+      worker.postMessage({ seq: chunk.seq, lines: chunk.lines });
     });
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.slots.map(({ worker }) => worker.terminate()));
+    await Promise.all(this.slots.map(({ worker }) => worker?.terminate()));
   }
 }
 
