@@ -111,8 +111,8 @@ async function validatePairsFile(file: string): Promise<void> {
  * Scores chunks on `size` threads: `size - 1` workers and the main thread itself, which otherwise
  * idles between printing chunks (a third isolate to start, warm up and collect cost ≈ 30 % more CPU
  * than one thread on 10,000 pairs, more than 2 cores can hide; BENCHMARKS.md, bench:metrics). A
- * chunk goes to the thread with the fewest chunks queued, and each may hold two: a worker starts its
- * next chunk as soon as it posts one instead of waiting for the main thread to print the oldest.
+ * worker holds up to two chunks, so it starts its next one as soon as it posts one instead of waiting
+ * for the main thread to print the oldest.
  */
 class ChunkPool {
   private readonly slots: { worker?: Worker; queued: number }[];
@@ -148,8 +148,11 @@ class ChunkPool {
 
   submit(chunk: NumberedChunk): Promise<ScoredChunk> {
     if (this.failure) return Promise.reject(this.failure);
-    // Ties go to a worker (listed first): the main thread also reads and prints.
-    const slot = this.slots.reduce((least, next) => (next.queued < least.queued ? next : least));
+    // Workers first, up to two chunks each: the main thread scores its chunks synchronously and only
+    // between them hands out new ones, so a worker holding a single chunk idled until it had (a trace
+    // of 10,000 pairs: 2 threads used 1.0 core in most runs). The main thread takes the rest.
+    const least = this.slots.reduce((min, next) => (next.worker && next.queued < min.queued ? next : min));
+    const slot = least.worker && least.queued < 2 ? least : (this.slots.at(-1) as (typeof this.slots)[number]);
     slot.queued++;
     const { worker } = slot;
     if (!worker) {
