@@ -9,7 +9,8 @@
  * 8 requests in flight each: 16 in all, promptfoo's concurrency on that workload.
  *
  * Beside it, the floor: the same 2,000 requests through the `openai` client alone in a fresh
- * process (bench/clientFloor.ts), so the harness's own share of the wall time is visible.
+ * process (bench/clientFloor.ts), so the harness's own share of the wall time is visible; and the
+ * 1,000 cases over two replicas (two server processes, `endpoints`), for what choosing one costs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,8 @@ const server = fileURLToPath(new URL('../test/support/loopback-openai.js', impor
 const clientFloor = fileURLToPath(new URL('./clientFloor.js', import.meta.url));
 const dcgmExporter = fileURLToPath(new URL('./dcgmExporterProcess.js', import.meta.url));
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+/** `BENCH_ONLY=cases_1000,cases_1000_two_replicas`: those configurations only (more rounds of a pair in the same time). */
+const ONLY = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 
 interface SuiteVariant {
   telemetry?: boolean;
@@ -32,6 +35,8 @@ interface SuiteVariant {
   sequential?: boolean;
   /** A DCGM exporter scraped every 200 ms during each batch (`gpu_metrics_url`) instead of nvidia-smi. */
   dcgmUrl?: string;
+  /** Each model at these replicas (`endpoints`, a server process each) instead of the one server. */
+  replicaUrls?: string[];
 }
 
 function writeSuite(dir: string, n: number, url: string, variant: SuiteVariant = {}): string {
@@ -40,8 +45,9 @@ function writeSuite(dir: string, n: number, url: string, variant: SuiteVariant =
   writeFileSync(path.join(dir, 'prompt.txt'), `${HARNESS_PROMPT_HEAD}{{input}}`);
   const telemetry = variant.telemetry ?? true;
   const concurrency = variant.sequential ? 16 : 8;
-  const model = (id: string) => `  - id: ${id}\n    provider: openai\n    model: ${id}\n    endpoint: ${url}\n    concurrency: ${concurrency}\n    batch_size: 64\n`;
-  const suite = path.join(dir, `harness-${n}${telemetry ? '' : '-no-telemetry'}${variant.sequential ? '-sequential' : ''}${variant.dcgmUrl ? '-dcgm' : ''}.yaml`);
+  const where = variant.replicaUrls ? `endpoints: [${variant.replicaUrls.join(', ')}]` : `endpoint: ${url}`;
+  const model = (id: string) => `  - id: ${id}\n    provider: openai\n    model: ${id}\n    ${where}\n    concurrency: ${concurrency}\n    batch_size: 64\n`;
+  const suite = path.join(dir, `harness-${n}${telemetry ? '' : '-no-telemetry'}${variant.sequential ? '-sequential' : ''}${variant.dcgmUrl ? '-dcgm' : ''}${variant.replicaUrls ? '-replicas' : ''}.yaml`);
   const dcgm = variant.dcgmUrl ? `  gpu_sample_ms: 200\n  gpu_metrics_url: ${variant.dcgmUrl}\n` : '';
   writeFileSync(
     suite,
@@ -73,6 +79,7 @@ function runOnce(suite: string, db: string): Measured {
 const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-bench-harness-'));
 const { url, child } = await startServer();
 const exporter = await startServer(dcgmExporter);
+const replica = await startServer();
 try {
   // Configurations interleaved so machine noise hits each alike: the workload, the same with
   // telemetry off (for its overhead), with a DCGM exporter scraped every 200 ms (its overhead against
@@ -84,11 +91,13 @@ try {
     { name: 'cases_1000_dcgm_200ms', suite: writeSuite(dir, 1000, url, { dcgmUrl: exporter.url }) },
     { name: 'cases_1000_sequential_models', suite: writeSuite(dir, 1000, url, { sequential: true }) },
     { name: 'cases_2000', suite: writeSuite(dir, 2000, url) },
+    // The same requests over two server processes (fewest in flight first): what choosing a replica costs.
+    { name: 'cases_1000_two_replicas', suite: writeSuite(dir, 1000, url, { replicaUrls: [url, replica.url] }) },
   ];
   const measurements: { name: string; measure: () => Measured }[] = [
     ...configs.map((c) => ({ name: c.name, measure: () => runOnce(c.suite, path.join(dir, `${c.name}.duckdb`)) })),
     { name: 'client_floor_2000_requests', measure: () => measureNodeProcess([clientFloor, url, '2000'], 'client floor') },
-  ];
+  ].filter(({ name }) => ONLY === undefined || ONLY.includes(name));
   const runs = new Map<string, Measured[]>(measurements.map(({ name }) => [name, []]));
   for (let r = 0; r < REPEATS; r++) {
     // Rotated every round: what ran just before (a 2,000-case run leaves the server busy collecting
@@ -108,14 +117,18 @@ try {
     };
   }
   const w = (name: string) => median(runs.get(name)!.map((x) => x.wallS));
-  summary.harness_beyond_client_floor_s = Number((w('cases_1000') - w('client_floor_2000_requests')).toFixed(3));
-  summary.extra_1000_cases_s = Number((w('cases_2000') - w('cases_1000')).toFixed(3));
-  summary.telemetry_overhead_pct = Number((((w('cases_1000') - w('cases_1000_telemetry_off')) / w('cases_1000_telemetry_off')) * 100).toFixed(1));
-  summary.dcgm_200ms_overhead_pct = Number((((w('cases_1000_dcgm_200ms') - w('cases_1000_telemetry_off')) / w('cases_1000_telemetry_off')) * 100).toFixed(1));
+  // Each comparison where BENCH_ONLY kept both sides.
+  const figure = (names: string[], value: () => number) => (names.every((name) => runs.has(name)) ? Number(value().toFixed(3)) : undefined);
+  summary.harness_beyond_client_floor_s = figure(['cases_1000', 'client_floor_2000_requests'], () => w('cases_1000') - w('client_floor_2000_requests'));
+  summary.extra_1000_cases_s = figure(['cases_2000', 'cases_1000'], () => w('cases_2000') - w('cases_1000'));
+  summary.telemetry_overhead_pct = figure(['cases_1000', 'cases_1000_telemetry_off'], () => ((w('cases_1000') - w('cases_1000_telemetry_off')) / w('cases_1000_telemetry_off')) * 100);
+  summary.dcgm_200ms_overhead_pct = figure(['cases_1000_dcgm_200ms', 'cases_1000_telemetry_off'], () => ((w('cases_1000_dcgm_200ms') - w('cases_1000_telemetry_off')) / w('cases_1000_telemetry_off')) * 100);
+  summary.two_replicas_vs_one_endpoint_ratio = figure(['cases_1000_two_replicas', 'cases_1000'], () => w('cases_1000_two_replicas') / w('cases_1000'));
   summary.promptfoo_same_workload = { wall_s_median: 16.5, peak_rss_mib: 571, source: 'shared/bench/README.md, measured on this machine kind' };
   console.log(JSON.stringify(summary, null, 2));
 } finally {
   child.kill();
   exporter.child.kill();
+  replica.child.kill();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -5,7 +5,10 @@ export interface MeasuredProcess {
   wallS: number;
   /** Peak resident set of the child, from GNU time where the machine has it. */
   peakRssMb: number | null;
-  /** User + system CPU seconds of the child (GNU time); on a shared machine the steadier figure. */
+  /**
+   * CPU seconds (user + system) of the child, all its threads, from GNU time: on a machine other jobs
+   * load, this moves far less than wall time, so the extra CPU of a parallel configuration shows.
+   */
   cpuS: number | null;
 }
 
@@ -14,13 +17,13 @@ export function measureNodeProcess(args: readonly string[], what: string): Measu
   const gnuTime = existsSync('/usr/bin/time');
   const started = performance.now();
   const result = gnuTime
-    ? spawnSync('/usr/bin/time', ['-f', '%U %S %M', process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
+    ? spawnSync('/usr/bin/time', ['-f', '%M %U %S', process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
     : spawnSync(process.execPath, [...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const wallS = (performance.now() - started) / 1000;
   if (result.status !== 0) throw new Error(`${what} failed (${result.status}): ${result.stderr}`);
-  const [user, system, kb] = gnuTime ? (result.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number) : [];
-  const cpuS = (user ?? NaN) + (system ?? NaN);
-  return { wallS, peakRssMb: kb !== undefined && Number.isFinite(kb) ? kb / 1024 : null, cpuS: Number.isFinite(cpuS) ? cpuS : null };
+  const [kb, user, system] = gnuTime ? (result.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number) : [];
+  const cpu = (user ?? NaN) + (system ?? NaN);
+  return { wallS, peakRssMb: Number.isFinite(kb) ? (kb as number) / 1024 : null, cpuS: Number.isFinite(cpu) ? cpu : null };
 }
 
 export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;

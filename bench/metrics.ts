@@ -1,7 +1,9 @@
 /**
  * `npm run bench:metrics`: the whole text-metric set through `logbench metrics`, timed as a whole
  * process (start-up, reading, scoring, printing), on 10,000 pairs of ~1,500-character log-analysis
- * texts, with 1 and 2 worker threads; then peak memory on 100,000 pairs to show it stays flat.
+ * texts, with 1 and 2 worker threads (and on 30,000 pairs, where each thread's start-up and JIT
+ * warm-up weigh less), with each configuration's CPU seconds beside its wall time; then peak memory
+ * on 100,000 pairs to show it stays flat.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -36,22 +38,42 @@ try {
     { name: 'set_workers_2', workers: 2, extra: SET },
     { name: 'full_output_workers_1', workers: 1, extra: [] },
   ];
+  const SCALING_PAIRS = Number(process.env.BENCH_SCALING_PAIRS ?? 30_000);
+  const fileScaling = path.join(dir, 'pairs-scaling.jsonl');
+  if (SCALING_PAIRS > 0) {
+    writePairs(fileScaling, SCALING_PAIRS);
+    configs.push({ name: `set_workers_1_${SCALING_PAIRS}_pairs`, workers: 1, extra: SET }, { name: `set_workers_2_${SCALING_PAIRS}_pairs`, workers: 2, extra: SET });
+  }
+  const fileOf = (name: string) => (name.endsWith('_pairs') ? fileScaling : file10k);
   const runs = new Map<string, Measured[]>(configs.map((c) => [c.name, []]));
-  for (let r = 0; r < REPEATS; r++) for (const c of configs) runs.get(c.name)!.push(measure(file10k, c.workers, c.extra));
+  for (let r = 0; r < REPEATS; r++) for (const c of configs) runs.get(c.name)!.push(measure(fileOf(c.name), c.workers, c.extra));
   for (const c of configs) {
     const measured = runs.get(c.name)!;
     const wall = median(measured.map((m) => m.wallS));
     results[c.name] = {
       wall_s_median: Number(wall.toFixed(3)),
       wall_s_all: measured.map((m) => Number(m.wallS.toFixed(3))),
-      pairs_per_s: Math.round(10_000 / wall),
+      pairs_per_s: Math.round((fileOf(c.name) === file10k ? 10_000 : SCALING_PAIRS) / wall),
+      cpu_s_median: measured[0]!.cpuS === null ? null : Number(median(measured.map((m) => m.cpuS as number)).toFixed(2)),
       peak_rss_mb: measured[0]!.peakRssMb === null ? null : Math.round(median(measured.map((m) => m.peakRssMb as number))),
     };
   }
   const python = 222;
   const single = median(runs.get('set_workers_1')!.map((m) => m.wallS));
   results.speedup_vs_python_stack_222s = Number((python / single).toFixed(1));
-  results.worker_scaling_1_to_2 = Number((single / median(runs.get('set_workers_2')!.map((m) => m.wallS))).toFixed(2));
+  const wallOf = (name: string) => median(runs.get(name)!.map((m) => m.wallS));
+  const cpuOf = (name: string) => median(runs.get(name)!.map((m) => m.cpuS ?? Number.NaN));
+  // The ceiling: what 2 workers could reach on 2 free cores if every thread of each process ran in
+  // parallel, 2 × (CPU of 1 worker) / (CPU of 2 workers); their extra CPU is start-up, each thread's
+  // own JIT warm-up and GC, and the main thread's reading, validation and printing.
+  const scaling = (one: string, two: string) => ({
+    wall_ratio: Number((wallOf(one) / wallOf(two)).toFixed(2)),
+    cpu_2_over_1: Number((cpuOf(two) / cpuOf(one)).toFixed(2)),
+    ceiling_on_2_cores: Number(((2 * cpuOf(one)) / cpuOf(two)).toFixed(2)),
+  });
+  results.worker_scaling_1_to_2 = Number((single / wallOf('set_workers_2')).toFixed(2));
+  results.worker_scaling_10000_pairs = scaling('set_workers_1', 'set_workers_2');
+  if (SCALING_PAIRS > 0) results[`worker_scaling_${SCALING_PAIRS}_pairs`] = scaling(`set_workers_1_${SCALING_PAIRS}_pairs`, `set_workers_2_${SCALING_PAIRS}_pairs`);
   if (process.env.BENCH_SKIP_100K !== '1') {
     const file100k = path.join(dir, 'pairs-100k.jsonl');
     writePairs(file100k, 100_000);

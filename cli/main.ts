@@ -2,11 +2,13 @@ import { Command, CommanderError } from 'commander';
 import { InputRecordError } from '../core/io/jsonl.js';
 import { registerCompareCommand } from './commands/compare.js';
 import { registerGateCommands } from './commands/gate.js';
+import { registerK8sCommand } from './commands/k8s.js';
 import { registerMetricsCommands } from './commands/metrics.js';
 import { registerNoiseCommand } from './commands/noise.js';
 import { registerPrCommentCommand } from './commands/prComment.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerRunCommands } from './commands/run.js';
+import { registerSlurmCommand } from './commands/slurm.js';
 import { registerTransferCommands } from './commands/transfer.js';
 import { registerViewCommand } from './commands/view.js';
 import { CliError, ExitCode } from '../core/errors.js';
@@ -28,6 +30,8 @@ function buildProgram(): Command {
   registerNoiseCommand(program);
   registerPrCommentCommand(program);
   registerViewCommand(program);
+  registerSlurmCommand(program);
+  registerK8sCommand(program);
   return program;
 }
 

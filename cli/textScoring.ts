@@ -107,44 +107,69 @@ async function validatePairsFile(file: string): Promise<void> {
   }
 }
 
-/** Scores chunks on worker threads, handing results back in input order. */
+/**
+ * Scores chunks on `size` threads: `size - 1` workers and the main thread itself, which otherwise
+ * idles between printing chunks (a third isolate to start, warm up and collect cost ≈ 30 % more CPU
+ * than one thread on 10,000 pairs, more than 2 cores can hide; BENCHMARKS.md, bench:metrics). A
+ * worker holds up to two chunks, so it starts its next one as soon as it posts one instead of waiting
+ * for the main thread to print the oldest.
+ */
 class ChunkPool {
-  private readonly workers: Worker[];
-  private readonly idle: Worker[];
-  private readonly pending = new Map<number, (chunk: ScoredChunk) => void>();
+  private readonly slots: { worker?: Worker; queued: number }[];
+  private readonly pending = new Map<number, { resolve: (chunk: ScoredChunk) => void; reject: (error: Error) => void }>();
   private failure: Error | undefined;
 
-  constructor(size: number, options: ScoreChunkOptions) {
+  constructor(
+    size: number,
+    private readonly options: ScoreChunkOptions,
+  ) {
     const script = new URL('./textScoringWorker.js', import.meta.url);
-    this.workers = Array.from({ length: size }, () => {
-      const worker = new Worker(script, { workerData: options });
-      worker.on('message', (scored: ScoredChunk & { seq: number }) => {
-        this.idle.push(worker);
-        this.pending.get(scored.seq)?.(scored);
+    const workers = Array.from({ length: size - 1 }, () => {
+      const slot = { worker: new Worker(script, { workerData: options }), queued: 0 };
+      slot.worker.on('message', (scored: ScoredChunk & { seq: number }) => {
+        slot.queued--;
+        this.pending.get(scored.seq)?.resolve(scored);
         this.pending.delete(scored.seq);
       });
-      worker.on('error', (err) => (this.failure = err));
-      return worker;
+      slot.worker.on('error', (err) => {
+        this.failure = err;
+        for (const { reject } of this.pending.values()) reject(err);
+        this.pending.clear();
+      });
+      return slot;
     });
-    this.idle = [...this.workers];
+    this.slots = [...workers, { queued: 0 }];
   }
 
-  get hasIdleWorker(): boolean {
-    return this.idle.length > 0;
+  /** Chunks the pool takes before the caller should wait for the oldest: two per thread. */
+  get depth(): number {
+    return this.slots.length * 2;
   }
 
   submit(chunk: NumberedChunk): Promise<ScoredChunk> {
     if (this.failure) return Promise.reject(this.failure);
-    const worker = this.idle.pop();
-    if (!worker) throw new Error('no idle worker');
-    return new Promise((resolve) => {
-      this.pending.set(chunk.seq, resolve);
+    // Workers first, up to two chunks each: the main thread scores its chunks synchronously and only
+    // between them hands out new ones, so a worker holding a single chunk idled until it had (a trace
+    // of 10,000 pairs: 2 threads used 1.0 core in most runs). The main thread takes the rest.
+    const least = this.slots.reduce((min, next) => (next.worker && next.queued < min.queued ? next : min));
+    const slot = least.worker && least.queued < 2 ? least : (this.slots.at(-1) as (typeof this.slots)[number]);
+    slot.queued++;
+    const { worker } = slot;
+    if (!worker) {
+      // Scored on a later turn of the event loop, so workers' results and new chunks are handled first.
+      return new Promise((resolve) => setImmediate(resolve)).then(() => {
+        slot.queued--;
+        return scoreChunk(chunk.lines, this.options);
+      });
+    }
+    return new Promise((resolve, reject) => {
+      this.pending.set(chunk.seq, { resolve, reject });
       worker.postMessage({ seq: chunk.seq, lines: chunk.lines });
     });
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all(this.slots.map(({ worker }) => worker?.terminate()));
   }
 }
 
@@ -161,18 +186,17 @@ async function write(out: Writable, text: string): Promise<void> {
  * goes. Memory stays flat: a few chunks in flight and a few numbers per pair for the corpus.
  */
 export async function runTextMetrics(file: string, options: TextMetricsRunOptions, out: Writable): Promise<void> {
-  // Workers load their modules while the main thread validates the file.
   const pool = options.workers > 1 ? new ChunkPool(options.workers, options) : undefined;
-  try {
-    if (file !== '-') await validatePairsFile(file);
-  } catch (err) {
-    await pool?.close();
-    throw err;
-  }
+  // With workers the validation pass runs while they score (it was ≈ 0.25 s of one thread before any
+  // scoring, on 10,000 pairs); nothing is printed until it has passed.
+  const validation = file === '-' ? Promise.resolve() : validatePairsFile(file);
+  if (pool) validation.catch(() => undefined); // awaited by the first emit
+  else await validation;
   const corpus = new TextCorpusAccumulator();
   // The opening is written with the first pair, so a file without pairs is refused with nothing printed.
   let first = true;
   const emit = async (chunk: NumberedChunk, scored: ScoredChunk): Promise<void> => {
+    await validation;
     if (scored.invalid) throw new InputRecordError(file, chunk.lineNumbers[scored.invalid.index], scored.invalid.reason);
     scored.json.forEach((json, i) => {
       const chrfStats = scored.chrf && scored.chrfpp && { chrf: scored.chrf.subarray(i * CHRF_WIDTH, (i + 1) * CHRF_WIDTH), chrfpp: scored.chrfpp.subarray(i * CHRF_PP_WIDTH, (i + 1) * CHRF_PP_WIDTH) };
@@ -187,14 +211,16 @@ export async function runTextMetrics(file: string, options: TextMetricsRunOption
     if (!pool) {
       for await (const chunk of chunksOf(file)) await emit(chunk, scoreChunk(chunk.lines, options));
     } else {
-      // Keep every worker busy, but print strictly in input order.
+      // Keep every worker busy, but print strictly in input order; at most `depth` chunks in flight.
       const inFlight: { chunk: NumberedChunk; result: Promise<ScoredChunk> }[] = [];
       for await (const chunk of chunksOf(file)) {
-        while (!pool.hasIdleWorker) {
+        while (inFlight.length >= pool.depth) {
           const next = inFlight.shift() as (typeof inFlight)[number];
           await emit(next.chunk, await next.result);
         }
-        inFlight.push({ chunk, result: pool.submit(chunk) });
+        const result = pool.submit(chunk);
+        result.catch(() => undefined); // awaited in order below; a worker's failure must not go unhandled meanwhile
+        inFlight.push({ chunk, result });
       }
       for (const next of inFlight) await emit(next.chunk, await next.result);
     }

@@ -17,6 +17,8 @@ export interface Prediction {
   error?: string;
   /** True when the answer came from the response cache, not from the provider. */
   cached?: boolean;
+  /** The endpoint that answered, without credentials (one of a model's `endpoints`): the batch records them. */
+  replica?: string;
 }
 
 /** A rendered request for one sample: the chat messages the template produced. */

@@ -90,3 +90,36 @@ describe('DatasetSpec', () => {
     expect(JSON.stringify(schema)).toContain('"loghub-windows"');
   });
 });
+
+describe('loadSelectedSplit', () => {
+  it('streams a JSONL split keeping only the selected samples, with the whole split hash, size and range errors', async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { loadDataset, loadSelectedSplit } = await import('./load.js');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-selected-'));
+    try {
+      const lines = Array.from({ length: 23 }, (_, i) => JSON.stringify({ id: `r${i}`, logs: `line ${i}\nnext`, label: i % 3 ? 'normal' : 'anomalous' }));
+      writeFileSync(path.join(dir, 'data.jsonl'), [...lines.slice(0, 5), '', ...lines.slice(5)].join('\r\n') + '\n');
+      for (const input of [{}, { offset: 2 }, { offset: 1, limit: 17 }] as const) {
+        const spec = DatasetSpec.parse({ source: 'jsonl', path: 'data.jsonl', input_field: 'logs', label_field: 'label', id_field: 'id', ...input });
+        const whole = await loadDataset(spec, { baseDir: dir });
+        const shard = (i: number) => (index: number) => index % 3 === i;
+        for (const i of [0, 1, 2]) {
+          const selected = await loadSelectedSplit(spec, { baseDir: dir }, shard(i));
+          expect(selected.samples).toEqual(whole.samples.filter((_, index) => shard(i)(index)));
+          expect(selected.splitHash).toBe(whole.splitHash);
+          expect(selected.size).toBe(whole.samples.length);
+        }
+        // The hash is the one the whole split's canonical JSON always had (runs stored before keep their split).
+        const { hashOf } = await import('../core/hash.js');
+        expect(whole.splitHash).toBe(hashOf(whole.samples.map((s) => ({ id: s.id, input: s.input, reference: s.reference ?? null, label: s.label ?? null }))));
+        expect(splitHashOf(whole.samples)).toBe(whole.splitHash);
+      }
+      const past = DatasetSpec.parse({ source: 'jsonl', path: 'data.jsonl', input_field: 'logs', offset: 23 });
+      await expect(loadSelectedSplit(past, { baseDir: dir }, () => true)).rejects.toThrow('dataset.offset: 23 is past the end of the split (jsonl data.jsonl: 23 samples)');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { hashOf } from '../core/hash.js';
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../core/hash.js';
 import { loadAlpaca } from './loaders/alpaca.js';
 import { loadJournalctl } from './loaders/journalctl.js';
 import { loadJsonl } from './loaders/jsonl.js';
@@ -30,7 +31,26 @@ export interface DatasetLoadContext {
 
 /** sha256 over the canonical JSON of the samples in order: id, input, reference and label, not meta. */
 export function splitHashOf(samples: readonly Sample[]): string {
-  return hashOf(samples.map((s) => ({ id: s.id, input: s.input, reference: s.reference ?? null, label: s.label ?? null })));
+  const hasher = new SplitHasher();
+  for (const sample of samples) hasher.add(sample);
+  return hasher.digest();
+}
+
+/**
+ * `splitHashOf` a sample at a time: the same bytes (`[`, each sample's canonical JSON joined by `,`,
+ * `]`) go through the hash without the split's JSON ever being one string.
+ */
+class SplitHasher {
+  private readonly hash = createHash('sha256').update('[');
+  count = 0;
+
+  add(s: Sample): void {
+    this.hash.update((this.count++ === 0 ? '' : ',') + canonicalJson({ id: s.id, input: s.input, reference: s.reference ?? null, label: s.label ?? null }));
+  }
+
+  digest(): string {
+    return this.hash.update(']').digest('hex');
+  }
 }
 
 /** A loghub source's log file: a shipped system's 2k log, or a path of the suite's. */
@@ -43,7 +63,8 @@ function loghubLog(spec: SpecOf<'loghub-chunks' | 'loghub-windows'>, resolve: (f
   throw new Error(`dataset ${spec.source}: give exactly one of system or path`);
 }
 
-async function loadRecords(spec: DatasetSpec, ctx: DatasetLoadContext): Promise<LoadedRecords> {
+/** The dataset's records; a loader that streams hands each sample to `sink` instead of keeping it. */
+async function loadRecords(spec: DatasetSpec, ctx: DatasetLoadContext, sink?: (sample: Sample) => void): Promise<LoadedRecords> {
   const resolve = (file: string): string => path.resolve(ctx.baseDir, file);
   switch (spec.source) {
     case 'sharegpt': {
@@ -53,7 +74,7 @@ async function loadRecords(spec: DatasetSpec, ctx: DatasetLoadContext): Promise<
     case 'alpaca':
       return loadAlpaca(resolve(spec.path), spec.skip_invalid);
     case 'jsonl':
-      return loadJsonl(resolve(spec.path), spec);
+      return loadJsonl(resolve(spec.path), spec, sink);
     case 'logllm-csv':
       return loadLogllmCsv(resolve(spec.path), spec.skip_invalid);
     case 'loghub-chunks': {
@@ -100,18 +121,54 @@ export class DatasetRangeError extends Error {
  */
 export async function loadDataset(spec: DatasetSpec, ctx: DatasetLoadContext): Promise<LoadedSplit> {
   const { samples: all, skipped } = await loadRecords(spec, ctx);
-  const source = describeSource(spec);
-  const invalid = skipped.length ? `, ${skipped.length} skipped as invalid` : '';
-  if (all.length === 0) throw new Error(`dataset ${source}: no samples${invalid ? ` (${invalid.slice(2)})` : ''}`);
-  if (spec.source === 'loghub-chunks' && spec.count !== undefined && all.length + skipped.length < spec.count) {
-    throw new DatasetRangeError('count', `${spec.count} chunks asked for, but ${source} holds ${all.length + skipped.length}`);
-  }
-  if (spec.offset >= all.length) throw new DatasetRangeError('offset', `${spec.offset} is past the end of the split (${source}: ${all.length} samples${invalid})`);
-  if (spec.limit !== undefined && spec.offset + spec.limit > all.length) {
-    throw new DatasetRangeError('limit', `${spec.limit} samples asked for after dataset.offset ${spec.offset}, but the split (${source}) has ${all.length - spec.offset} left of ${all.length}${invalid}`);
-  }
+  checkRange(spec, all.length, skipped);
   const ordered = spec.shuffle ? seededShuffle(all, spec.seed) : all;
   const start = spec.offset;
   const samples = ordered.slice(start, spec.limit === undefined ? undefined : start + spec.limit);
   return { name: spec.split, samples, splitHash: splitHashOf(samples), skipped };
+}
+
+/** Refuses an empty dataset, and an offset, limit or count past its end (`total` samples read). */
+function checkRange(spec: DatasetSpec, total: number, skipped: readonly LoadedRecords['skipped'][number][]): void {
+  const source = describeSource(spec);
+  const invalid = skipped.length ? `, ${skipped.length} skipped as invalid` : '';
+  if (total === 0) throw new Error(`dataset ${source}: no samples${invalid ? ` (${invalid.slice(2)})` : ''}`);
+  if (spec.source === 'loghub-chunks' && spec.count !== undefined && total + skipped.length < spec.count) {
+    throw new DatasetRangeError('count', `${spec.count} chunks asked for, but ${source} holds ${total + skipped.length}`);
+  }
+  if (spec.offset >= total) throw new DatasetRangeError('offset', `${spec.offset} is past the end of the split (${source}: ${total} samples${invalid})`);
+  if (spec.limit !== undefined && spec.offset + spec.limit > total) {
+    throw new DatasetRangeError('limit', `${spec.limit} samples asked for after dataset.offset ${spec.offset}, but the split (${source}) has ${total - spec.offset} left of ${total}${invalid}`);
+  }
+}
+
+/** A split of which only some samples are kept: its hash and size are the whole split's. */
+export interface SelectedSplit extends LoadedSplit {
+  /** How many samples the whole split has (`samples` holds the selected ones). */
+  size: number;
+}
+
+/**
+ * `loadDataset`, keeping only the samples whose index in the split passes `keep` (a `--shard` or
+ * `--limit` selection): the same samples, hash and errors as filtering the whole split. A JSONL file
+ * (not shuffled) streams through, so a shard of a 100,000-sample file never holds the other shards'
+ * samples; other sources are loaded whole, then filtered.
+ */
+export async function loadSelectedSplit(spec: DatasetSpec, ctx: DatasetLoadContext, keep: (index: number) => boolean): Promise<SelectedSplit> {
+  if (spec.source !== 'jsonl' || spec.shuffle) {
+    const split = await loadDataset(spec, ctx);
+    return { ...split, samples: split.samples.filter((_, i) => keep(i)), size: split.samples.length };
+  }
+  const hasher = new SplitHasher();
+  const kept: Sample[] = [];
+  const end = spec.limit === undefined ? Number.POSITIVE_INFINITY : spec.offset + spec.limit;
+  let read = 0;
+  const { skipped } = await loadRecords(spec, ctx, (sample) => {
+    const at = read++;
+    if (at < spec.offset || at >= end) return;
+    if (keep(at - spec.offset)) kept.push(sample);
+    hasher.add(sample);
+  });
+  checkRange(spec, read, skipped);
+  return { name: spec.split, samples: kept, splitHash: hasher.digest(), skipped, size: hasher.count };
 }

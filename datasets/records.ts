@@ -28,10 +28,13 @@ export class RecordCollector implements LoadedRecords {
   constructor(
     readonly file: string,
     private readonly skipInvalid: boolean,
+    /** Where samples go instead of `samples`: a split built as the file streams by (`loadSelectedSplit`). */
+    private readonly sink?: (sample: Sample) => void,
   ) {}
 
   add(sample: Sample): void {
-    this.samples.push(sample);
+    if (this.sink) this.sink(sample);
+    else this.samples.push(sample);
   }
 
   /** Validates one record; a bad one is rejected (see `reject`) and gives undefined. */

@@ -451,7 +451,7 @@ async function requireRun(store: Pick<RunStore, 'getRun'>, runId: string): Promi
   return run;
 }
 
-type ReportStore = Pick<RunStore, 'path' | 'readOnly' | 'getRun' | 'metrics' | 'batches' | 'predictionCounts' | 'samples' | 'predictions'>;
+type ReportStore = Pick<RunStore, 'path' | 'readOnly' | 'getRun' | 'metrics' | 'batches' | 'predictionCounts' | 'samples' | 'predictions' | 'scoringRows'>;
 
 interface ReadRun {
   run: ReportRun;

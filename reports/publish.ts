@@ -85,7 +85,7 @@ ${rows}</table>`;
 }
 
 /** Writes the site for every run in `store` (open read-only) under `outDir`. */
-export async function publishSite(store: Pick<RunStore, 'path' | 'readOnly' | 'listRuns' | 'getRun' | 'metrics' | 'batches' | 'predictionCounts' | 'samples' | 'predictions'>, outDir: string): Promise<PublishedSite> {
+export async function publishSite(store: Pick<RunStore, 'path' | 'readOnly' | 'listRuns' | 'getRun' | 'metrics' | 'batches' | 'predictionCounts' | 'samples' | 'predictions' | 'scoringRows'>, outDir: string): Promise<PublishedSite> {
   const runs = await store.listRuns();
   const suiteNames = [...new Set(runs.map((run) => run.suiteName))].sort();
   const histories = suiteNames.map((suiteName) => ({ suiteName, path: `history/${siteFileName(suiteName)}` }));

@@ -161,7 +161,7 @@ const VerdictSettings = z.looseObject({ verdict_metric: z.string().optional() })
  * comparable: a report says so already, and a run with `--only` may lack its baseline.
  */
 export async function storedComparison(
-  store: Pick<RunStore, 'samples' | 'predictions' | 'metrics' | 'batches'>,
+  store: Pick<RunStore, 'samples' | 'predictions' | 'scoringRows' | 'metrics' | 'batches'>,
   candidate: StoredRun,
   baseline: StoredRun,
 ): Promise<StoredComparison | null> {
@@ -187,7 +187,7 @@ export async function storedComparison(
 
 /** The verdict on two stored runs, named by their model ids; null when they are not comparable. */
 export async function storedVerdict(
-  store: Pick<RunStore, 'samples' | 'predictions' | 'metrics' | 'batches'>,
+  store: Pick<RunStore, 'samples' | 'predictions' | 'scoringRows' | 'metrics' | 'batches'>,
   candidate: StoredRun,
   baseline: StoredRun,
 ): Promise<string | null> {

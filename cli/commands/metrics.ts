@@ -12,7 +12,7 @@ export function registerMetricsCommands(program: Command): void {
     .description('text metrics (fuzzy, Levenshtein, ROUGE-1/2/L/Lsum, HF BLEU, sacreBLEU) for prediction/reference pairs')
     .requiredOption('--pairs <file>', 'JSONL: {"prediction": str, "reference": str} (or "references": [str]) per line; "-" reads stdin')
     .option('--stem', 'Porter-stem tokens for ROUGE (rouge_score use_stemmer=True)', false)
-    .option('--workers <n>', 'worker threads scoring in parallel', wholeNumberFlag('--workers', 1), 1)
+    .option('--workers <n>', 'threads scoring in parallel (the main thread and N-1 workers)', wholeNumberFlag('--workers', 1), 1)
     .option('--no-levenshtein', 'leave out the Levenshtein distance and ratios (a second pass over the characters)')
     .option('--no-chrf', 'leave out chrF and chrF++ (their own character n-gram counts)')
     .option('--json', 'print JSON (the only output format; accepted for scripts that pass it)', true)

@@ -35,6 +35,14 @@ export interface WriteReportOptions {
   svg?: boolean;
 }
 
+/**
+ * Where `run` (and `merge --report`) put the HTML report of a suite's model: named after the
+ * database too, so two databases in one folder do not overwrite each other's reports.
+ */
+export function runReportPath(db: string, suiteName: string, modelId: string, outDir?: string): string {
+  return path.join(outDir ?? path.dirname(db), `${path.parse(db).name}-${suiteName}-${modelId}.html`);
+}
+
 /** Builds one report from the store (opened read-only) and writes it; returns the files written. */
 export async function writeReport(options: WriteReportOptions): Promise<string[]> {
   const svgPath = options.out.replace(/\.(html|md)$/i, '') + '.headline.svg';

@@ -8,13 +8,16 @@ import type { StoredComparison } from '../../reports/verdict.js';
 import { CliError, ExitCode } from '../../core/errors.js';
 import { printable } from '../../core/format.js';
 import { wholeNumberFlag } from '../flags.js';
+import { runReportPath } from './report.js';
+import { shardFromEnvironment, type Shard } from '../../harness/scale/shardEnvironment.js';
 
-
-function parseShard(value: string): { index: number; count: number } {
+/** `I/N`, or `auto`: read from the scheduler's environment when the action runs. */
+function parseShard(value: string): Shard | 'auto' {
+  if (value === 'auto') return 'auto';
   const match = /^(\d+)\/(\d+)$/.exec(value);
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (!match || count < 1 || index >= count) throw new CliError(`--shard: expected I/N with 0 ≤ I < N, got "${value}"`);
+  if (!match || count < 1 || index >= count) throw new CliError(`--shard: expected I/N with 0 ≤ I < N, or auto, got "${value}"`);
   return { index, count };
 }
 
@@ -70,14 +73,14 @@ export function registerRunCommands(program: Command): void {
     .option('--db <file>', 'DuckDB file', DEFAULT_DB)
     .option('--only <models...>', 'run only these model ids')
     .option('--limit <n>', 'only the first N samples', wholeNumberFlag('--limit', 1))
-    .option('--shard <i/n>', 'run the samples with index ≡ I (mod N); join shard databases with `logbench merge`', parseShard)
+    .option('--shard <i/n|auto>', 'run the samples with index ≡ I (mod N); join shard databases with `logbench merge`. auto: I and N from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or LOGBENCH_SHARD_INDEX (with LOGBENCH_SHARD_COUNT)', parseShard)
     .option('--no-cache', 'ignore the response cache (answers are still stored)')
     .option('--data-dir <dir>', 'local copies of remote datasets (e.g. ../shared/data)')
     .option('--cache-dir <dir>', 'where downloaded datasets are cached')
     .option('--out <dir>', 'where the HTML reports go (default: the database folder)')
     .option('--no-report', 'skip the HTML reports at the end')
     .option('--lock-wait <seconds>', 'how long to wait for another logbench process holding the database', parseSeconds, 30)
-    .action(async (suiteFile: string, opts: { db: string; out?: string; report: boolean; lockWait: number; only?: string[]; limit?: number; shard?: { index: number; count: number }; cache: boolean; dataDir?: string; cacheDir?: string }) => {
+    .action(async (suiteFile: string, opts: { db: string; out?: string; report: boolean; lockWait: number; only?: string[]; limit?: number; shard?: Shard | 'auto'; cache: boolean; dataDir?: string; cacheDir?: string }) => {
       // Imported here so that `logbench --help` and the metrics commands start fast.
       const [{ loadSuite }, { runSuite }, { createProgress }, { metricTable }, { verdictSentence }] = await Promise.all([
         import('../../harness/suite/load.js'),
@@ -86,13 +89,18 @@ export function registerRunCommands(program: Command): void {
         import('../table.js'),
         import('../../reports/verdict.js'),
       ]);
+      let shard = opts.shard === 'auto' ? undefined : opts.shard;
+      if (opts.shard === 'auto') {
+        const found = shardFromEnvironment(process.env);
+        process.stderr.write(`shard ${found.index}/${found.count} (from the ${found.source})\n`);
+        shard = found;
+      }
       const loaded = loadSuite(suiteFile);
       // Checked before anything is written: a bad --out must not surface after every model has run.
       if (opts.report && opts.out !== undefined && existsSync(opts.out) && !statSync(opts.out).isDirectory()) {
         throw new CliError(`--out: ${opts.out} is a file; it names the folder the HTML reports go to`);
       }
-      // Named after the database too: two databases in one folder must not overwrite each other's reports.
-      const reportPath = (modelId: string) => path.join(opts.out ?? path.dirname(opts.db), `${path.parse(opts.db).name}-${loaded.suite.name}-${modelId}.html`);
+      const reportPath = (modelId: string) => runReportPath(opts.db, loaded.suite.name, modelId, opts.out);
       if (opts.report) {
         const models = loaded.suite.models.filter((m) => !opts.only || opts.only.includes(m.id));
         assertSafeOutputs(models.map((m) => reportPath(m.id)), { db: opts.db, inputs: [suiteFile] });
@@ -111,7 +119,7 @@ export function registerRunCommands(program: Command): void {
           lockWaitMs: opts.lockWait * 1000,
           ...(opts.only && { only: opts.only }),
           ...(opts.limit !== undefined && { limit: opts.limit }),
-          ...(opts.shard && { shard: opts.shard }),
+          ...(shard && { shard: { index: shard.index, count: shard.count } }),
           noCache: !opts.cache,
           ...(opts.dataDir !== undefined && { dataDir: opts.dataDir }),
           ...(opts.cacheDir !== undefined && { cacheDir: opts.cacheDir }),
@@ -122,7 +130,7 @@ export function registerRunCommands(program: Command): void {
           throw new CliError('interrupted: the batches stored so far are kept; rerun the same command to resume', ExitCode.interrupted);
         }
         const baseline = loaded.suite.baseline ?? results[0]?.modelId ?? '';
-        process.stdout.write(`\nsuite ${loaded.suite.name} · split ${split.name} (${split.samples.length} samples, ${split.splitHash.slice(0, 12)}) · ${path.relative(process.cwd(), opts.db) || opts.db}\n`);
+        process.stdout.write(`\nsuite ${loaded.suite.name} · split ${split.name} (${split.size} samples, ${split.splitHash.slice(0, 12)}) · ${path.relative(process.cwd(), opts.db) || opts.db}\n`);
         for (const r of results) process.stdout.write(`  ${r.modelId}: run ${r.run.id}${r.completedBefore ? ' (completed before: nothing queried or written)' : r.resumed ? ' (resumed)' : ''}, ${r.queried} queried\n`);
         const paired = await pairedWithBaseline(opts.db, results, baseline);
         process.stdout.write('\n' + metricTable(results.map((r) => ({ modelId: r.modelId, metrics: r.metrics, ...(paired.has(r.modelId) && { paired: paired.get(r.modelId)?.comparison.metrics }) })), baseline, pluginFigures) + '\n');

@@ -1,6 +1,9 @@
-import { existsSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { CliError } from '../../core/errors.js';
+import { assertDatabasePath, assertSafeOutputs } from '../../core/io/outputPath.js';
+import type { MergeSummary } from '../../harness/run/mergeShards.js';
 import type { RunStore } from '../../harness/store/index.js';
 import { DEFAULT_DB } from '../defaults.js';
 
@@ -8,7 +11,7 @@ import { DEFAULT_DB } from '../defaults.js';
  * Opens `db` for writing and runs `work` on it. When `work` fails on a database this call created,
  * the file and its WAL are removed: a failed `merge` or `import-run` leaves no empty store behind.
  */
-export async function withTargetStore<T>(db: string, work: (store: RunStore) => Promise<T>): Promise<T> {
+export async function withTargetStore<T>(db: string, work: (store: RunStore, created: boolean) => Promise<T>): Promise<T> {
   const { RunStore } = await import('../../harness/store/index.js');
   const created = !existsSync(db);
   const removeIfCreated = () => {
@@ -23,7 +26,7 @@ export async function withTargetStore<T>(db: string, work: (store: RunStore) => 
   }
   let result: T;
   try {
-    result = await work(store);
+    result = await work(store, created);
   } catch (error) {
     await store.close();
     removeIfCreated();
@@ -33,17 +36,124 @@ export async function withTargetStore<T>(db: string, work: (store: RunStore) => 
   return result;
 }
 
+/** `OUT.partial-PID`: where `merge` builds a new OUT, renamed into place only once complete. */
+const PARTIAL = /^(.*)\.partial-(\d+)(\.wal)?$/;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes what a merge into `target` killed mid-way left (its process is gone), with a note. */
+function removeLeftoverPartials(target: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(path.dirname(target));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = PARTIAL.exec(name);
+    if (!match || match[1] !== path.basename(target) || processAlive(Number(match[2]))) continue;
+    rmSync(path.join(path.dirname(target), name), { force: true });
+    process.stderr.write(`note: removed ${name}, left by a merge into ${path.basename(target)} that was stopped (process ${match[2]})\n`);
+  }
+}
+
+/** fsync of a file or folder: the rename below must not reach the disk before the bytes it names. */
+function syncPath(file: string): void {
+  const fd = openSync(file, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Puts the finished `partial` at `target`. A hard link never replaces a file: a database another
+ * merge put there meanwhile is kept and this one is refused (its partial removed).
+ */
+function publish(partial: string, target: string): void {
+  for (const [from, to] of [[`${partial}.wal`, `${target}.wal`], [partial, target]] as const) {
+    if (!existsSync(from)) continue;
+    syncPath(from);
+    try {
+      linkSync(from, to);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new CliError(`${to} appeared while merging into it (another merge?); it was kept and this merge discarded`);
+      throw error;
+    }
+    rmSync(from);
+  }
+  syncPath(path.dirname(target));
+}
+
+/**
+ * `merge` into a new database builds it at OUT.partial-PID beside it and renames it into place when
+ * complete: a merge killed mid-way (kill -9, SIGTERM) leaves no half-written OUT that a later merge
+ * would call "merged before" or `run` would resume. Into an existing database, the merge is one
+ * transaction there.
+ */
+async function mergeInto(db: string, files: readonly string[]): Promise<MergeSummary> {
+  const { mergeStores } = await import('../../harness/run/mergeShards.js');
+  const target = path.resolve(db);
+  assertDatabasePath(target, { writing: true });
+  if (existsSync(target)) return withTargetStore(db, (store) => mergeStores(store, files));
+  removeLeftoverPartials(target);
+  const partial = `${target}.partial-${process.pid}`;
+  assertSafeOutputs([partial, `${partial}.wal`], { db, inputs: files });
+  // Made for this merge and removed if it fails, so the copy may commit in parts.
+  let summary: MergeSummary;
+  try {
+    summary = await withTargetStore(partial, (store) => mergeStores(store, files, { inParts: true }));
+  } catch (error) {
+    // The user named the target, not the file it is built in.
+    if (error instanceof Error) error.message = error.message.replaceAll(partial, target);
+    throw error;
+  }
+  try {
+    publish(partial, target);
+  } finally {
+    for (const file of [partial, `${partial}.wal`]) rmSync(file, { force: true });
+  }
+  return summary;
+}
+
+/** `merge --report`: the report of each run the merge made of shards, named and compared as `run` would. */
+async function reportMergedRuns(db: string, whole: MergeSummary['whole']): Promise<string[]> {
+  const { runReportPath, writeReport } = await import('./report.js');
+  const written: string[] = [];
+  for (const w of whole) {
+    const ofSuite = whole.filter((other) => other.suiteName === w.suiteName);
+    const baseline = ofSuite.find((other) => other.modelId === w.baseline) ?? ofSuite[0];
+    const against = baseline && baseline.runId !== w.runId ? { baselineId: baseline.runId } : {};
+    written.push(...(await writeReport({ db, runId: w.runId, ...against, format: 'html', out: runReportPath(db, w.suiteName, w.modelId) })));
+  }
+  return written;
+}
+
 export function registerTransferCommands(program: Command): void {
   program
     .command('merge')
-    .description('copy the runs of other databases (e.g. the shards of `logbench run --shard I/N`) into one, all or nothing')
+    .description('join the shard databases of `logbench run --shard I/N` into one run per model, equal to a single-process run (figures recomputed on all samples); other runs are copied as they are; all or nothing')
     .argument('<files...>', 'databases to merge in')
     .option('--db <file>', 'target DuckDB file', DEFAULT_DB)
-    .action(async (files: string[], opts: { db: string }) => {
-      await withTargetStore(opts.db, async (store) => {
-        const merged = await store.mergeFrom(files);
-        files.forEach((file, i) => process.stderr.write(`merged ${merged[i]?.runs ?? 0} run(s) from ${file} into ${opts.db}\n`));
-      });
+    .option('--report', 'then write the HTML report of each run made of shards beside --db, as `run` would (nothing is queried)')
+    .action(async (files: string[], opts: { db: string; report?: boolean }) => {
+      const { copied, whole } = await mergeInto(opts.db, files);
+      for (const { file, runs } of copied) if (runs > 0) process.stderr.write(`merged ${runs} run(s) from ${file} into ${opts.db}\n`);
+      for (const w of whole) process.stderr.write(`merged ${w.shards} shards of ${w.suiteName}/${w.modelId} into run ${w.runId} (${w.samples} samples, figures computed on all of them) in ${opts.db}\n`);
+      // The merged run ids, one a line: what a script passes to `logbench report --run`.
+      for (const w of whole) process.stdout.write(`${w.runId}\n`);
+      if (opts.report) {
+        const written = await reportMergedRuns(opts.db, whole);
+        if (written.length) process.stderr.write(`reports: ${written.map((f) => path.relative(process.cwd(), f) || f).join(', ')}\n`);
+      }
     });
 
   program

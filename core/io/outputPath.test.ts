@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliError } from '../errors.js';
 import { RunStore } from '../../harness/store/index.js';
-import { assertSafeOutputs, isDuckDbFile, writtenPath } from './outputPath.js';
+import { assertDatabasePath, assertSafeOutputs, isDuckDbFile, writtenPath } from './outputPath.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-output-path-'));
 const db = path.join(dir, 'runs.duckdb');
@@ -55,5 +55,17 @@ describe('assertSafeOutputs', () => {
   it('accepts new files, plain files and stdin as an input', () => {
     expect(() => assertSafeOutputs([path.join(dir, 'new', 'report.html'), thresholds], { db, inputs: ['-', undefined] })).not.toThrow();
     expect(writtenPath(path.join(dir, 'new', 'deeper', 'x.html'))).toBe(path.join(writtenPath(dir), 'new', 'deeper', 'x.html'));
+  });
+});
+
+describe('assertDatabasePath', () => {
+  it('refuses an existing file that is not a DuckDB database (DuckDB would open a .csv as an empty in-memory one), and a database\'s .wal for writing', () => {
+    const csv = path.join(dir, 'runs.csv');
+    writeFileSync(csv, 'a,b\n1,2\n');
+    expect(() => assertDatabasePath(csv, { writing: false })).toThrow(CliError);
+    expect(() => assertDatabasePath(csv, { writing: true })).toThrow(`${csv}: not a DuckDB database (a logbench store); name another --db`);
+    expect(() => assertDatabasePath(`${db}.wal`, { writing: true })).toThrow(`${db}.wal: it is the write-ahead log of the DuckDB database ${db}; name another --db`);
+    // A database, a new file, and the .wal name of a file that is not a database are fine.
+    for (const file of [db, path.join(dir, 'new.duckdb'), `${csv}.wal`]) expect(() => assertDatabasePath(file, { writing: true })).not.toThrow();
   });
 });

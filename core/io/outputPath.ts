@@ -2,7 +2,7 @@
  * The one check every file a command writes goes through: an output path must never land on the
  * database, its write-ahead log, any other DuckDB file, or a file the same command reads.
  */
-import { closeSync, lstatSync, openSync, readSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../errors.js';
 
@@ -83,6 +83,21 @@ export function databaseFileProblem(file: string): string | null {
   }
   if (!stat.isFile()) return stat.isDirectory() ? 'a directory, not a DuckDB database' : 'not a regular file (a FIFO, device or socket), not a DuckDB database';
   return isDuckDbFile(file) ? null : 'not a DuckDB database (a logbench store)';
+}
+
+/**
+ * Refuses (CliError, exit 3) a database path that is not one: an existing non-empty file without
+ * DuckDB's magic (DuckDB would open a `.csv` or `.json` as an empty in-memory database, so a run
+ * would "succeed" and store nothing), or, for writing, the write-ahead log of a DuckDB database
+ * (a store there would be overwritten by that database's next WAL).
+ */
+export function assertDatabasePath(file: string, options: { writing: boolean }): void {
+  // One rule with `logbench view`'s check; a path not there yet is created as a new store.
+  const problem = existsSync(file) ? databaseFileProblem(file) : null;
+  if (problem !== null) throw new CliError(`${file}: ${problem}; name another --db`);
+  if (options.writing && file.endsWith('.wal') && isDuckDbFile(file.slice(0, -'.wal'.length))) {
+    throw new CliError(`${file}: it is the write-ahead log of the DuckDB database ${file.slice(0, -'.wal'.length)}; name another --db`);
+  }
 }
 
 /** Why writing `file` would destroy something the command must keep, or null when it is safe. */

@@ -150,9 +150,9 @@ export function readInputText(file: string, maxBytes = MAX_CONFIG_FILE_BYTES): s
  * Streams the lines of a file ("-": standard input) with their 1-based numbers, without their
  * terminators (LF or CRLF), decoded by `decodeInput`'s rule. Memory stays at one read plus one line.
  */
-export async function* readInputLines(file: string, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<{ line: number; text: string }> {
-  // Any size in all: the whole-file limit does not apply to a stream, only the line limit.
-  const input = file === '-' ? process.stdin : createReadStream('', { fd: openInputFile(file, Number.MAX_SAFE_INTEGER).fd });
+export async function* readInputLines(file: string, maxLineBytes = MAX_LINE_BYTES, maxFileBytes = Number.MAX_SAFE_INTEGER): AsyncGenerator<{ line: number; text: string }> {
+  // Any size in all unless asked (a dataset streamed keeps the data-file limit): a stream has the line limit.
+  const input = file === '-' ? process.stdin : createReadStream('', { fd: openInputFile(file, maxFileBytes).fd });
   const withoutCr = (text: string): string => (text.endsWith('\r') ? text.slice(0, -1) : text);
   // Bytes after the last newline seen, kept as read so a long line is copied once.
   let partial: Buffer[] = [];

@@ -69,7 +69,7 @@ function storedDifference(name: string, a: StoredMetric | undefined, b: StoredMe
  * with the candidate's suite statistics settings. Refuses, with exit code 2, runs that differ in
  * task, split, prompt, decoding or predicted samples.
  */
-export async function compareStoredRuns(store: Pick<RunStore, 'samples' | 'predictions' | 'metrics' | 'batches'>, candidate: StoredRun, baseline: StoredRun): Promise<RunComparison> {
+export async function compareStoredRuns(store: Pick<RunStore, 'samples' | 'predictions' | 'scoringRows' | 'metrics' | 'batches'>, candidate: StoredRun, baseline: StoredRun): Promise<RunComparison> {
   const notComparable = (reason: string) => new CliError(`runs ${candidate.id} and ${baseline.id} are not comparable: ${reason}`, ExitCode.notComparable);
   const differences = runDifferences(candidate, baseline);
   if (differences.length > 0) throw notComparable(describeDifferences(differences));

@@ -115,6 +115,8 @@ const ExportedBatch = z.strictObject({
   powerAvgW: nullableMeasured.optional(),
   gpuSource: z.enum(['nvidia-smi', 'dcgm']).nullable().optional(),
   telemetryNote: nullableText.optional(),
+  // Migration 5's column (the endpoints that answered the batch), optional like migration 4's.
+  replicas: nullableText.optional(),
   predictions: z.array(ExportedPrediction),
 });
 

@@ -71,10 +71,15 @@ export interface ProviderDefinition<Spec extends ProviderSpec = ProviderSpec, Na
    * the stored run) and fields already stored through `decoding`.
    */
   readonly notInRunIdentity?: readonly string[];
+  /**
+   * Fields left out by `notInRunIdentity` that the run's identity holds in another form: a list that is
+   * a set (replicas, in any order). A field the entry still holds wins over what it returns.
+   */
+  runIdentity?(model: ProviderModel<Spec>): Record<string, unknown>;
   /** What would stop `create`, found before a run writes anything (an unset key, a missing file). */
   problem?(model: ProviderModel<Spec>, ctx: ProviderContext): ProviderProblem | null;
   /** A Prometheus endpoint whose token and latency counters are recorded per batch (vLLM's `/metrics`). */
-  serverMetrics?(model: ProviderModel<Spec>): { url: string; modelName: string } | undefined;
+  serverMetrics?(model: ProviderModel<Spec>): { url: string | readonly string[]; modelName: string } | undefined;
   /** A DCGM exporter serving the model's GPUs, and which of them (`harness/telemetry/dcgm.ts`); it wins over the suite's. */
   gpuMetrics?(model: ProviderModel<Spec>): { url: string; select?: GpuSelection } | undefined;
   /** The served model's name and endpoint, shown with the run in reports. */

@@ -5,6 +5,7 @@ import { DEFAULT_MAX_RESPONSE_BYTES, SUITE_LIMITS } from '../suite/limits.js';
 import { defineProvider } from './definition.js';
 import { JsonObjectFormat, JsonSchemaFormat, resolveJsonSchemaFormat } from './responseFormat.js';
 import { GpuMetricsUrl, GpuSelection } from '../telemetry/dcgmSpec.js';
+import { ENDPOINT_LIST_SEPARATOR, redactEndpoint } from '../store/endpoint.js';
 
 const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -19,10 +20,15 @@ export const OpenAIDecoding = z
   })
   .strict();
 
+const MetricsUrl = z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:8000/metrics' });
+const EndpointUrl = z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:8000/v1' });
+
 const OpenAISpec = z
   .object({
     model: z.string().min(1),
-    endpoint: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:8000/v1' }),
+    endpoint: EndpointUrl.optional(),
+    /** Replicas serving the same model (instead of `endpoint`): each request goes to the least busy one that is up. */
+    endpoints: z.array(EndpointUrl).min(1).max(SUITE_LIMITS.replicas).optional(),
     /** The NAME of the environment variable holding the key; the value is never stored. */
     api_key_env: z.string().regex(ENV_VAR_NAME, 'an environment variable name, not a key').optional(),
     decoding: OpenAIDecoding.default({}),
@@ -31,14 +37,54 @@ const OpenAISpec = z
     max_retries: z.number().int().min(0).max(SUITE_LIMITS.maxRetries).default(5),
     /** An answer (or error) body larger than this fails the sample, unretried. */
     max_response_bytes: z.number().int().min(1024).max(SUITE_LIMITS.maxResponseBytes).default(DEFAULT_MAX_RESPONSE_BYTES),
-    /** Prometheus endpoint of the server (vLLM `/metrics`): its token and latency counters are recorded per batch. */
-    metrics_url: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:8000/metrics' }).optional(),
+    /**
+     * Prometheus endpoint of the server (vLLM `/metrics`): its token and latency counters are recorded per batch.
+     * With `endpoints`, one per replica: a batch's server figures are their sums (KV-cache usage their mean).
+     */
+    metrics_url: z.union([MetricsUrl, z.array(MetricsUrl).min(1).max(SUITE_LIMITS.replicas)]).optional(),
     /** DCGM exporter of the GPUs this server runs on (default :9400/metrics): GPU time, memory and energy per batch. */
     gpu_metrics_url: GpuMetricsUrl.optional(),
     /** Which of that exporter's GPUs serve this model (gpu / uuid / pod); all by default. */
     gpus: GpuSelection.optional(),
   })
-  .strict();
+  .strict()
+  // The JSON Schema (editor completion) says what the refinement below checks.
+  .meta({ oneOf: [{ required: ['endpoint'] }, { required: ['endpoints'] }] })
+  .superRefine((model, ctx) => {
+    if ((model.endpoint === undefined) === (model.endpoints === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [model.endpoint === undefined ? 'endpoint' : 'endpoints'], message: 'give either endpoint (one server) or endpoints (replicas of one model), not both or neither' });
+    }
+    const seen = new Set<string>();
+    for (const [i, url] of (model.endpoints ?? []).entries()) {
+      if (!URL.canParse(url)) continue; // refused above as not a URL
+      const same = new URL(url).href;
+      if (seen.has(same)) ctx.addIssue({ code: 'custom', path: ['endpoints', i], message: `${redactEndpoint(url)} is listed twice` });
+      seen.add(same);
+    }
+  });
+
+/** The model's endpoints: its replicas, or its one endpoint. */
+export function endpointsOf(model: { endpoint?: string | undefined; endpoints?: string[] | undefined }): string[] {
+  return model.endpoints ?? (model.endpoint === undefined ? [] : [model.endpoint]);
+}
+
+/** One URL as written, or a list as a set: de-duplicated and sorted, so the order of replicas does not matter. */
+function asSet(urls: string | readonly string[]): string | string[] {
+  if (typeof urls === 'string') return urls;
+  const set = [...new Set(urls)].sort();
+  return set.length === 1 ? (set[0] as string) : set;
+}
+
+/**
+ * Where the model is served, as its run identity and cache key hold it: the set of its endpoints as
+ * written (credentials included, as `endpoint` always was: hashed, never stored). A set of one is
+ * `endpoint`, whichever field listed it, so keys from before replicas stay; which replica answers
+ * a request never matters.
+ */
+function servedAt(model: { endpoint?: string | undefined; endpoints?: string[] | undefined }): { endpoint: string } | { endpoints: string[] } {
+  const set = asSet(endpointsOf(model));
+  return typeof set === 'string' ? { endpoint: set } : { endpoints: set };
+}
 
 export const openaiProvider = defineProvider({
   name: 'openai',
@@ -48,7 +94,7 @@ export const openaiProvider = defineProvider({
     return new OpenAIChatRunner({
       modelId: model.id,
       model: model.model,
-      baseURL: model.endpoint,
+      baseURL: endpointsOf(model),
       ...(model.api_key_env !== undefined && { apiKeyEnv: model.api_key_env }),
       env: ctx.env,
       // The suite's decoding with any `json_schema_file` read in (what `decoding` below returned).
@@ -59,7 +105,8 @@ export const openaiProvider = defineProvider({
       maxResponseBytes: model.max_response_bytes,
     });
   },
-  cacheIdentity: (model) => ({ endpoint: model.endpoint, model: model.model }),
+  // Where it is served decides the answers too: a base and a fine-tune on two ports may share one `model` name.
+  cacheIdentity: (model) => ({ ...servedAt(model), model: model.model }),
   decoding(model, ctx) {
     const { response_format: format, ...rest } = model.decoding;
     if (format === undefined) return rest;
@@ -67,7 +114,9 @@ export const openaiProvider = defineProvider({
     return { ...rest, response_format: responseFormat };
   },
   // Where GPUs are measured changes no answer: adding an exporter still resumes the stored run.
-  notInRunIdentity: ['concurrency', 'timeout_ms', 'max_retries', 'max_response_bytes', 'decoding', 'gpu_metrics_url', 'gpus'],
+  // `endpoint`/`endpoints` and `metrics_url` are held as sets, by `runIdentity` (docs/DECISIONS.md).
+  notInRunIdentity: ['endpoint', 'endpoints', 'metrics_url', 'concurrency', 'timeout_ms', 'max_retries', 'max_response_bytes', 'decoding', 'gpu_metrics_url', 'gpus'],
+  runIdentity: (model) => ({ ...servedAt(model), ...(model.metrics_url !== undefined && { metrics_url: asSet(model.metrics_url) }) }),
   problem(model, ctx) {
     if (model.api_key_env !== undefined && !ctx.env[model.api_key_env]) {
       return { field: 'api_key_env', message: `environment variable ${model.api_key_env} is not set` };
@@ -76,5 +125,6 @@ export const openaiProvider = defineProvider({
   },
   serverMetrics: (model) => (model.metrics_url === undefined ? undefined : { url: model.metrics_url, modelName: model.model }),
   gpuMetrics: (model) => (model.gpu_metrics_url === undefined ? undefined : { url: model.gpu_metrics_url, ...(model.gpus && { select: model.gpus }) }),
-  runRecord: (model) => ({ modelName: model.model, endpoint: model.endpoint }),
+  // As parsed (`href`), so no URL holds the separator: its spaces are escaped.
+  runRecord: (model) => ({ modelName: model.model, endpoint: endpointsOf(model).map((url) => new URL(url).href).join(ENDPOINT_LIST_SEPARATOR) }),
 });

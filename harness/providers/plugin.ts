@@ -15,6 +15,7 @@ const ProviderShape = z.looseObject({
   cacheIdentity: fn.optional(),
   decoding: fn.optional(),
   notInRunIdentity: z.array(z.string()).optional(),
+  runIdentity: fn.optional(),
   problem: fn.optional(),
   serverMetrics: fn.optional(),
   gpuMetrics: fn.optional(),
@@ -22,7 +23,7 @@ const ProviderShape = z.looseObject({
 });
 
 /** The definition's functions other than `create`, called as a run is set up. */
-const SETUP_FUNCTIONS = ['cacheIdentity', 'decoding', 'problem', 'serverMetrics', 'gpuMetrics', 'runRecord'] as const;
+const SETUP_FUNCTIONS = ['cacheIdentity', 'runIdentity', 'decoding', 'problem', 'serverMetrics', 'gpuMetrics', 'runRecord'] as const;
 
 const RunnerShape = z.looseObject({ runBatch: fn, close: fn.optional() });
 /** What a plugin's `runBatch` may resolve with: Predictions (a `cached` claim is dropped: only the harness's cache sets it). */

@@ -1,7 +1,7 @@
 import type { Sample } from '../../core/sample.js';
 import { ERROR_RATE, figureNamed } from '../../metrics/registry.js';
 import { corpusIntervals, type ResamplingSettings } from '../../metrics/runStatistics.js';
-import { scoreCorpus, type SampleScores, type ScoringItem, type SuiteMetric, type TaskKind } from '../../metrics/taskScoring.js';
+import { scoreCorpus, scoreSample, type SampleScores, type ScoringItem, type SuiteMetric, type TaskKind } from '../../metrics/taskScoring.js';
 import type { Prediction } from '../../core/prediction.js';
 import type { MetricRecord, RunStore, StoredPrediction, StoredRun, StoredSample } from '../store/index.js';
 
@@ -16,6 +16,9 @@ export function scoringItem(sample: Pick<Sample, 'reference' | 'label'>, predict
   };
 }
 
+/** What scoring reads of a store: a `RunStore`, or a merge's view of rows not yet committed. */
+export type RunReader = Pick<RunStore, 'scoringRows'>;
+
 export interface RunItems {
   /** Sample ids in split order, only those the run has a prediction for. */
   sampleIds: string[];
@@ -26,8 +29,23 @@ export interface RunItems {
  * A run's outcomes rebuilt from the store (predictions joined with the split's samples), in split
  * order: metrics, intervals, comparisons and gates all score from here, never from a live runner.
  */
-export async function loadRunItems(store: Pick<RunStore, 'samples' | 'predictions'>, run: Pick<StoredRun, 'id' | 'splitHash'>, only?: ReadonlySet<string>): Promise<RunItems> {
-  return runItemsOf(await store.samples(run.splitHash), await store.predictions(run.id), only);
+export async function loadRunItems(store: RunReader, run: Pick<StoredRun, 'id' | 'splitHash'>, only?: ReadonlySet<string>): Promise<RunItems> {
+  const out: RunItems = { sampleIds: [], items: [] };
+  for (const row of await store.scoringRows(run.id, run.splitHash)) {
+    if (only && !only.has(row.sampleId)) continue;
+    out.sampleIds.push(row.sampleId);
+    out.items.push(itemOf(row, row));
+  }
+  return out;
+}
+
+/** A stored sample's reference and label with a stored answer, as the scorer sees them (nulls are absent). */
+function itemOf(sample: { reference: string | null; label: string | null }, p: { text: string | null; label?: string | null; predictedLabel?: string | null; error: string | null }): ScoringItem {
+  const predicted = p.predictedLabel !== undefined ? p.predictedLabel : (p.label ?? null);
+  return scoringItem(
+    { ...(sample.reference !== null && { reference: sample.reference }), ...(sample.label !== null && { label: sample.label }) },
+    { ...(p.text !== null && { text: p.text }), ...(predicted !== null && { label: predicted }), ...(p.error !== null && { error: p.error }) },
+  );
 }
 
 /** `loadRunItems` on rows in hand (a run export being checked before it is stored). */
@@ -43,12 +61,7 @@ export function runItemsOf(
     const p = predictions.get(sample.id);
     if (!p) continue;
     out.sampleIds.push(sample.id);
-    out.items.push(
-      scoringItem(
-        { ...(sample.reference !== null && { reference: sample.reference }), ...(sample.label !== null && { label: sample.label }) },
-        { ...(p.text !== null && { text: p.text }), ...(p.label !== null && { label: p.label }), ...(p.error !== null && { error: p.error }) },
-      ),
-    );
+    out.items.push(itemOf(sample, p));
   }
   return out;
 }
@@ -73,4 +86,24 @@ export function corpusMetricRecords(
     if (!own && (figure.value === null || figure.value < interval.low || figure.value > interval.high)) return figure;
     return { ...figure, ciLow: interval.low, ciHigh: interval.high };
   });
+}
+
+/**
+ * A run's corpus figures over every stored prediction (of the samples in `only`, when given): what
+ * `logbench run` stores at the end of a run and `logbench merge` stores for the run its shards make
+ * up. Samples scored in this process (`scoredHere`) keep those scores; the others are scored from
+ * the store with the same function on the same outputs, so a resumed or merged run scores exactly
+ * like one uninterrupted process.
+ */
+export async function runFigures(
+  store: RunReader,
+  run: Pick<StoredRun, 'id' | 'splitHash'>,
+  scoring: { task: TaskKind; metrics: readonly SuiteMetric[]; statistics: ResamplingSettings },
+  only?: ReadonlySet<string>,
+  scoredHere?: ReadonlyMap<string, SampleScores>,
+): Promise<MetricRecord[]> {
+  const { task, metrics, statistics } = scoring;
+  const { sampleIds, items } = await loadRunItems(store, run, only);
+  const scored = items.map((item, i) => scoredHere?.get(sampleIds[i] as string) ?? scoreSample(task, metrics, item));
+  return corpusMetricRecords(task, metrics, items, scored, statistics);
 }

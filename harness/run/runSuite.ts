@@ -1,5 +1,5 @@
-import { DatasetRangeError, loadDataset } from '../../datasets/index.js';
-import type { LoadedSplit, Sample } from '../../core/sample.js';
+import { DatasetRangeError, loadSelectedSplit, type SelectedSplit } from '../../datasets/index.js';
+import type { Sample } from '../../core/sample.js';
 import { scoreSample, type SampleScores, type SuiteMetric } from '../../metrics/taskScoring.js';
 import { placeholdersOf } from '../../prompts/render.js';
 import type { Runner } from '../runners/runner.js';
@@ -14,10 +14,11 @@ import { DEFAULT_METRICS } from '../suite/schema.js';
 import type { ProviderModel } from '../providers/definition.js';
 import { TelemetrySampler } from '../telemetry/sampler.js';
 import { hashOf } from '../../core/hash.js';
-import { corpusMetricRecords, loadRunItems, scoringItem } from './items.js';
+import { runFigures, scoringItem } from './items.js';
 import { collectProvenance } from './provenance.js';
 import { renderRequest, templateValues } from '../../prompts/request.js';
 import { requestHash } from './requests.js';
+import { ENDPOINT_LIST_SEPARATOR } from '../store/endpoint.js';
 
 export interface RunOptions {
   dbPath: string;
@@ -60,7 +61,8 @@ export interface ModelRunResult {
 }
 
 export interface SuiteRunResult {
-  split: LoadedSplit;
+  /** The split: its hash and `size`; `samples` holds the samples this run selected (`--limit`, `--shard`). */
+  split: SelectedSplit;
   results: ModelRunResult[];
   /** Directions and ranges of the figures plugin metrics stored (the built-ins' are in the registry). */
   pluginFigures: FigureInfo[];
@@ -78,41 +80,43 @@ interface SuiteScoring {
  * over other samples. (A run over the whole split keeps the key it had before limits were keyed.)
  */
 function runKeyOf(loaded: LoadedSuite, model: ResolvedModel, splitHash: string, options: Pick<RunOptions, 'shard' | 'limit'>, plugins: readonly PluginMetric[]): string {
+  return runKeyFrom({ configHash: configHashOf(loaded, model), splitHash, ...options, plugins });
+}
+
+/** `runKeyOf` from a stored run's fields: `logbench merge` checks shards by it and keys the whole run they make up. */
+export function runKeyFrom(parts: { configHash: string; splitHash: string; shard?: { index: number; count: number }; limit?: number; plugins: readonly Pick<PluginMetric, 'module' | 'codeHash'>[] }): string {
+  const { configHash, splitHash, shard, limit, plugins } = parts;
   return hashOf({
-    configHash: configHashOf(loaded, model),
+    configHash,
     splitHash,
-    shard: options.shard ?? null,
-    ...(options.limit !== undefined && { limit: options.limit }),
+    shard: shard ?? null,
+    ...(limit !== undefined && { limit }),
     // A plugin metric's code decides its figures: other code makes another run (never a resumed mix).
     ...(plugins.length > 0 && { pluginMetrics: plugins.map((p) => [p.module, p.codeHash]) }),
   });
 }
 
 /** What `runs.selection` records: absent when the run covers the whole split. */
-function selectionOf(split: LoadedSplit, samples: readonly Sample[], options: RunOptions): RunSelection | undefined {
+function selectionOf(split: SelectedSplit, samples: readonly Sample[], options: RunOptions): RunSelection | undefined {
   if (options.limit === undefined && options.shard === undefined) return undefined;
   return {
     ...(options.limit !== undefined && { limit: options.limit }),
     ...(options.shard !== undefined && { shard: options.shard }),
     samples: samples.length,
-    splitSamples: split.samples.length,
+    splitSamples: split.size,
   };
 }
 
-function selectSamples(split: LoadedSplit, options: RunOptions): Sample[] {
-  let samples = split.samples;
-  if (options.limit !== undefined) samples = samples.slice(0, options.limit);
-  if (options.shard) {
-    const { index, count } = options.shard;
-    samples = samples.filter((_, i) => i % count === index);
-  }
-  return samples;
+/** The samples of the split this process runs: the first `--limit`, those with index ≡ I (mod N) for `--shard I/N`. */
+function selects(options: Pick<RunOptions, 'limit' | 'shard'>): (index: number) => boolean {
+  const { limit, shard } = options;
+  return (index) => (limit === undefined || index < limit) && (shard === undefined || index % shard.count === shard.index);
 }
 
 async function runModel(
   loaded: LoadedSuite,
   resolved: ResolvedModel,
-  split: LoadedSplit,
+  split: SelectedSplit,
   samples: Sample[],
   store: RunStore,
   options: RunOptions,
@@ -224,7 +228,7 @@ interface ModelRun {
   loaded: LoadedSuite;
   resolved: ResolvedModel;
   model: ProviderModel;
-  split: LoadedSplit;
+  split: SelectedSplit;
   samples: Sample[];
   store: RunStore;
   options: RunOptions;
@@ -292,7 +296,7 @@ async function continueRun(run: ModelRun, runId: string, resumed: boolean): Prom
         if (prediction.error) errors++;
       });
       const { batchIndex: _index, ...batchFigures } = await finishing;
-      await store.writeBatch(runId, { batchIndex, ...withoutNulls(batchFigures) }, records, sampleMetrics, cacheRecords);
+      await store.writeBatch(runId, { batchIndex, ...withoutNulls(batchFigures), ...servedBy(predictions.map((p) => p.prediction)) }, records, sampleMetrics, cacheRecords);
       batchIndex++;
       completed += batch.length;
       options.progress?.batchDone(model.id, completed, errors);
@@ -302,7 +306,7 @@ async function continueRun(run: ModelRun, runId: string, resumed: boolean): Prom
   }
 
   const interrupted = options.signal?.aborted ?? false;
-  const figures = interrupted ? [] : await computeRunMetrics(store, (await store.getRun(runId)) as StoredRun, samples, suite, metrics, scoredHere);
+  const figures = interrupted ? [] : await runFigures(store, (await store.getRun(runId)) as StoredRun, { task: suite.task, metrics, statistics: suite.statistics }, new Set(samples.map((s) => s.id)), scoredHere);
   if (!interrupted) await store.writeMetrics(runId, figures);
   await store.finishRun(runId, interrupted ? 'interrupted' : 'completed');
   options.progress?.modelFinished(model.id);
@@ -332,6 +336,12 @@ function cachedResponseOf(prediction: Prediction): Record<string, unknown> {
     ...(prediction.tokensIn !== undefined && { tokensIn: prediction.tokensIn }),
     ...(prediction.tokensOut !== undefined && { tokensOut: prediction.tokensOut }),
   };
+}
+
+/** The endpoints that answered a batch (a model's replicas), for `batches.replicas`; none for cached or in-process answers. */
+function servedBy(predictions: readonly Prediction[]): { replicas?: string } {
+  const replicas = [...new Set(predictions.flatMap((p) => (p.replica === undefined ? [] : [p.replica])))].sort();
+  return replicas.length === 0 ? {} : { replicas: replicas.join(ENDPOINT_LIST_SEPARATOR) };
 }
 
 function withoutNulls<T extends object>(record: T): { [K in keyof T]: Exclude<T[K], null> } {
@@ -390,22 +400,6 @@ async function predictBatch(
   return out;
 }
 
-/** Corpus figures over every stored prediction of the run, so a resumed run scores exactly like an uninterrupted one. */
-async function computeRunMetrics(
-  store: RunStore,
-  run: StoredRun,
-  samples: Sample[],
-  suite: LoadedSuite['suite'],
-  metrics: SuiteMetric[],
-  scoredHere: ReadonlyMap<string, SampleScores>,
-) {
-  const { sampleIds, items } = await loadRunItems(store, run, new Set(samples.map((s) => s.id)));
-  // Samples answered in this process keep their batch-time scores; those stored by an earlier
-  // process are scored from the store, with the same function on the same outputs.
-  const scored = items.map((item, i) => scoredHere.get(sampleIds[i] as string) ?? scoreSample(suite.task, metrics, item));
-  return corpusMetricRecords(suite.task, metrics, items, scored, suite.statistics);
-}
-
 /** The suite's metric list (its task's defaults when it has none) with plugin modules loaded; a bad module names file:line:col. */
 async function suiteScoring(loaded: LoadedSuite): Promise<SuiteScoring> {
   const entries = loaded.suite.metrics ?? DEFAULT_METRICS[loaded.suite.task] ?? [];
@@ -459,14 +453,22 @@ function checkBeforeWriting(loaded: LoadedSuite, models: readonly ResolvedModel[
   if (problems.length) throw suiteProblem(loaded.file, problems);
 }
 
-/** The suite's split; an offset, limit or count past its end is located in the suite like a schema error. */
-async function loadSplit(loaded: LoadedSuite, options: RunOptions): Promise<LoadedSplit> {
+/**
+ * The suite's split with the samples this run selects (only those are held: a shard of a large JSONL
+ * split streams past the others); an offset, limit or count past its end is located in the suite
+ * like a schema error.
+ */
+async function loadSplit(loaded: LoadedSuite, options: RunOptions): Promise<SelectedSplit> {
   try {
-    return await loadDataset(loaded.suite.dataset, {
-      baseDir: loaded.baseDir,
-      ...(options.dataDir !== undefined && { dataDir: options.dataDir }),
-      ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
-    });
+    return await loadSelectedSplit(
+      loaded.suite.dataset,
+      {
+        baseDir: loaded.baseDir,
+        ...(options.dataDir !== undefined && { dataDir: options.dataDir }),
+        ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
+      },
+      selects(options),
+    );
   } catch (err) {
     if (err instanceof DatasetRangeError) throw suiteProblem(loaded.file, [{ path: ['dataset', err.field], message: err.reason }]);
     throw err;
@@ -478,9 +480,9 @@ export async function runSuite(loaded: LoadedSuite, asked: RunOptions): Promise<
   const split = await loadSplit(loaded, asked);
   // A --limit that keeps every sample selects the whole split: the same run (key, no selection) as without it.
   const { limit: _wholeSplit, ...unlimited } = asked;
-  const options = asked.limit !== undefined && asked.limit >= split.samples.length ? unlimited : asked;
+  const options = asked.limit !== undefined && asked.limit >= split.size ? unlimited : asked;
   if (split.skipped.length) options.progress?.note(`${split.skipped.length} record(s) skipped as invalid (skip_invalid: true); first: ${split.skipped[0]?.record}: ${split.skipped[0]?.reason}`);
-  const samples = selectSamples(split, options);
+  const { samples } = split;
   const models = loaded.suite.models.filter((m) => !options.only || options.only.includes(m.id));
   const unknown = options.only?.filter((id) => !loaded.suite.models.some((m) => m.id === id)) ?? [];
   if (unknown.length) throw new Error(`--only: no model ${unknown.join(', ')} in ${loaded.file} (models: ${loaded.suite.models.map((m) => m.id).join(', ')})`);

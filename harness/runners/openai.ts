@@ -3,10 +3,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { z } from 'zod';
-import { longestFirst, redactSecretsIn, redactUrlsIn, urlSecrets } from '../store/endpoint.js';
+import { longestFirst, redactEndpoint, redactSecretsIn, redactUrlsIn, urlSecrets } from '../store/endpoint.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../suite/limits.js';
 import { Semaphore } from './concurrency.js';
 import { nodeHttpFetch, ResponseTooLargeError } from './nodeHttpFetch.js';
+import { ReplicaPool, type ReplicaHealth, type ReplicaPolicy } from './replicas.js';
 import type { Prediction, RenderedRequest, RunBatchOptions, Runner } from './runner.js';
 
 /** Decoding parameters passed through to the chat-completions request as they are. */
@@ -26,7 +27,8 @@ export interface OpenAIChatRunnerOptions {
   modelId?: string;
   /** The model name the endpoint serves. */
   model: string;
-  baseURL: string;
+  /** The endpoint, or several replicas serving the same model (`harness/runners/replicas.ts` picks one per attempt). */
+  baseURL: string | readonly string[];
   /** Name of the environment variable holding the API key; without it a dummy key is sent. */
   apiKeyEnv?: string;
   env?: NodeJS.ProcessEnv;
@@ -44,6 +46,14 @@ export interface OpenAIChatRunnerOptions {
   retryAfterMaxMs?: number;
   /** A larger answer (or error) body fails the sample, unretried. Default 4 MiB. */
   maxResponseBytes?: number;
+  /** When and how long a failing replica sits out (several `baseURL`s only). */
+  replicaPolicy?: ReplicaPolicy;
+}
+
+/** One endpoint serving the model: its client, and its URL as it may be stored (no credentials). */
+interface Replica {
+  client: OpenAI;
+  label: string;
 }
 
 const completionSchema = z.object({
@@ -64,6 +74,9 @@ export type AttemptOutcome =
   | { ok: true; text: string; tokensIn?: number; tokensOut?: number }
   | { ok: false; retryable: boolean; message: string; retryAfterMs?: number };
 
+/** An attempt's outcome and what it says about the replica that served it. */
+type AttemptResult = { outcome: AttemptOutcome; health: ReplicaHealth };
+
 /**
  * Chat completions against any OpenAI-compatible endpoint, through the official client.
  *
@@ -75,11 +88,19 @@ export type AttemptOutcome =
  * (408/409/429/5xx, x-should-retry), Retry-After / retry-after-ms, timeouts and connection
  * errors, malformed bodies; at most `maxRetries + 1` attempts of at most `timeoutMs` each,
  * with waits of at most max(retryMaxMs, retryAfterMaxMs + retryBaseMs) between them.
+ *
+ * With several replicas, each attempt goes where the {@link ReplicaPool} says. An attempt that
+ * failed through the replica's fault (unreachable, 5xx, 429, malformed body) is tried again at once
+ * on a replica this request has not failed on, where one takes requests now, without using a retry;
+ * otherwise retries are counted and spaced as above. So a request gets up to `maxRetries + replicas`
+ * attempts, and a replica that dies mid-run costs its requests in flight no retry.
  */
 export class OpenAIChatRunner implements Runner {
   readonly provider = 'openai';
   readonly modelId: string;
-  readonly #client: OpenAI;
+  readonly #replicas: Replica[];
+  /** Null for one endpoint: with nowhere else to send a request, the retry delays alone space attempts. */
+  readonly #pool: ReplicaPool | null;
   readonly #apiKey: string | undefined;
   /** Redacted from answers: the key and the endpoint's credential parts, where long enough to be told apart from text. */
   readonly #answerSecrets: string[];
@@ -114,15 +135,22 @@ export class OpenAIChatRunner implements Runner {
     this.#retryAfterMaxMs = options.retryAfterMaxMs ?? 60_000;
     const maxResponseBytes = integerAtLeast('maxResponseBytes', options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, 1);
     const key = this.#apiKey ?? '';
-    this.#errorSecrets = longestFirst([...(key === '' ? [] : [key]), ...urlSecrets(options.baseURL)]);
+    const urls = typeof options.baseURL === 'string' ? [options.baseURL] : [...options.baseURL];
+    if (urls.length === 0) throw new Error(`model ${options.model} has no endpoint`);
+    this.#errorSecrets = longestFirst([...(key === '' ? [] : [key]), ...urls.flatMap(urlSecrets)]);
     this.#answerSecrets = this.#errorSecrets.filter((secret) => secret.length >= MIN_SECRET_LENGTH_REDACTED_IN_ANSWERS);
+    this.#replicas = urls.map((url) => ({ client: this.#clientFor(url, maxResponseBytes), label: redactEndpoint(url) }));
+    this.#pool = urls.length > 1 ? new ReplicaPool(urls.length, options.replicaPolicy) : null;
+  }
+
+  #clientFor(url: string, maxResponseBytes: number): OpenAI {
     // The client appends its paths to baseURL as a string: a query there (`?token=`) goes in defaultQuery
     // instead, and a fragment would swallow the paths (`/v1#x/chat/completions` asks for `/v1`).
-    const baseURL = new URL(options.baseURL);
+    const baseURL = new URL(url);
     const defaultQuery = baseURL.search === '' ? undefined : Object.fromEntries(baseURL.searchParams);
     baseURL.search = '';
     baseURL.hash = '';
-    this.#client = new OpenAI({
+    return new OpenAI({
       baseURL: baseURL.href,
       ...(defaultQuery && { defaultQuery }),
       apiKey: this.#apiKey ?? dummyApiKey,
@@ -165,28 +193,60 @@ export class OpenAIChatRunner implements Runner {
       model: this.#model,
       messages: request.messages,
     };
-    for (let attempt = 0; ; attempt++) {
-      const outcome = await this.#attempt(body, signal);
-      if (outcome.ok) {
-        const { ok: _, ...result } = outcome;
-        // A server may echo the Authorization header or the URL it was asked into the answer: neither reaches the store.
-        const text = redactSecretsIn(result.text, this.#answerSecrets);
-        return { sampleId: request.sample.id, ...result, text, latencyMs: performance.now() - started };
+    const failed = (message: string): Prediction => ({
+      sampleId: request.sample.id,
+      latencyMs: performance.now() - started,
+      error: this.#scrub(message),
+    });
+    /** Replicas whose fault failed this request: the next attempt goes elsewhere while it can. */
+    const failedOn = new Set<number>();
+    let lastFailure = 'not sent';
+    // Waiting for a replica to come back ends at an interrupt too: the sample is stored as an error, not held up to a back-off.
+    // Made on the first wait only: most requests never wait, and AbortSignal.any is not free.
+    let waitSignal: AbortSignal | undefined;
+    const waitOn = (): AbortSignal | undefined => {
+      const waits = [signal, stopRetrying].filter((s): s is AbortSignal => s !== undefined);
+      if (waitSignal === undefined && waits.length > 0) waitSignal = AbortSignal.any(waits);
+      return waitSignal;
+    };
+    for (let attempt = 0, retry = 0; ; attempt++) {
+      let lease = null;
+      try {
+        lease = this.#pool ? (this.#pool.tryAcquire(failedOn) ?? (await this.#pool.acquire(failedOn, waitOn()))) : null;
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        if (stopRetrying?.aborted) return failed(`${lastFailure} (not retried: the run was interrupted while every replica was backing off; the next run retries it)`);
+        throw error;
       }
-      const failed = (message: string): Prediction => ({
-        sampleId: request.sample.id,
-        latencyMs: performance.now() - started,
-        error: this.#scrub(message),
-      });
+      const replica = this.#replicas[lease?.replica ?? 0] as Replica;
+      let result: AttemptResult | undefined;
+      try {
+        result = await this.#attempt(replica.client, body, signal);
+      } finally {
+        // An abort says nothing about the replica: it is handed back as it was.
+        if (lease) this.#pool?.release(lease, result?.health ?? 'cancelled');
+      }
+      const { outcome, health } = result;
+      if (outcome.ok) {
+        const { ok: _, ...answer } = outcome;
+        // A server may echo the Authorization header or the URL it was asked into the answer: neither reaches the store.
+        const text = redactSecretsIn(answer.text, this.#answerSecrets);
+        return { sampleId: request.sample.id, ...answer, text, latencyMs: performance.now() - started, replica: replica.label };
+      }
+      lastFailure = outcome.message;
       const attempts = `${attempt + 1} attempt${attempt === 0 ? '' : 's'}`;
       if (!outcome.retryable) return failed(`${outcome.message} (not retryable, ${attempts})`);
-      if (attempt >= this.#maxRetries) return failed(`${outcome.message} (gave up after ${attempts})`);
+      const firstFailureHere = lease !== null && health !== 'answered' && !failedOn.has(lease.replica);
+      if (lease && health !== 'answered') failedOn.add(lease.replica);
+      // Failing over to a replica this request has not failed on, and that takes requests now, is free and immediate.
+      const failover = firstFailureHere && this.#pool !== null && this.#pool.hasFreeReplicaBesides(failedOn);
+      if (!failover && retry >= this.#maxRetries) return failed(`${outcome.message} (gave up after ${attempts}${failedOn.size > 1 ? ` on ${failedOn.size} replicas` : ''})`);
       if (stopRetrying?.aborted) return failed(`${outcome.message} (not retried: the run was interrupted; the next run retries it)`);
+      if (failover) continue;
       if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > this.#retryAfterMaxMs) {
         return failed(`${outcome.message} (server asked to retry after ${outcome.retryAfterMs} ms, over the ${this.#retryAfterMaxMs} ms limit)`);
       }
-      const waits = [signal, stopRetrying].filter((s): s is AbortSignal => s !== undefined);
-      const interrupted = await sleep(this.#retryDelayMs(attempt, outcome.retryAfterMs), false, waits.length ? { signal: AbortSignal.any(waits) } : undefined).catch(
+      const interrupted = await sleep(this.#retryDelayMs(retry++, outcome.retryAfterMs), false, { signal: waitOn() }).catch(
         (error: unknown) => {
           if (signal?.aborted) throw signal.reason;
           if (stopRetrying?.aborted) return true;
@@ -197,39 +257,43 @@ export class OpenAIChatRunner implements Runner {
     }
   }
 
-  async #attempt(body: ChatCompletionCreateParamsNonStreaming, signal: AbortSignal | undefined): Promise<AttemptOutcome> {
+  async #attempt(client: OpenAI, body: ChatCompletionCreateParamsNonStreaming, signal: AbortSignal | undefined): Promise<AttemptResult> {
     try {
-      const response = await this.#client.chat.completions.create(body, signal && { signal }).asResponse();
-      return parseCompletion(await response.text());
+      const response = await client.chat.completions.create(body, signal && { signal }).asResponse();
+      const outcome = parseCompletion(await response.text());
+      // A malformed body is the server's fault; an answer without content is the question's.
+      return { outcome, health: !outcome.ok && outcome.retryable ? 'failing' : 'answered' };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       return this.#describeFailure(error);
     }
   }
 
-  #describeFailure(error: unknown): AttemptOutcome {
+  #describeFailure(error: unknown): AttemptResult {
     if (error instanceof Error && error.cause instanceof ResponseTooLargeError) {
       // Not retried: the same question would get the same oversized answer.
-      return { ok: false, retryable: false, message: `answer larger than max_response_bytes (${error.cause.limitBytes})` };
+      return { outcome: { ok: false, retryable: false, message: `answer larger than max_response_bytes (${error.cause.limitBytes})` }, health: 'answered' };
     }
     if (error instanceof APIConnectionTimeoutError) {
-      return { ok: false, retryable: true, message: `timed out after ${this.#timeoutMs} ms` };
+      return { outcome: { ok: false, retryable: true, message: `timed out after ${this.#timeoutMs} ms` }, health: 'unreachable' };
     }
     if (error instanceof APIConnectionError) {
-      return { ok: false, retryable: true, message: `connection error: ${error.message}${causeOf(error)}` };
+      return { outcome: { ok: false, retryable: true, message: `connection error: ${error.message}${causeOf(error)}` }, health: 'unreachable' };
     }
     if (error instanceof APIError && error.status !== undefined) {
       const wait = retryAfterMs(error.headers);
-      return {
+      const outcome: AttemptOutcome = {
         ok: false,
         retryable: isRetryableStatus(error.status, error.headers?.get('x-should-retry')),
         message: `HTTP ${error.message}`,
         ...(wait !== undefined && { retryAfterMs: wait }),
       };
+      // Other 4xx are the request's fault, not the replica's.
+      return { outcome, health: error.status === 429 || error.status >= 500 ? 'failing' : 'answered' };
     }
-    // Anything else was thrown while reading the body.
+    // Anything else was thrown while reading the body: the connection dropped mid-answer.
     const message = error instanceof Error ? `${error.message}${causeOf(error)}` : String(error);
-    return { ok: false, retryable: true, message: `response body failed: ${message}` };
+    return { outcome: { ok: false, retryable: true, message: `response body failed: ${message}` }, health: 'unreachable' };
   }
 
   /** Full jitter (AWS "Exponential Backoff and Jitter"); a Retry-After is a floor, spread by up to one base step. */

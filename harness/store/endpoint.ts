@@ -17,6 +17,14 @@ export function redactEndpoint(endpoint: string): string {
   return url.toString();
 }
 
+/** Joins a model's replicas in `runs.endpoint` and `batches.replicas`: a URL holds no ", " (spaces are escaped). */
+export const ENDPOINT_LIST_SEPARATOR = ', ';
+
+/** A list of endpoints joined by {@link ENDPOINT_LIST_SEPARATOR}, each redacted. */
+export function redactEndpoints(endpoints: string): string {
+  return endpoints.split(ENDPOINT_LIST_SEPARATOR).map(redactEndpoint).join(ENDPOINT_LIST_SEPARATOR);
+}
+
 /** Absolute URLs quoted in free text: up to the first space, quote or angle bracket. */
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi;
 

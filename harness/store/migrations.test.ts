@@ -85,7 +85,22 @@ describe('migrate', () => {
     } finally {
       await store.close();
     }
-    expect(await withDuckDB(path, appliedVersions)).toEqual([1, 2, 3, 4]);
+    expect(await withDuckDB(path, appliedVersions)).toEqual(MIGRATIONS.map((m) => m.version));
+  });
+
+  it('upgrades a version-4 store to 5: its batches keep their figures and read no replicas', async () => {
+    const path = join(dir, 'v4.duckdb');
+    await withDuckDB(path, async (connection) => {
+      await migrate(connection, path, { readOnly: false, migrations: MIGRATIONS.filter((m) => m.version <= 4) });
+      await connection.run(`INSERT INTO batches (run_id, batch_index, size, started_at, wall_ms, energy_j, telemetry_note) VALUES ('r1', 0, 2, now(), 120, 7.5, 'a note')`);
+    });
+    const store = await RunStore.open(path);
+    try {
+      expect(await store.batches('r1')).toEqual([expect.objectContaining({ batchIndex: 0, wallMs: 120, energyJ: 7.5, telemetryNote: 'a note', replicas: null })]);
+    } finally {
+      await store.close();
+    }
+    expect(await withDuckDB(path, appliedVersions)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('rolls back a failing step entirely and keeps the version it had', async () => {

@@ -131,6 +131,11 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE batches ADD COLUMN telemetry_note VARCHAR',
     ],
   },
+  {
+    version: 5,
+    description: 'batches.replicas: the endpoints that answered the batch (a model with several endpoints), comma-joined',
+    statements: ['ALTER TABLE batches ADD COLUMN replicas VARCHAR'],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0);

@@ -105,6 +105,8 @@ export interface BatchRecord {
   gpuSource?: GpuSource;
   /** Why the GPU figures are absent: "no GPU visible (…)", "scrape failed: …". */
   telemetryNote?: string;
+  /** The endpoints that answered the batch's requests, sorted, joined by ", " (credentials never: see `redactEndpoint`). */
+  replicas?: string;
 }
 
 export interface StoredBatch extends Required<Pick<BatchRecord, 'batchIndex' | 'size' | 'wallMs'>> {
@@ -127,6 +129,7 @@ export interface StoredBatch extends Required<Pick<BatchRecord, 'batchIndex' | '
   powerAvgW: number | null;
   gpuSource: GpuSource | null;
   telemetryNote: string | null;
+  replicas: string | null;
 }
 
 /** A runner's prediction plus what the task parser extracted from it (`label` holds the parsed label). */

@@ -202,7 +202,9 @@ describe('batches, predictions and scores', () => {
       [...scoresFor(['s1']), { sampleId: 's2', name: 'rougeL', value: null }],
       [{ requestHash: 'h1', provider: 'openai', model: 'qwen3', response: { choices: [{ text: 'hi' }] } }],
     );
-    await store.writeBatch(runId, batchOf(1, 1, { telemetryNote: 'no GPU visible (nvidia-smi not found on PATH)' }), [predictionFor('s3', { text: undefined, error: 'HTTP 500 after 3 retries', tokensIn: undefined, tokensOut: undefined })], []);
+    // Replicas are stored as endpoints are: without the userinfo and query that may carry credentials.
+    const replicas = 'http://user:pw-7f3a@10.0.0.1:8000/v1?key=sk-abc123, http://10.0.0.2:8000/v1';
+    await store.writeBatch(runId, batchOf(1, 1, { telemetryNote: 'no GPU visible (nvidia-smi not found on PATH)', replicas }), [predictionFor('s3', { text: undefined, error: 'HTTP 500 after 3 retries', tokensIn: undefined, tokensOut: undefined })], []);
 
     expect(await store.batches(runId)).toEqual([
       {
@@ -228,6 +230,7 @@ describe('batches, predictions and scores', () => {
         powerAvgW: 315,
         gpuSource: 'dcgm',
         telemetryNote: null,
+        replicas: null,
       },
       {
         runId,
@@ -252,6 +255,7 @@ describe('batches, predictions and scores', () => {
         powerAvgW: null,
         gpuSource: null,
         telemetryNote: 'no GPU visible (nvidia-smi not found on PATH)',
+        replicas: 'http://10.0.0.1:8000/v1, http://10.0.0.2:8000/v1',
       },
     ]);
 

@@ -8,8 +8,8 @@ import { z } from 'zod';
 import type { GpuSource, ServerBatchFigures } from '../telemetry/batchTelemetry.js';
 import type { Sample } from '../../core/sample.js';
 import { sha256 } from '../../core/hash.js';
-import { assertSafeOutputs, isDuckDbFile, sameFile } from '../../core/io/outputPath.js';
-import { redactEndpoint, redactSuite } from './endpoint.js';
+import { assertDatabasePath, assertSafeOutputs, isDuckDbFile, sameFile } from '../../core/io/outputPath.js';
+import { redactEndpoints, redactSuite } from './endpoint.js';
 import { migrate } from './migrations.js';
 import { type Params, type Row, bind, json, numeric, optionalJson, optionalNumeric, optionalText, readRows, text, timestamp } from './rows.js';
 import type {
@@ -18,6 +18,7 @@ import type {
   MetricRecord,
   NewRun,
   PredictionRecord,
+  RunSelection,
   RunStatus,
   SampleMetricRecord,
   StoredBatch,
@@ -29,7 +30,7 @@ import type {
   StoredSampleMetric,
 } from './records.js';
 
-const { DuckDBDataChunkWriter, JSToDuckDBValueConverter } = duckdb;
+const { JSToDuckDBValueConverter } = duckdb;
 
 export interface OpenStoreOptions {
   readOnly?: boolean;
@@ -87,6 +88,29 @@ export function storableCount(value: number | undefined): number | undefined {
 }
 
 const NO_SPACE = /No space left on device|ENOSPC|disk is full|Could not write all bytes/i;
+
+/** One prediction of a run with its sample's reference and label: what the scorer reads. */
+export interface ScoringRow {
+  sampleId: string;
+  reference: string | null;
+  label: string | null;
+  text: string | null;
+  predictedLabel: string | null;
+  error: string | null;
+}
+
+/** The shards of one `run --shard I/N` set, to become one whole run in `mergeFrom`. */
+export interface WholeRunFromShards {
+  /** The merged run's id, key, selection (null: the whole split) and host(s); the rest is its first shard's. */
+  id: string;
+  runKey: string;
+  selection: RunSelection | null;
+  host: string;
+  /** In shard order: the source (its position among the merged paths) and the shard's run there. */
+  shards: readonly { source: number; runId: string }[];
+  /** The merged run's corpus figures, read from its rows before they are committed. */
+  figures(reader: Pick<RunStore, 'scoringRows'>): Promise<MetricRecord[]>;
+}
 
 /** Undefined becomes SQL NULL. */
 function orNull<T>(value: T | undefined): T | null {
@@ -185,6 +209,7 @@ export class RunStore {
     const absolute = resolve(path);
     const readOnly = options.readOnly ?? false;
     if (readOnly && !existsSync(absolute)) throw new Error(`${absolute}: no logbench store there`);
+    assertDatabasePath(absolute, { writing: !readOnly });
     if (!readOnly) mkdirSync(dirname(absolute), { recursive: true });
     const instance = await createInstanceWhenUnlocked(absolute, readOnly, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
     try {
@@ -267,14 +292,29 @@ export class RunStore {
     return this.exclusive((connection) => readRows(connection, sql, params));
   }
 
-  /** Bulk insert through the appender; the caller's transaction decides whether the rows stay. */
+  /**
+   * Bulk insert through the appender, value by value; the caller's transaction decides whether the
+   * rows stay. Strings and nulls (nearly every cell) go straight in: building data chunks instead
+   * (`DuckDBDataChunkWriter`) left each chunk's native copy alive until V8 collected it: 25,000
+   * samples appended alone peaked ≈ 40 MB higher, no faster (BENCHMARKS.md, bench:shards).
+   */
   private static async append(connection: DuckDBConnection, table: string, rows: readonly (readonly JS[])[]): Promise<void> {
     if (rows.length === 0) return;
     const appender = await connection.createAppender(table);
     try {
-      const writer = DuckDBDataChunkWriter.forAppender(appender, { converter: JSToDuckDBValueConverter });
-      for (const row of rows) writer.appendRow(row);
-      writer.flush();
+      const types = Array.from({ length: appender.columnCount }, (_, column) => appender.columnType(column));
+      for (const row of rows) {
+        if (row.length !== types.length) throw new Error(`${table}: ${row.length} values for ${types.length} columns`);
+        row.forEach((value, column) => {
+          if (value === null || value === undefined) appender.appendNull();
+          else if (typeof value === 'string') appender.appendVarchar(value);
+          else {
+            const type = types[column]!;
+            appender.appendValue(JSToDuckDBValueConverter(value, type, JSToDuckDBValueConverter), type);
+          }
+        });
+        appender.endRow();
+      }
       appender.flushSync();
     } catch (error) {
       appender.clear();
@@ -309,7 +349,11 @@ export class RunStore {
   }
 
   async samples(splitHash: string): Promise<StoredSample[]> {
-    const rows = await this.rows('SELECT * FROM samples WHERE split_hash = $1 ORDER BY sample_id', [splitHash]);
+    return this.exclusive((connection) => RunStore.readSamples(connection, splitHash));
+  }
+
+  private static async readSamples(connection: DuckDBConnection, splitHash: string): Promise<StoredSample[]> {
+    const rows = await readRows(connection, 'SELECT * FROM samples WHERE split_hash = $1 ORDER BY sample_id', [splitHash]);
     return rows.map((row) => ({
       splitHash: text(row['split_hash']),
       id: text(row['sample_id']),
@@ -345,7 +389,7 @@ export class RunStore {
           orNull(run.variant),
           run.provider,
           orNull(run.modelName),
-          run.endpoint === undefined ? null : redactEndpoint(run.endpoint),
+          run.endpoint === undefined ? null : redactEndpoints(run.endpoint),
           run.task,
           'running',
           startedAt,
@@ -471,6 +515,7 @@ export class RunStore {
           orNull(batch.powerAvgW),
           orNull(batch.gpuSource),
           orNull(batch.telemetryNote),
+          batch.replicas === undefined ? null : redactEndpoints(batch.replicas),
         ],
       ]);
       await RunStore.append(
@@ -513,7 +558,11 @@ export class RunStore {
   }
 
   async predictions(runId: string): Promise<StoredPrediction[]> {
-    const rows = await this.rows('SELECT * FROM predictions WHERE run_id = $1 ORDER BY batch_index, sample_id', [runId]);
+    return this.exclusive((connection) => RunStore.readPredictions(connection, runId));
+  }
+
+  private static async readPredictions(connection: DuckDBConnection, runId: string): Promise<StoredPrediction[]> {
+    const rows = await readRows(connection, 'SELECT * FROM predictions WHERE run_id = $1 ORDER BY batch_index, sample_id', [runId]);
     return rows.map((row) => ({
       runId: text(row['run_id']),
       sampleId: text(row['sample_id']),
@@ -528,6 +577,32 @@ export class RunStore {
       error: optionalText(row['error']),
       cached: row['cached'] === true,
       createdAt: timestamp(row['created_at']),
+    }));
+  }
+
+  /**
+   * What scoring reads of a run, in split order (sample id): each of its predictions with its sample's
+   * reference and label. Only those columns: a 100,000-sample run is read without its inputs.
+   */
+  async scoringRows(runId: string, splitHash: string): Promise<ScoringRow[]> {
+    return this.exclusive((connection) => RunStore.readScoringRows(connection, runId, splitHash));
+  }
+
+  private static async readScoringRows(connection: DuckDBConnection, runId: string, splitHash: string): Promise<ScoringRow[]> {
+    const rows = await readRows(
+      connection,
+      `SELECT s.sample_id, s.reference, s.label, p.output, p.label AS predicted_label, p.error
+         FROM samples s JOIN predictions p ON p.sample_id = s.sample_id
+        WHERE s.split_hash = $1 AND p.run_id = $2 ORDER BY s.sample_id`,
+      [splitHash, runId],
+    );
+    return rows.map((row) => ({
+      sampleId: text(row['sample_id']),
+      reference: optionalText(row['reference']),
+      label: optionalText(row['label']),
+      text: optionalText(row['output']),
+      predictedLabel: optionalText(row['predicted_label']),
+      error: optionalText(row['error']),
     }));
   }
 
@@ -556,6 +631,7 @@ export class RunStore {
       powerAvgW: optionalNumeric(row['power_avg_w']),
       gpuSource: optionalText(row['gpu_source']) as GpuSource | null,
       telemetryNote: optionalText(row['telemetry_note']),
+      replicas: optionalText(row['replicas']),
     }));
   }
 
@@ -608,21 +684,34 @@ export class RunStore {
   }
 
   /**
-   * Copies every run of other logbench stores (`--shard` databases, say) into this one, all in one
-   * transaction: runs and their rows are added, samples and cache entries already here are kept.
-   * Nothing is merged when any source is missing, not a DuckDB file, this store itself, named twice,
-   * or holds a run id already here (merging the same shard twice would double its rows).
+   * Refuses sources `mergeFrom` must not read: missing, not a DuckDB file, this store itself, or
+   * named twice (their runs would be merged twice).
    */
-  async mergeFrom(otherPaths: readonly string[]): Promise<{ runs: number }[]> {
-    if (this.readOnly) throw new Error(`${this.path} is open read-only; merge writes`);
+  static assertMergeSources(targetPath: string, otherPaths: readonly string[]): void {
     otherPaths.forEach((otherPath, i) => {
       // Real paths (and inodes) compare: `a/../x.duckdb`, symlinks and hard links name the same file.
-      if (sameFile(otherPath, this.path)) throw new Error(`${otherPath}: cannot merge a store into itself`);
+      if (sameFile(otherPath, targetPath)) throw new Error(`${otherPath}: cannot merge a store into itself`);
       const twin = otherPaths.slice(0, i).find((earlier) => sameFile(earlier, otherPath));
       if (twin !== undefined) throw new Error(`${otherPath}: the same database as ${twin}, named twice: its runs would be merged twice`);
       if (!existsSync(otherPath)) throw new Error(`${otherPath}: no logbench store there`);
       if (!isDuckDbFile(otherPath)) throw new Error(`${otherPath}: not a DuckDB database`);
     });
+  }
+
+  /**
+   * Copies the runs of other logbench stores into this one, all in one transaction: samples and
+   * cache entries already here are kept. Runs named in `wholeRuns` (the shards of `run --shard I/N`)
+   * are not copied as they are: each set becomes one run holding all their rows, its batches
+   * renumbered in shard order, its corpus figures computed by `figures` on the merged rows. Nothing
+   * is merged when any source is refused (`assertMergeSources`) or holds a run id already here.
+   * `inParts`: the caller created this store for the merge and removes it if the merge fails, so the
+   * copy may commit source by source and shard by shard (a checkpoint after each): one transaction
+   * over 100,000 samples held ≈ 250 MB more memory until its commit.
+   */
+  async mergeFrom(otherPaths: readonly string[], wholeRuns: readonly WholeRunFromShards[] = [], options: { inParts?: boolean } = {}): Promise<{ runs: number }[]> {
+    if (this.readOnly) throw new Error(`${this.path} is open read-only; merge writes`);
+    RunStore.assertMergeSources(this.path, otherPaths);
+    const shardRunIds = otherPaths.map((_, i) => wholeRuns.flatMap((whole) => whole.shards.filter((shard) => shard.source === i).map((shard) => shard.runId)));
     // ATTACH and DETACH must sit outside the transaction that copies the rows.
     return this.exclusive(async (connection) => {
       const attached: string[] = [];
@@ -633,20 +722,31 @@ export class RunStore {
           attached.push(alias);
         }
         await connection.run('BEGIN TRANSACTION');
+        const commitPart = async () => {
+          if (!options.inParts) return;
+          await connection.run('COMMIT');
+          await connection.run('CHECKPOINT');
+          await connection.run('BEGIN TRANSACTION');
+        };
         try {
           const merged: { runs: number }[] = [];
           for (const [i, source] of attached.entries()) {
+            const copied = `run_id NOT IN (SELECT unnest($1::VARCHAR[]))`;
+            const skip = [shardRunIds[i] ?? []] as const;
             // main.runs already holds the sources merged before this one, so a run in two sources clashes too.
-            const clash = (await connection.runAndReadAll(`SELECT id FROM ${source}.runs WHERE id IN (SELECT id FROM main.runs) LIMIT 1`)).getRowObjectsJS()[0];
+            const clash = (await readRows(connection, `SELECT id FROM ${source}.runs WHERE id IN (SELECT id FROM main.runs) AND ${copied.replace('run_id', 'id')} LIMIT 1`, skip))[0];
             if (clash) throw new Error(`${otherPaths[i]}: run ${String(clash['id'])} is already in ${this.path} (merged before?)`);
-            const runs = Number((await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM ${source}.runs`)).getRowObjectsJS()[0]?.['n'] ?? 0);
-            for (const table of ['runs', 'predictions', 'batches', 'sample_metrics', 'metrics']) {
-              await connection.run(`INSERT INTO main.${table} BY NAME SELECT * FROM ${source}.${table}`);
+            const runs = numeric((await readRows(connection, `SELECT count(*)::INTEGER AS n FROM ${source}.runs WHERE ${copied.replace('run_id', 'id')}`, skip))[0]?.['n']);
+            await connection.run(`INSERT INTO main.runs BY NAME SELECT * FROM ${source}.runs WHERE ${copied.replace('run_id', 'id')}`, ...bind(skip));
+            for (const table of ['predictions', 'batches', 'sample_metrics', 'metrics']) {
+              await connection.run(`INSERT INTO main.${table} BY NAME SELECT * FROM ${source}.${table} WHERE ${copied}`, ...bind(skip));
             }
             await connection.run(`INSERT INTO main.samples BY NAME SELECT * FROM ${source}.samples ON CONFLICT DO NOTHING`);
             await connection.run(`INSERT INTO main.cache BY NAME SELECT * FROM ${source}.cache ON CONFLICT DO NOTHING`);
             merged.push({ runs });
+            await commitPart();
           }
+          for (const whole of wholeRuns) await RunStore.mergeShardRuns(connection, this.path, otherPaths, attached, whole, commitPart);
           await connection.run('COMMIT');
           this.predictedSampleIds.clear();
           this.runStatuses.clear();
@@ -659,6 +759,52 @@ export class RunStore {
         for (const alias of attached) await connection.run(`DETACH ${alias}`);
       }
     });
+  }
+
+  /** One `wholeRuns` entry of `mergeFrom`, inside its transaction: the shards' rows under one completed run. */
+  private static async mergeShardRuns(
+    connection: DuckDBConnection,
+    targetPath: string,
+    otherPaths: readonly string[],
+    attached: readonly string[],
+    whole: WholeRunFromShards,
+    commitPart: () => Promise<void>,
+  ): Promise<void> {
+    const [first] = whole.shards;
+    if (first === undefined) throw new Error('a merged run needs at least one shard');
+    const sourceOf = (shard: { source: number }) => attached[shard.source] as string;
+    if ((await readRows(connection, 'SELECT id FROM main.runs WHERE id = $1', [whole.id])).length > 0) {
+      throw new Error(`${otherPaths[first.source]}: run ${whole.id} (its shards merged) is already in ${targetPath} (merged before?)`);
+    }
+    await connection.run(
+      `INSERT INTO main.runs BY NAME SELECT * REPLACE ($1::VARCHAR AS id, $2::VARCHAR AS run_key, $3::VARCHAR AS selection, $4::VARCHAR AS host, 'running' AS status) FROM ${sourceOf(first)}.runs WHERE id = $5`,
+      [whole.id, whole.runKey, whole.selection === null ? null : JSON.stringify(whole.selection), whole.host, first.runId],
+    );
+    let batchOffset = 0;
+    for (const shard of whole.shards) {
+      const source = sourceOf(shard);
+      const params = [whole.id, batchOffset, shard.runId];
+      await connection.run(`INSERT INTO main.batches BY NAME SELECT * REPLACE ($1::VARCHAR AS run_id, batch_index + $2::INTEGER AS batch_index) FROM ${source}.batches WHERE run_id = $3`, params);
+      await connection.run(`INSERT INTO main.predictions BY NAME SELECT * REPLACE ($1::VARCHAR AS run_id, batch_index + $2::INTEGER AS batch_index) FROM ${source}.predictions WHERE run_id = $3`, params);
+      await connection.run(`INSERT INTO main.sample_metrics BY NAME SELECT * REPLACE ($1::VARCHAR AS run_id) FROM ${source}.sample_metrics WHERE run_id = $2`, [whole.id, shard.runId]);
+      // The whole run spans its shards: from the first start to the last finish.
+      await connection.run(
+        `UPDATE main.runs SET started_at = least(main.runs.started_at, s.started_at), finished_at = greatest(main.runs.finished_at, s.finished_at) FROM ${source}.runs s WHERE main.runs.id = $1 AND s.id = $2`,
+        [whole.id, shard.runId],
+      );
+      const [next] = await readRows(connection, `SELECT coalesce(max(batch_index) + 1, 0)::INTEGER AS n FROM ${source}.batches WHERE run_id = $1`, [shard.runId]);
+      batchOffset += numeric(next?.['n']);
+      await commitPart();
+    }
+    const reader = { scoringRows: (runId: string, splitHash: string) => RunStore.readScoringRows(connection, runId, splitHash) };
+    const figures = await whole.figures(reader);
+    await RunStore.append(
+      connection,
+      'metrics',
+      figures.map((metric) => [whole.id, metric.name, metric.value, orNull(metric.ciLow), orNull(metric.ciHigh), metric.n]),
+    );
+    // Completed only with its figures: a merge stopped half-way (even in parts) never leaves a completed run without them.
+    await connection.run(`UPDATE main.runs SET status = 'completed' WHERE id = $1`, [whole.id]);
   }
 
   /** Writes every table as `<dir>/<table>.parquet` (DuckDB's COPY), for pandas / polars / Spark. */

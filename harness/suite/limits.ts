@@ -11,6 +11,8 @@ export const SUITE_LIMITS = {
   maxRetries: 100,
   resamples: 100_000,
   maxResponseBytes: 1024 ** 3,
+  /** Endpoints one model may list (`endpoints:`). */
+  replicas: 64,
 } as const;
 
 /**

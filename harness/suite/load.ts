@@ -137,7 +137,8 @@ async function resolvePluginModel(loaded: LoadedSuite, entry: PluginModelSpec): 
 function identityFields(resolved: ResolvedModel): Record<string, unknown> {
   const { batch_size: _b, ...identity }: Record<string, unknown> = { ...resolved.model, provider: resolved.entry.provider };
   for (const knob of resolved.definition.notInRunIdentity ?? []) delete identity[knob];
-  return identity;
+  // The entry's own fields win: the provider can only put back, in its form, what it left out.
+  return { ...resolved.definition.runIdentity?.(resolved.model), ...identity };
 }
 
 /**

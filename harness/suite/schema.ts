@@ -24,7 +24,12 @@ const ModelCommon = {
 type BuiltInModelOf<Provider> = Provider extends ProviderDefinition<infer Spec, infer Name> ? z.output<Spec> & ModelCommonFields & { provider: Name } : never;
 export type BuiltInModelSpec = BuiltInModelOf<(typeof PROVIDERS)[number]>;
 
-const builtInEntries: ProviderSpec[] = PROVIDERS.map((provider) => providerEntrySpec(provider).safeExtend(ModelCommon));
+// A spec's JSON Schema metadata (openai's "endpoint or endpoints") does not survive extending: carried over.
+const builtInEntries: ProviderSpec[] = PROVIDERS.map((provider) => {
+  const entry = providerEntrySpec(provider).safeExtend(ModelCommon);
+  const meta = provider.spec.meta();
+  return meta === undefined ? entry : entry.meta(meta);
+});
 const BuiltInModelSpec = z.discriminatedUnion('provider', builtInEntries as [ProviderSpec, ...ProviderSpec[]]);
 
 /** Where a plugin provider's module is: a path relative to the suite file (or a package name). */

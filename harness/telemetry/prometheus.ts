@@ -251,8 +251,20 @@ export async function fetchPrometheusPage(url: string, keep: (name: string) => b
   }
 }
 
-/** GETs a vLLM /metrics page and reads its figures; failures come back as `{ ok: false, reason }`, never thrown. */
-export async function scrapeVllmMetrics(url: string, options: ScrapeOptions = {}): Promise<ScrapeResult> {
-  const result = await fetchPrometheusPage(url, (name) => VLLM_FIGURE_SAMPLES.has(name), options.timeoutMs);
-  return result.ok ? { ok: true, snapshot: vllmSnapshot(result.page, options.modelName) } : { ok: false, reason: result.reason };
+/**
+ * GETs a vLLM /metrics page, or the pages of a model's replicas at once, and reads its figures;
+ * failures come back as `{ ok: false, reason }`, never thrown. Replicas' pages are read as one
+ * server's data-parallel engines: counters and running requests add up, KV-cache usage is their
+ * mean. One page missing fails the whole scrape: a sum over some replicas would pass for all.
+ */
+export async function scrapeVllmMetrics(url: string | readonly string[], options: ScrapeOptions = {}): Promise<ScrapeResult> {
+  const urls = typeof url === 'string' ? [url] : url;
+  const results = await Promise.all(urls.map((one) => fetchPrometheusPage(one, (name) => VLLM_FIGURE_SAMPLES.has(name), options.timeoutMs)));
+  const pages: PrometheusPage[] = [];
+  for (const result of results) {
+    if (!result.ok) return { ok: false, reason: result.reason };
+    pages.push(result.page);
+  }
+  const page = pages.length === 1 ? (pages[0] as PrometheusPage) : { samples: pages.flatMap((p) => p.samples), types: new Map(), help: new Map() };
+  return { ok: true, snapshot: vllmSnapshot(page, options.modelName) };
 }

@@ -9,8 +9,8 @@ export interface TelemetrySamplerOptions {
   gpu?: NvidiaSmiSamplerOptions | false;
   /** A DCGM exporter serving the GPUs the model runs on; when given, nvidia-smi is not started. */
   dcgm?: Omit<DcgmSamplerOptions, 'onWarning'>;
-  /** A vLLM `/metrics` URL, scraped before and after every batch. */
-  prometheusUrl?: string;
+  /** A vLLM `/metrics` URL, or one per replica of the model, scraped before and after every batch. */
+  prometheusUrl?: string | readonly string[];
   prometheusTimeoutMs?: number;
   /** Keep only this `model_name` label of the server's metrics (one of several served models or adapters). */
   modelName?: string;
@@ -100,7 +100,7 @@ export class TelemetrySampler {
   }
 
   private async scrape(): Promise<ScrapeResult> {
-    const result = await scrapeVllmMetrics(this.options.prometheusUrl as string, {
+    const result = await scrapeVllmMetrics(this.options.prometheusUrl as string | readonly string[], {
       timeoutMs: this.options.prometheusTimeoutMs,
       modelName: this.options.modelName,
     });

@@ -48,11 +48,15 @@ describe('logbench merge', () => {
     await expectExit3(['merge', notDuckDb, '--db', db('new')], /notes\.txt: not a DuckDB database/);
     expect(existsSync(db('new'))).toBe(false);
 
-    const first = await runCli(['merge', db('shard0'), '--db', db('target')]);
+    // One shard of two is not a run: refused, and the target it would have created is removed.
+    await expectExit3(['merge', db('shard0'), '--db', db('new')], /shard 1\/2 missing/);
+    expect(existsSync(db('new'))).toBe(false);
+
+    const first = await runCli(['merge', db('whole'), '--db', db('target')]);
     expect(first.code, first.stderr).toBe(0);
     const before = await runIds(db('target'));
-    // shard1 is new, shard0 is already there: shard1 must not be merged either.
-    await expectExit3(['merge', db('shard1'), db('shard0'), '--db', db('target')], /shard0\.duckdb: run \S+ is already in .*target\.duckdb \(merged before\?\)/);
+    // The shards are new, whole is already there: the shards must not be merged either.
+    await expectExit3(['merge', db('shard0'), db('shard1'), db('whole'), '--db', db('target')], /whole\.duckdb: run \S+ is already in .*target\.duckdb \(merged before\?\)/);
     expect(await runIds(db('target'))).toEqual(before);
   });
 });

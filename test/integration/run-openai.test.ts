@@ -194,6 +194,31 @@ describe('logbench run against an OpenAI-compatible loopback server', () => {
     // Both models send the same prompts: two requests per prompt, none repeated.
     expect(new Set(stats.byPromptHash.values())).toEqual(new Set([2]));
   });
+
+  it('keeps apart the answers of two models served under one `model` name at two endpoints (a base and a fine-tune): neither is answered from the other\'s cache', async () => {
+    // llama-server ignores `model`: two ports with other weights answer to the same name.
+    const base = await server();
+    const tuned = await server({ answer: (prompt) => logAnalysisAnswer(`fine-tuned\n${prompt}`) });
+    const written = writeOpenAISuite({ url: base.url, endpointOf: { tuned: tuned.url }, servedName: 'llama', cases: 30, batchSize: 10 });
+    dirs.push(written.dir);
+    const result = await runCli(['run', written.suite, '--db', written.db, '--no-report']);
+    expect(result.code, result.stderr).toBe(0);
+    expect([base.stats().requests, tuned.stats().requests]).toEqual([30, 30]);
+
+    const logs = caseLogs(30);
+    const answered = await queryDb<{ model_id: string; sample_id: string; output: string; cached: boolean }>(
+      written.db,
+      'SELECT r.model_id, p.sample_id, p.output, p.cached FROM predictions p JOIN runs r ON r.id = p.run_id ORDER BY 1, 2',
+    );
+    expect(answered).toHaveLength(60);
+    for (const p of answered) {
+      const prompt = HARNESS_PROMPT_HEAD + logs[Number(p.sample_id.slice('case-'.length))]!;
+      expect(p.output).toBe(p.model_id === 'tuned' ? logAnalysisAnswer(`fine-tuned\n${prompt}`) : logAnalysisAnswer(prompt));
+      expect(p.cached).toBe(false);
+    }
+    // One cache entry per model and prompt, both under the one served name.
+    expect(await queryDb(written.db, 'SELECT model, count(*)::INTEGER AS n FROM cache GROUP BY model')).toEqual([{ model: 'llama', n: 60 }]);
+  });
 });
 
 describe('an interrupt during retries', () => {

@@ -61,6 +61,29 @@ describe('TelemetrySampler', () => {
     expect(next.server).toMatchObject({ promptTokens: 0, requestsFinished: 0, e2eLatencyMeanMs: null });
   });
 
+  it('scrapes every replica of a model: their counters add up, and one page missing leaves the batch without server figures', async () => {
+    const pages = [fixture('vllm-v1-metrics-before.txt'), fixture('vllm-v1-metrics-after.txt')];
+    server = await startMetricsServer((n) => ({ status: 200, body: pages[Math.min(n, 1)] as string }));
+    let second = 0;
+    const replica = await startMetricsServer((n) => (second++ < 2 ? { status: 200, body: pages[Math.min(n, 1)] as string } : { status: 503, body: 'down' }));
+    try {
+      const warnings: string[] = [];
+      sampler = new TelemetrySampler({ gpu: false, prometheusUrl: [server.url, replica.url], onWarning: (w) => warnings.push(w) });
+      await sampler.start();
+      // Each replica did the fixture's 32 requests during the batch.
+      const both = await (await sampler.batchWindow(0)).finish(predictions);
+      expect(both.server).toMatchObject({ promptTokens: 2 * 18944, generationTokens: 2 * 8192, requestsFinished: 64 });
+      expect(both.server?.e2eLatencyMeanMs).toBeCloseTo(1935, 6);
+      expect(warnings).toEqual([]);
+      // The second replica stops answering: a sum over the first alone would pass for both.
+      const next = await (await sampler.batchWindow(1)).finish(predictions);
+      expect(next.server).toBeNull();
+      expect(warnings).toEqual([`vLLM metrics scrape failed: ${replica.url} answered 503 Service Unavailable`]);
+    } finally {
+      await replica.close();
+    }
+  });
+
   it('still records the batch when there is no GPU and the server fails, and says why', async () => {
     server = await startMetricsServer(() => ({ status: 500, body: 'Internal Server Error' }));
     const warnings: string[] = [];

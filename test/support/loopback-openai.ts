@@ -322,19 +322,32 @@ export async function startLoopbackOpenAI(options: LoopbackOptions = {}): Promis
   if (address === null || typeof address === 'string') throw new Error('loopback server has no TCP address');
   const port = address.port;
 
+  // Once: a test that kills a replica mid-run closes it again when it cleans up.
+  let closed: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}/v1`,
     port,
     stats: () => ({ ...stats, byPromptHash: new Map(stats.byPromptHash), log: [...stats.log] }),
     setFaults,
     close: () =>
-      new Promise<void>((resolve, reject) => {
+      (closed ??= new Promise<void>((resolve, reject) => {
         for (const t of timers) clearTimeout(t);
         timers.clear();
         server.close((error) => (error ? reject(error) : resolve()));
+        // Requests in flight see their connection reset, as when a server process dies.
         server.closeAllConnections();
-      }),
+      })),
   };
+}
+
+/**
+ * `count` servers that answer alike (each with its own fault counters): the replicas of one model,
+ * for `endpoints: [server.url, …]`. Closing one is killing that replica: its requests in flight get
+ * their connections reset and new ones are refused.
+ */
+export async function startLoopbackReplicas(count: number, options: LoopbackOptions = {}): Promise<LoopbackOpenAI[]> {
+  if (options.port !== undefined && options.port !== 0) throw new Error('replicas need a port each: leave port unset');
+  return Promise.all(Array.from({ length: count }, () => startLoopbackOpenAI(options)));
 }
 
 /** Standalone server for `bench:harness` and manual checks. */

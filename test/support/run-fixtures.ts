@@ -8,8 +8,14 @@ import { runCli } from './cli.js';
 
 export interface OpenAISuiteOptions {
   url: string;
+  /** Replicas of every model (`endpoints:`), instead of `url`. */
+  urls?: string[];
   cases: number;
   models?: string[];
+  /** The `model` name every entry is served as (default: its id). */
+  servedName?: string;
+  /** Per model id, its own endpoint instead of `url`. */
+  endpointOf?: Record<string, string>;
   apiKeyEnv?: string;
   batchSize?: number;
   concurrency?: number;
@@ -37,7 +43,7 @@ export function writeOpenAISuite(options: OpenAISuiteOptions): { dir: string; su
   const models = (options.models ?? ['base', 'tuned'])
     .map(
       (id) =>
-        `  - id: ${id}\n    provider: openai\n    model: ${id}\n    endpoint: ${options.url}\n` +
+        `  - id: ${id}\n    provider: openai\n    model: ${options.servedName ?? id}\n    ${options.urls ? `endpoints: [${options.urls.join(', ')}]` : `endpoint: ${options.endpointOf?.[id] ?? options.url}`}\n` +
         (options.apiKeyEnv ? `    api_key_env: ${options.apiKeyEnv}\n` : '') +
         `    batch_size: ${options.batchSize ?? 16}\n    concurrency: ${options.concurrency ?? 8}\n` +
         `    timeout_ms: ${options.timeoutMs ?? 5000}\n    max_retries: ${options.maxRetries ?? 3}\n` +

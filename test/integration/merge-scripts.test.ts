@@ -1,0 +1,149 @@
+// What the SLURM scripts and `merge` leave behind when things go wrong: failed samples, a rerun of one
+// array task, a merge killed mid-way, a --db that is not a database. The scripts are run by bash
+// with the SLURM_* variables set by hand (as sbatch would); the real cluster run is in slurm.test.ts.
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI, runCli } from '../support/cli.js';
+import { startLoopbackOpenAI } from '../support/loopback-openai.js';
+import { queryDb, writeOpenAISuite } from '../support/run-fixtures.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-merge-scripts-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The test process may itself run inside a scheduler: only the variables a test sets reach the child. */
+const noShardEnv = { SLURM_ARRAY_TASK_ID: '', SLURM_ARRAY_TASK_COUNT: '', SLURM_ARRAY_TASK_MIN: '', SLURM_ARRAY_TASK_MAX: '', SLURM_JOB_ID: '', JOB_COMPLETION_INDEX: '', LOGBENCH_SHARD_INDEX: '', LOGBENCH_SHARD_COUNT: '' };
+
+async function ok(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const result = await runCli(args, { env: noShardEnv });
+  expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+  return result;
+}
+
+async function refused(args: string[], message: RegExp): Promise<void> {
+  const result = await runCli(args, { env: noShardEnv });
+  expect(result.code, result.stderr).toBe(3);
+  expect(result.stderr).toMatch(message);
+}
+
+/** One job script run as SLURM would start it: bash, with the array variables of one task (stdout and stderr). */
+async function runScript(script: string, env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
+  // Not execFileSync: the loopback server answering the job lives in this process.
+  return promisify(execFile)('bash', [script], { env: { ...process.env, ...noShardEnv, ...env }, encoding: 'utf8' });
+}
+
+describe('the SLURM scripts, run by hand', () => {
+  it('the merge job merges and reports the merged runs without querying anything; `sbatch --array=1` reruns shard 1 of 2', async () => {
+    // case-3 always fails: a shard with a failed sample is what `run` would query again.
+    const loopback = await startLoopbackOpenAI({ latencyMs: 1, faults: [{ match: '# case-3\n', fault: { kind: 'status', status: 400 } }] });
+    try {
+      const { suite } = writeOpenAISuite({ url: loopback.url, cases: 12, batchSize: 4, maxRetries: 0 });
+      const out = path.join(dir, 'slurm', 'eval.duckdb');
+      await ok(['slurm', suite, '--shards', '2', '--db', out]);
+      const script = (suffix: string) => path.join(dir, 'slurm', `eval.${suffix}`);
+      for (const task of ['0', '1']) await runScript(script('shards.sbatch'), { SLURM_ARRAY_TASK_ID: task, SLURM_ARRAY_TASK_COUNT: '2', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: '1' });
+
+      // `sbatch --array=1 eval.shards.sbatch`: one task, MIN = MAX = 1. It is shard 1/2 again, not 0/1.
+      const rerun = await runScript(script('shards.sbatch'), { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '1', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '1' });
+      expect(rerun.stderr).toContain('shard 1/2 (from the SLURM job array)');
+      expect(readdirSync(path.join(dir, 'slurm')).filter((name) => name.includes('-of-1'))).toEqual([]);
+
+      const asked = loopback.stats().requests;
+      const merged = (await runScript(script('merge.sbatch'))).stdout;
+      expect(loopback.stats().requests).toBe(asked); // nothing queried again, failed samples included
+      // The whole runs made of shards (the shard runs the rerun superseded are copied as they are).
+      const runs = await queryDb<{ id: string; status: string; model_id: string }>(out, 'SELECT id, status, model_id FROM runs WHERE selection IS NULL ORDER BY model_id');
+      expect(runs.map((r) => [r.model_id, r.status])).toEqual([['base', 'completed'], ['tuned', 'completed']]);
+      // It prints the merged run ids, and only they got reports: no other run was made.
+      expect(merged.trim().split('\n').sort()).toEqual(runs.map((r) => r.id).sort());
+      for (const model of ['base', 'tuned']) expect(readFileSync(path.join(dir, 'slurm', `eval-loopback-${model}.html`), 'utf8')).toContain('<html');
+      expect((await queryDb<{ n: number }>(out, 'SELECT count(*)::INTEGER AS n FROM predictions WHERE error IS NOT NULL AND run_id IN (SELECT id FROM runs WHERE selection IS NULL)'))[0]?.n).toBe(2); // case-3, one per model
+    } finally {
+      await loopback.close();
+    }
+  });
+
+  it('refuses a suite or --db path with a newline (it would end a comment or command of the scripts), writing nothing', async () => {
+    const folder = path.join(dir, 'injected');
+    await refused(['slurm', 'suites/default.yaml', '--shards', '2', '--db', path.join(folder, 'x\nid.duckdb')], /the database path ".*" holds a control character \(U\+000A\)/);
+    expect(existsSync(folder)).toBe(false);
+  });
+});
+
+describe('logbench merge into a new database', () => {
+  const shards = [0, 1, 2].map((i) => path.join(dir, `rules-${i}.duckdb`));
+
+  it('killed mid-way (kill -9) leaves no database at --db; the next merge removes the leftover with a note', async () => {
+    for (const [i, shard] of shards.entries()) await ok(['run', 'suites/default.yaml', '--only', 'rules', '--no-report', '--db', shard, '--shard', `${i}/3`]);
+    const out = path.join(dir, 'killed', 'merged.duckdb');
+    execFileSync('mkdir', ['-p', path.dirname(out)]);
+    const child = spawn(process.execPath, [CLI, 'merge', ...shards, '--db', out], { stdio: 'ignore' });
+    const partial = `${out}.partial-${child.pid}`;
+    // Killed as soon as it has started writing.
+    await new Promise<void>((resolve, reject) => {
+      const poll = setInterval(() => {
+        if (existsSync(partial)) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+          resolve();
+        }
+      }, 2);
+      child.on('exit', () => {
+        clearInterval(poll);
+        reject(new Error('merge ended before it was killed'));
+      });
+    });
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(partial)).toBe(true);
+    // A later `run --db OUT` would find nothing to resume; a later merge does the whole merge.
+    const again = await ok(['merge', ...shards, '--db', out]);
+    expect(again.stderr).toContain(`note: removed merged.duckdb.partial-${child.pid}, left by a merge into merged.duckdb that was stopped (process ${child.pid})`);
+    expect(readdirSync(path.dirname(out))).toEqual(['merged.duckdb']);
+    expect(await queryDb(out, 'SELECT status FROM runs')).toEqual([{ status: 'completed' }]);
+  });
+
+  it('refuses shards whose suites name other metrics, naming the file', async () => {
+    const loopback = await startLoopbackOpenAI({ latencyMs: 1 });
+    try {
+      const { suite, dir: suiteDir } = writeOpenAISuite({ url: loopback.url, cases: 8, models: ['tuned'] });
+      // The same suite scoring with fewer metrics: its config hash (what is queried) is the same.
+      const fewer = path.join(suiteDir, 'fewer.yaml');
+      writeFileSync(fewer, readFileSync(suite, 'utf8').replace(/^metrics: .*$/m, 'metrics: [json-analysis, fuzzy]'));
+      const shard = (file: string, i: number, name: string) => ok(['run', file, '--no-report', '--db', path.join(suiteDir, name), '--shard', `${i}/2`]);
+      await shard(suite, 0, 's0.duckdb');
+      await shard(fewer, 1, 's1-fewer.duckdb');
+      const out = path.join(suiteDir, 'mixed.duckdb');
+      await refused(['merge', path.join(suiteDir, 's0.duckdb'), path.join(suiteDir, 's1-fewer.duckdb'), '--db', out], /s1-fewer\.duckdb \(run \S+, shard 1\/2\): its suite's metrics \(\["json-analysis","fuzzy"\]\) differ from .*s0\.duckdb/);
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      await loopback.close();
+    }
+  });
+});
+
+describe('--db that is not a database', () => {
+  it('refuses an existing CSV or JSON file, naming it, and leaves it as it was', async () => {
+    for (const name of ['t.csv', 't.json']) {
+      const file = path.join(dir, name);
+      writeFileSync(file, 'a,b\n1,2\n');
+      await refused(['run', 'suites/default.yaml', '--only', 'rules', '--no-report', '--db', file], new RegExp(`${name}: not a DuckDB database \\(a logbench store\\); name another --db`));
+      await refused(['merge', path.join(dir, 'rules-0.duckdb'), '--db', file], new RegExp(`${name}: not a DuckDB database`));
+      expect(readFileSync(file, 'utf8')).toBe('a,b\n1,2\n');
+    }
+  });
+
+  it("refuses a database's .wal as merge's and import-run's --db", async () => {
+    const wal = path.join(dir, 'rules-0.duckdb.wal');
+    await refused(['merge', path.join(dir, 'rules-1.duckdb'), '--db', wal], /rules-0\.duckdb\.wal: it is the write-ahead log of the DuckDB database .*rules-0\.duckdb/);
+    const exported = path.join(dir, 'run.json');
+    const whole = path.join(dir, 'whole.duckdb');
+    await ok(['run', 'suites/default.yaml', '--only', 'rules', '--no-report', '--db', whole]);
+    await ok(['export-run', '--db', whole, '--run', 'latest:default/rules', '--out', exported]);
+    await refused(['import-run', exported, '--db', wal], /it is the write-ahead log of the DuckDB database/);
+    expect(existsSync(wal)).toBe(false);
+  });
+});
