@@ -172,7 +172,10 @@ export class OnnxClassifierRunner implements Runner {
       rowOfMessage.set(message, distinctIds.length);
       distinctIds.push(this.encoderTokenIds(message));
     }
-    const width = Math.max(...distinctIds.map((ids) => ids.length));
+    // Every message is padded to the bundle's fixed length, not the batch's longest: the encoder's
+    // reductions over the token axis then add the same numbers in the same order whatever else is in
+    // the batch, so a window scores bit for bit alike in any batch (a shard, a resumed run, batch_size).
+    const width = this.bundle.max_message_tokens;
     // Padded positions are masked out; the pad id only keeps the ids in the vocabulary.
     const inputIds = new BigInt64Array(distinctIds.length * width).fill(BigInt(this.encoderTokenizer.pad_token_id ?? 0));
     const attentionMask = new BigInt64Array(distinctIds.length * width);
@@ -192,28 +195,34 @@ export class OnnxClassifierRunner implements Runner {
       throw new Error(`encoder ${ENCODER_IO.output} is not float32 [messages, ${hidden}]`);
     }
 
-    const slots = Math.max(...windows.map((messages) => messages.length));
-    const embeddings = new Float32Array(windows.length * slots * hidden);
-    const messageMask = new BigInt64Array(windows.length * slots);
-    windows.forEach((messages, window) =>
-      messages.forEach((message, slot) => {
-        const row = rowOfMessage.get(message) ?? 0;
-        embeddings.set(pooled.subarray(row * hidden, (row + 1) * hidden), (window * slots + slot) * hidden);
-        messageMask[window * slots + slot] = 1n;
-      }),
-    );
-    const decoded = await this.decoder.run({
-      instruction_prefix_ids: this.instructionPrefixIds,
-      instruction_suffix_ids: this.instructionSuffixIds,
-      message_embeddings: new ort.Tensor('float32', embeddings, [windows.length, slots, hidden]),
-      message_mask: new ort.Tensor('int64', messageMask, [windows.length, slots]),
-    });
-    const logits = decoded[DECODER_IO.output]?.data;
-    if (!(logits instanceof Float32Array) || logits.length !== windows.length * labels.length) {
-      throw new Error(`decoder ${DECODER_IO.output} is not float32 [windows, ${labels.length}]`);
+    // Windows with the same message count share a decoder run, so no window is padded to another's
+    // length: with the fixed encoder width above, a window's logits do not depend on its batch.
+    const byCount = new Map<number, number[]>();
+    windows.forEach((messages, window) => byCount.set(messages.length, [...(byCount.get(messages.length) ?? []), window]));
+    const logitsOf: Float32Array[] = [];
+    for (const [slots, group] of byCount) {
+      const embeddings = new Float32Array(group.length * slots * hidden);
+      const messageMask = new BigInt64Array(group.length * slots).fill(1n);
+      group.forEach((window, position) =>
+        windows[window]?.forEach((message, slot) => {
+          const row = rowOfMessage.get(message) ?? 0;
+          embeddings.set(pooled.subarray(row * hidden, (row + 1) * hidden), (position * slots + slot) * hidden);
+        }),
+      );
+      const decoded = await this.decoder.run({
+        instruction_prefix_ids: this.instructionPrefixIds,
+        instruction_suffix_ids: this.instructionSuffixIds,
+        message_embeddings: new ort.Tensor('float32', embeddings, [group.length, slots, hidden]),
+        message_mask: new ort.Tensor('int64', messageMask, [group.length, slots]),
+      });
+      const logits = decoded[DECODER_IO.output]?.data;
+      if (!(logits instanceof Float32Array) || logits.length !== group.length * labels.length) {
+        throw new Error(`decoder ${DECODER_IO.output} is not float32 [windows, ${labels.length}]`);
+      }
+      group.forEach((window, position) => (logitsOf[window] = logits.subarray(position * labels.length, (position + 1) * labels.length)));
     }
     return windows.map((messages, window) => ({
-      logits: Array.from(logits.subarray(window * labels.length, (window + 1) * labels.length)),
+      logits: Array.from(logitsOf[window] ?? []),
       encoderTokens: messages.reduce((sum, message) => sum + (distinctIds[rowOfMessage.get(message) ?? 0]?.length ?? 0), 0),
     }));
   }

@@ -62,6 +62,15 @@ describe.each(BUNDLE_NAMES)('shipped bundle %s', (name) => {
     together.forEach((scores, i) => expectClose(scores.logits, alone[i] ?? [], 1e-5));
   });
 
+  it('scores a window bit for bit alike in any batch (shards, resumed runs and batch sizes store the same probabilities)', async () => {
+    const inputs = reference.windows.map((w) => w.input);
+    const alone = await Promise.all(inputs.map(async (input) => (await runner.scoreWindows([input]))[0]?.logits ?? []));
+    const together = await runner.scoreWindows(inputs);
+    const reversed = (await runner.scoreWindows([...inputs].reverse())).reverse();
+    expect(together.map((s) => [...s.logits])).toEqual(alone.map((l) => [...l]));
+    expect(reversed.map((s) => [...s.logits])).toEqual(alone.map((l) => [...l]));
+  });
+
   it('tokenizes messages as the Python tokenizer did at training time, truncation included', () => {
     for (const { text, ids } of reference.encoder_tokenizer) expect(runner.encoderTokenIds(text), text).toEqual(ids);
     expect(reference.encoder_tokenizer.some(({ ids }) => ids.length === runner.bundle.max_message_tokens)).toBe(true);
