@@ -6,6 +6,7 @@ import { assertDatabasePath, assertSafeOutputs } from '../../core/io/outputPath.
 import type { MergeSummary } from '../../harness/run/mergeShards.js';
 import type { RunStore } from '../../harness/store/index.js';
 import { DEFAULT_DB } from '../defaults.js';
+import { processAlive } from '../../core/process.js';
 
 /**
  * Opens `db` for writing and runs `work` on it. When `work` fails on a database this call created,
@@ -39,14 +40,6 @@ export async function withTargetStore<T>(db: string, work: (store: RunStore, cre
 /** `OUT.partial-PID`: where `merge` builds a new OUT, renamed into place only once complete. */
 const PARTIAL = /^(.*)\.partial-(\d+)(\.wal)?$/;
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Removes what a merge into `target` killed mid-way left (its process is gone), with a note. */
 function removeLeftoverPartials(target: string): void {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { RunStore } from './store.js';
 import { ViewQueries } from './viewQueries.js';
+import { processAlive } from '../../core/process.js';
 
 /** Size and modification time of one file ('-' when absent): a writer's commit or checkpoint changes it. */
 function fingerprintOf(file: string): string {
@@ -69,15 +70,6 @@ export async function copyBounded(source: string, target: string, options: Bound
 
 const COPY_FOLDER_PREFIX = 'logbench-view-';
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: alive, someone else's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Removes the copy folders of viewers that died without cleaning up (kill -9): each process keeps its
