@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { CliError, ExitCode } from '../core/errors.js';
 import { listedFigures } from '../metrics/registry.js';
 import { formatNumber, formatPValue, formatSigned } from '../core/format.js';
-import { compareStoredRuns, runSettings, type CostFigure, type MetricDifference, type RunComparison } from '../harness/gate/index.js';
-import type { RunStore, StoredRun } from '../harness/store/index.js';
+import { compareStoredRuns, runSettings, type ComparisonStore, type CostFigure, type MetricDifference, type RunComparison } from '../harness/gate/index.js';
+import type { StoredRun } from '../harness/store/index.js';
 
 /** The figure a verdict is about, most telling first; otherwise the suite's first quality figure with a paired test. */
 const VERDICT_METRICS = ['f1', 'rougeL', 'alert_f1', 'fuzzy', 'chrf', 'accuracy'];
@@ -161,7 +161,7 @@ const VerdictSettings = z.looseObject({ verdict_metric: z.string().optional() })
  * comparable: a report says so already, and a run with `--only` may lack its baseline.
  */
 export async function storedComparison(
-  store: Pick<RunStore, 'samples' | 'predictions' | 'scoringRows' | 'metrics' | 'batches'>,
+  store: ComparisonStore,
   candidate: StoredRun,
   baseline: StoredRun,
 ): Promise<StoredComparison | null> {
@@ -187,7 +187,7 @@ export async function storedComparison(
 
 /** The verdict on two stored runs, named by their model ids; null when they are not comparable. */
 export async function storedVerdict(
-  store: Pick<RunStore, 'samples' | 'predictions' | 'scoringRows' | 'metrics' | 'batches'>,
+  store: ComparisonStore,
   candidate: StoredRun,
   baseline: StoredRun,
 ): Promise<string | null> {

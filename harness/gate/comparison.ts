@@ -3,7 +3,7 @@ import { DEFAULT_RESAMPLES, type DifferenceMethod } from '../../metrics/statisti
 import type { FigureInfo } from '../../metrics/definition.js';
 import { higherIsBetter } from '../../metrics/registry.js';
 import { CliError, ExitCode } from '../../core/errors.js';
-import { loadRunItems } from '../run/items.js';
+import { loadRunItems, type RunReader } from '../run/items.js';
 import type { RunStore, StoredMetric, StoredRun } from '../store/index.js';
 import { formatChange, formatNumber, formatPValue, formatSigned, formatValue, textTable } from '../../core/format.js';
 import { describeDifferences, runDifferences, sampleDifference } from './comparability.js';
@@ -69,7 +69,10 @@ function storedDifference(name: string, a: StoredMetric | undefined, b: StoredMe
  * with the candidate's suite statistics settings. Refuses, with exit code 2, runs that differ in
  * task, split, prompt, decoding or predicted samples.
  */
-export async function compareStoredRuns(store: Pick<RunStore, 'samples' | 'predictions' | 'scoringRows' | 'metrics' | 'batches'>, candidate: StoredRun, baseline: StoredRun): Promise<RunComparison> {
+/** What comparing two stored runs reads: their scored rows, stored figures and batches. */
+export type ComparisonStore = RunReader & Pick<RunStore, 'metrics' | 'batches'>;
+
+export async function compareStoredRuns(store: ComparisonStore, candidate: StoredRun, baseline: StoredRun): Promise<RunComparison> {
   const notComparable = (reason: string) => new CliError(`runs ${candidate.id} and ${baseline.id} are not comparable: ${reason}`, ExitCode.notComparable);
   const differences = runDifferences(candidate, baseline);
   if (differences.length > 0) throw notComparable(describeDifferences(differences));

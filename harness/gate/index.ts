@@ -1,4 +1,4 @@
-export { compareStoredRuns, comparisonText, type MetricDifference, type RunComparison } from './comparison.js';
+export { compareStoredRuns, comparisonText, type ComparisonStore, type MetricDifference, type RunComparison } from './comparison.js';
 export { costFigures, costRows, coverageText, runTotal, type CostFigure, type RunTotal } from './cost.js';
 export { describeDifferences, runDifferences, type RunDifference } from './comparability.js';
 export { runGate, type GateOptions, type GateReport } from './gate.js';
