@@ -198,7 +198,11 @@ export class OnnxClassifierRunner implements Runner {
     // Windows with the same message count share a decoder run, so no window is padded to another's
     // length: with the fixed encoder width above, a window's logits do not depend on its batch.
     const byCount = new Map<number, number[]>();
-    windows.forEach((messages, window) => byCount.set(messages.length, [...(byCount.get(messages.length) ?? []), window]));
+    windows.forEach((messages, window) => {
+      const group = byCount.get(messages.length);
+      if (group) group.push(window);
+      else byCount.set(messages.length, [window]);
+    });
     const logitsOf: Float32Array[] = [];
     for (const [slots, group] of byCount) {
       const embeddings = new Float32Array(group.length * slots * hidden);
