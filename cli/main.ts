@@ -14,10 +14,12 @@ import { registerViewCommand } from './commands/view.js';
 import { CliError, ExitCode } from '../core/errors.js';
 import { printable } from '../core/format.js';
 import { setNoticeSink } from '../core/notice.js';
+import { harnessVersion } from '../harness/run/provenance.js';
 
 function buildProgram(): Command {
   const program = new Command('logbench')
     .description('evaluation harness for log-analysis models')
+    .version(harnessVersion(), '-V, --version')
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ outputError: () => undefined });

@@ -44,13 +44,18 @@ export function collectProvenance(): Provenance {
   return collected;
 }
 
+/** The version in logbench's own package.json (what `logbench --version` prints and every run records). */
+export function harnessVersion(): string {
+  const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
 function readProvenance(): Provenance {
   const root = packageRoot();
-  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
   const sha = git(['rev-parse', 'HEAD'], root);
   const status = sha === undefined ? undefined : git(['status', '--porcelain', '--untracked-files=no'], root);
   return {
-    harnessVersion: pkg.version,
+    harnessVersion: harnessVersion(),
     nodeVersion: process.version,
     host: os.hostname(),
     ...(sha !== undefined && { gitSha: sha }),

@@ -53,6 +53,19 @@ describe('npm in this repository', () => {
   });
 });
 
+describe('the built command', () => {
+  // tsc writes files 0644; npx reuses its cached link to this folder without re-running bin-links'
+  // chmod, and sh then answers "logbench: Permission denied" with 127 (what broke a CI run). The
+  // build marks the bin executable itself, so the file runs as a program straight after any build.
+  it('is an executable file that runs as a program', () => {
+    const bin = path.join(REPO, 'dist', 'cli', 'bin.js');
+    const ran = spawnSync(bin, ['--version'], { cwd: REPO, encoding: 'utf8' });
+    expect(ran.error).toBeUndefined();
+    expect(ran.status).toBe(0);
+    expect(ran.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
 describe('the default suite copied out of suites/', () => {
   it('names each path it cannot find with the fix, and runs once the fixes are applied', async () => {
     const dir = scratch();
