@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { CliError } from '../../core/errors.js';
 import { assertDatabasePath, assertSafeOutputs } from '../../core/io/outputPath.js';
 import type { MergeSummary } from '../../harness/run/mergeShards.js';
-import type { RunStore } from '../../harness/store/index.js';
+import type { OpenStoreOptions, RunStore } from '../../harness/store/index.js';
 import { DEFAULT_DB } from '../defaults.js';
 import { processAlive } from '../../core/process.js';
 
@@ -12,7 +12,7 @@ import { processAlive } from '../../core/process.js';
  * Opens `db` for writing and runs `work` on it. When `work` fails on a database this call created,
  * the file and its WAL are removed: a failed `merge` or `import-run` leaves no empty store behind.
  */
-export async function withTargetStore<T>(db: string, work: (store: RunStore, created: boolean) => Promise<T>): Promise<T> {
+export async function withTargetStore<T>(db: string, work: (store: RunStore, created: boolean) => Promise<T>, open: OpenStoreOptions = {}): Promise<T> {
   const { RunStore } = await import('../../harness/store/index.js');
   const created = !existsSync(db);
   const removeIfCreated = () => {
@@ -20,7 +20,7 @@ export async function withTargetStore<T>(db: string, work: (store: RunStore, cre
   };
   let store: RunStore;
   try {
-    store = await RunStore.open(db);
+    store = await RunStore.open(db, open);
   } catch (error) {
     removeIfCreated();
     throw error;
@@ -86,6 +86,9 @@ function publish(partial: string, target: string): void {
   syncPath(path.dirname(target));
 }
 
+/** A new merge target's row groups: each full group of copied rows goes to disk before its commit (see `OpenStoreOptions.rowGroupSize`). */
+const MERGE_ROW_GROUP_SIZE = 8192;
+
 /**
  * `merge` into a new database builds it at OUT.partial-PID beside it and renames it into place when
  * complete: a merge killed mid-way (kill -9, SIGTERM) leaves no half-written OUT that a later merge
@@ -103,7 +106,7 @@ async function mergeInto(db: string, files: readonly string[]): Promise<MergeSum
   // Made for this merge and removed if it fails, so the copy may commit in parts.
   let summary: MergeSummary;
   try {
-    summary = await withTargetStore(partial, (store) => mergeStores(store, files, { inParts: true }));
+    summary = await withTargetStore(partial, (store) => mergeStores(store, files, { inParts: true }), { rowGroupSize: MERGE_ROW_GROUP_SIZE });
   } catch (error) {
     // The user named the target, not the file it is built in.
     if (error instanceof Error) error.message = error.message.replaceAll(partial, target);

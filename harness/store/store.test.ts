@@ -168,6 +168,20 @@ describe('samples', () => {
     ]);
     expect(await store.samples('split-2')).toHaveLength(1);
   });
+
+  it('writes through a handle with its own row group size a file that a plain handle reads back', async () => {
+    const many: Sample[] = Array.from({ length: 10_000 }, (_, i) => ({ id: `m${i}`, input: `line ${i}`, meta: {} }));
+    const store = await RunStore.open(dbPath, { rowGroupSize: 2048 });
+    await store.upsertSamples('split-1', many);
+    await store.createRun(newRun());
+    await store.close();
+    // No WAL left: closing the instance checkpoints the attached file as it does a plain one.
+    expect(existsSync(`${dbPath}.wal`)).toBe(false);
+    const plain = await openStore({ readOnly: true });
+    expect((await plain.samples('split-1')).map((sample) => sample.id).sort()).toEqual(many.map((sample) => sample.id).sort());
+    expect(await plain.listRuns()).toHaveLength(1);
+    await expect(RunStore.open(join(dir, 'other.duckdb'), { rowGroupSize: 1000 })).rejects.toThrow(/row group size 1000: expected a positive multiple of 2048/);
+  });
 });
 
 describe('batches, predictions and scores', () => {

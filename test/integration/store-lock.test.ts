@@ -47,10 +47,13 @@ describe('two processes opening one store for writing', () => {
     expect(reported.message).toContain(scratch.dbPath);
     expect(reported.message).toMatch(/another logbench process/);
 
-    // The same from this process, through the class.
-    const inProcess = RunStore.open(scratch.dbPath, { lockWaitMs: 200 });
-    await expect(inProcess).rejects.toBeInstanceOf(StoreLockedError);
-    await expect(inProcess).rejects.toThrow(/locked by another logbench process/);
+    // The same from this process, through the class, and through a handle that attaches the file
+    // with its own row group size (how `merge` opens a new target): ATTACH takes the same lock.
+    for (const options of [{}, { rowGroupSize: 8192 }]) {
+      const inProcess = RunStore.open(scratch.dbPath, { lockWaitMs: 200, ...options });
+      await expect(inProcess).rejects.toBeInstanceOf(StoreLockedError);
+      await expect(inProcess).rejects.toThrow(/locked by another logbench process/);
+    }
 
     holder.send('close');
     await holder.waitForLine((l) => l === 'closed');
