@@ -44,6 +44,17 @@ export async function readRows(connection: DuckDBConnection, sql: string, params
   return (await connection.runAndReadAll(sql, ...bind(params))).getRowObjectsJS();
 }
 
+/**
+ * The rows of a query decoded chunk by chunk (DuckDB's 2,048-row vectors) as they are fetched, for
+ * results of a row per sample: neither the whole result nor all its row objects are held at once.
+ */
+export async function mapRows<T>(connection: DuckDBConnection, sql: string, params: Params, decode: (row: Row) => T): Promise<T[]> {
+  const out: T[] = [];
+  const result = await connection.stream(sql, ...bind(params));
+  for await (const rows of result.yieldRowObjectJs()) for (const row of rows) out.push(decode(row));
+  return out;
+}
+
 export function text(value: JS | undefined): string {
   if (typeof value !== 'string') throw new TypeError(`expected text, got ${String(value)}`);
   return value;

@@ -11,7 +11,7 @@ import { sha256 } from '../../core/hash.js';
 import { assertDatabasePath, assertSafeOutputs, isDuckDbFile, sameFile } from '../../core/io/outputPath.js';
 import { redactEndpoints, redactSuite } from './endpoint.js';
 import { migrate } from './migrations.js';
-import { type Params, type Row, bind, json, numeric, optionalJson, optionalNumeric, optionalText, readRows, text, timestamp } from './rows.js';
+import { type Params, type Row, bind, json, mapRows, numeric, optionalJson, optionalNumeric, optionalText, readRows, text, timestamp } from './rows.js';
 import type {
   BatchRecord,
   CacheRecord,
@@ -624,21 +624,21 @@ export class RunStore {
   }
 
   private static async readScoringRows(connection: DuckDBConnection, runId: string, splitHash: string): Promise<ScoringRow[]> {
-    const rows = await readRows(
+    return mapRows(
       connection,
       `SELECT s.sample_id, s.reference, s.label, p.output, p.label AS predicted_label, p.error
          FROM samples s JOIN predictions p ON p.sample_id = s.sample_id
         WHERE s.split_hash = $1 AND p.run_id = $2 ORDER BY s.sample_id`,
       [splitHash, runId],
+      (row) => ({
+        sampleId: text(row['sample_id']),
+        reference: optionalText(row['reference']),
+        label: optionalText(row['label']),
+        text: optionalText(row['output']),
+        predictedLabel: optionalText(row['predicted_label']),
+        error: optionalText(row['error']),
+      }),
     );
-    return rows.map((row) => ({
-      sampleId: text(row['sample_id']),
-      reference: optionalText(row['reference']),
-      label: optionalText(row['label']),
-      text: optionalText(row['output']),
-      predictedLabel: optionalText(row['predicted_label']),
-      error: optionalText(row['error']),
-    }));
   }
 
   async batches(runId: string): Promise<StoredBatch[]> {
