@@ -333,12 +333,15 @@ export class RunStore {
    * (`DuckDBDataChunkWriter`) left each chunk's native copy alive until V8 collected it: 25,000
    * samples appended alone peaked ≈ 40 MB higher, no faster (BENCHMARKS.md, bench:shards).
    */
-  private static async append(connection: DuckDBConnection, table: string, rows: readonly (readonly JS[])[]): Promise<void> {
-    if (rows.length === 0) return;
+  private static async append(connection: DuckDBConnection, table: string, rows: Iterable<readonly JS[]>): Promise<void> {
+    const iterator = rows[Symbol.iterator]();
+    let next = iterator.next();
+    if (next.done) return;
     const appender = await connection.createAppender(table);
     try {
       const types = Array.from({ length: appender.columnCount }, (_, column) => appender.columnType(column));
-      for (const row of rows) {
+      for (; !next.done; next = iterator.next()) {
+        const row = next.value;
         if (row.length !== types.length) throw new Error(`${table}: ${row.length} values for ${types.length} columns`);
         row.forEach((value, column) => {
           if (value === null || value === undefined) appender.appendNull();
@@ -368,18 +371,14 @@ export class RunStore {
     await this.transaction(async (connection) => {
       const existing = await connection.runAndReadAll('SELECT sample_id FROM samples WHERE split_hash = $1', [splitHash]);
       const stored = new Set(existing.getRowObjectsJS().map((row) => text(row['sample_id'])));
-      const rows = samples
-        .filter((sample) => !stored.has(sample.id))
-        .map((sample) => [
-          splitHash,
-          sample.id,
-          sha256(sample.input),
-          sample.input,
-          orNull(sample.reference),
-          orNull(sample.label),
-          JSON.stringify(sample.meta),
-        ]);
-      await RunStore.append(connection, 'samples', rows);
+      // Rows made one at a time as the appender takes them: a shard's 25,000 rows never exist at once.
+      function* rows(): Generator<JS[]> {
+        for (const sample of samples) {
+          if (stored.has(sample.id)) continue;
+          yield [splitHash, sample.id, sha256(sample.input), sample.input, orNull(sample.reference), orNull(sample.label), JSON.stringify(sample.meta)];
+        }
+      }
+      await RunStore.append(connection, 'samples', rows());
     });
   }
 
