@@ -26,6 +26,9 @@ export const WORKERS_FLAG_HELP = `threads that may score stored samples (the mai
  * cores, where more threads only add memory (each worker holds its own heap).
  */
 export function scoringWorkers(flag: number | undefined, cores = os.availableParallelism()): number {
+  // The threshold's variable is read where scoring starts, after a run's queries: a typo is refused now.
+  const threshold = process.env['LOGBENCH_WORKER_MIN_ITEMS'];
+  if (threshold !== undefined && threshold !== '') wholeNumberFlag('LOGBENCH_WORKER_MIN_ITEMS', 0)(threshold);
   const fromEnv = process.env[WORKERS_VARIABLE];
   const asked = flag ?? (fromEnv === undefined || fromEnv === '' ? cores : wholeNumberFlag(WORKERS_VARIABLE, 1)(fromEnv));
   return Math.min(asked, cores);

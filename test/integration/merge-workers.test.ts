@@ -97,10 +97,13 @@ describe('logbench merge --workers', () => {
     expect(JSON.stringify(compareTwo)).toBe(JSON.stringify(compareOne));
   });
 
-  it('refuses LOGBENCH_WORKERS that is not a whole number, naming it', async () => {
-    const result = await runCli(['merge', ...shards, '--db', path.join(dir, 'never.duckdb')], { env: { LOGBENCH_WORKERS: '2x' } });
+  it.each([
+    [{ LOGBENCH_WORKERS: '2x' }, 'LOGBENCH_WORKERS: expected a whole number ≥ 1 (digits only), got "2x"'],
+    [{ LOGBENCH_WORKER_MIN_ITEMS: '-1' }, 'LOGBENCH_WORKER_MIN_ITEMS: expected a whole number ≥ 0 (digits only), got "-1"'],
+  ])('refuses %o, naming the variable, before writing anything', async (env, message) => {
+    const result = await runCli(['merge', ...shards, '--db', path.join(dir, 'never.duckdb')], { env });
     expect(result.code).toBe(3);
-    expect(result.stderr).toContain('LOGBENCH_WORKERS: expected a whole number ≥ 1 (digits only), got "2x"');
+    expect(result.stderr).toBe(`logbench merge: ${message}\n`);
     expect(existsSync(path.join(dir, 'never.duckdb'))).toBe(false);
   });
 
