@@ -11,11 +11,14 @@ import { metricEntriesOf, type PluginOrigin } from '../plugins/metrics.js';
 
 /**
  * Below this many samples to score, one thread finishes first. A second thread costs a fixed
- * ≈ 0.3–0.6 s (isolate start-up, module loading, JIT warm-up of its first chunk) and saves half of
- * ≈ 0.35 ms per text sample; measured with `npm run bench:merge-scoring` (BENCHMARKS.md,
- * "Harness scoring on workers"): see there for where 2 threads start to win on the 2-core CI VM.
+ * ≈ 0.55–0.8 s of CPU (isolate start-up, module loading, JIT warm-up of its first chunk) and takes
+ * half of ≈ 0.16–0.2 ms a text sample. `npm run bench:merge-scoring` on the 2-core CI VM (shared,
+ * load ≈ 3): 2 threads lost at 16,000 samples (0.76×, 0.85×) and won at 32,000 (1.40×, 1.18×);
+ * BENCHMARKS.md, "Harness scoring on workers". On two idle cores the fixed cost alone would put
+ * the break-even near 4,000; a loaded machine, where `availableParallelism` still says 2, is the
+ * case to be safe in.
  */
-export const WORKER_MIN_ITEMS = 4000;
+export const WORKER_MIN_ITEMS = 20_000;
 
 /** Tests and odd machines move the threshold: LOGBENCH_WORKER_MIN_ITEMS=0 pools any text scoring. */
 export const WORKER_MIN_ITEMS_VARIABLE = 'LOGBENCH_WORKER_MIN_ITEMS';
