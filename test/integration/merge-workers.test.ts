@@ -3,8 +3,10 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { CLI, REPO, runCli } from '../support/cli.js';
 import { startLoopbackOpenAI, type LoopbackOpenAI } from '../support/loopback-openai.js';
 import { queryDb, writeOpenAISuite } from '../support/run-fixtures.js';
 
@@ -123,5 +125,43 @@ describe('logbench merge --workers', () => {
     expect(readFileSync(threads, 'utf8').split('\n').some((id) => id !== '' && id !== '0')).toBe(true);
     // Neither the target nor its .partial-PID build file is left behind.
     expect(readdirSync(path.join(dir, 'failing'))).toEqual([]);
+  });
+});
+
+describe('a resumed run --workers', () => {
+  it('scores the samples an interrupted process stored on worker threads, with the figures of an uninterrupted run', async () => {
+    const slow = await startLoopbackOpenAI({ latencyMs: 20 });
+    try {
+      const written = writeOpenAISuite({ url: slow.url, cases: 160, models: ['tuned'], batchSize: 8, concurrency: 2, metrics: '[json-analysis, fuzzy, bleu, rouge, chrf, {module: ./plugin.ts}]' });
+      cleanup.push(written.dir);
+      writeFileSync(path.join(written.dir, 'plugin.ts'), PLUGIN);
+      const db = path.join(written.dir, 'resumed.duckdb');
+      const child = spawn(process.execPath, [CLI, 'run', written.suite, '--db', db, '--no-report'], { cwd: REPO, stdio: 'ignore' });
+      while (slow.stats().requests < 40) await sleep(5);
+      child.kill('SIGINT');
+      expect(await new Promise((resolve) => child.once('close', resolve))).toBe(130);
+      const before = await queryDb<{ n: number }>(db, 'SELECT count(*)::INTEGER AS n FROM predictions');
+      expect(before[0]?.n).toBeGreaterThan(0);
+      expect(before[0]?.n).toBeLessThan(160);
+
+      const threads = path.join(written.dir, 'resumed-threads.txt');
+      const resumed = await runCli(['run', written.suite, '--db', db, '--no-report', '--workers', '2'], { env: { ...POOLED, THREADS: threads } });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stdout).toContain('(resumed)');
+      // This process scored its own samples on the main thread and the stored ones on a worker.
+      const seen = new Set(readFileSync(threads, 'utf8').trim().split('\n'));
+      expect(seen.has('0')).toBe(true);
+      expect([...seen].some((id) => id !== '0')).toBe(true);
+
+      const uninterrupted = path.join(written.dir, 'uninterrupted.duckdb');
+      const clean = await runCli(['run', written.suite, '--db', uninterrupted, '--no-report', '--workers', '1']);
+      expect(clean.code, clean.stderr).toBe(0);
+      const [a, b] = [await scores(db), await scores(uninterrupted)];
+      expect(a.metrics.length).toBeGreaterThan(5);
+      expect(JSON.stringify(a.metrics)).toBe(JSON.stringify(b.metrics));
+      expect(JSON.stringify(a.sampleMetrics)).toBe(JSON.stringify(b.sampleMetrics));
+    } finally {
+      await slow.close();
+    }
   });
 });
