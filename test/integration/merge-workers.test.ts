@@ -97,6 +97,14 @@ describe('logbench merge --workers', () => {
     const [compareOne, compareTwo] = [await compare('1'), await compare('2')];
     expect(compareOne.filter((m) => m.pValue !== null).length).toBeGreaterThan(3);
     expect(JSON.stringify(compareTwo)).toBe(JSON.stringify(compareOne));
+    const gate = async (workers: string) => {
+      const result = await runCli(['gate', '--candidate', 'latest:loopback/tuned', '--baseline', 'latest:loopback/base', '--db', merged.two, '--workers', workers], { env: POOLED });
+      expect(result.stderr).not.toMatch(/error|failed/i);
+      return result.stdout;
+    };
+    const gateOne = await gate('1');
+    expect(gateOne).toMatch(/^rougeL\s/m);
+    expect(await gate('2')).toBe(gateOne);
   });
 
   it.each([
