@@ -22,8 +22,12 @@ interface Slot {
   queued: number;
 }
 
-/** A chunk's result from a worker, or the message of the error its work threw. */
-type Reply<Out> = { seq: number; result: Out } | { seq: number; error: string };
+/**
+ * A chunk's result from a worker, the message of the error its work threw, or `cannotPost`: the
+ * result holds something structured clone cannot copy (a function in a plugin's state), so the
+ * main thread does that chunk itself and gives what one thread would.
+ */
+type Reply<Out> = { seq: number; result: Out } | { seq: number; error: string } | { seq: number; cannotPost: true };
 
 /**
  * A worker holds up to two chunks, so it starts its next one as soon as it posts one instead of
@@ -34,7 +38,7 @@ type Reply<Out> = { seq: number; result: Out } | { seq: number; error: string };
  */
 export class OrderedChunkPool<In, Out> {
   private readonly slots: Slot[];
-  private readonly pending = new Map<number, { resolve: (out: Out) => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<number, { chunk: In; resolve: (out: Out) => void; reject: (error: Error) => void }>();
   private failure: Error | undefined;
   private seq = 0;
 
@@ -46,8 +50,15 @@ export class OrderedChunkPool<In, Out> {
         const waiting = this.pending.get(reply.seq);
         this.pending.delete(reply.seq);
         // The worker's error message as it is: the same one line the main thread's work would throw.
-        if ('error' in reply) waiting?.reject(new Error(reply.error));
-        else waiting?.resolve(reply.result);
+        if (!waiting) return;
+        if ('error' in reply) waiting.reject(new Error(reply.error));
+        else if ('cannotPost' in reply) {
+          try {
+            waiting.resolve(this.options.local(waiting.chunk));
+          } catch (err) {
+            waiting.reject(err as Error);
+          }
+        } else waiting.resolve(reply.result);
       });
       slot.worker.on('error', (err) => this.fail(err));
       // A worker that exits while it holds chunks (out of memory, process.exit in a module) fails them.
@@ -88,7 +99,7 @@ export class OrderedChunkPool<In, Out> {
       });
     }
     return new Promise((resolve, reject) => {
-      this.pending.set(seq, { resolve, reject });
+      this.pending.set(seq, { chunk, resolve, reject });
       worker.postMessage({ seq, chunk });
     });
   }
@@ -138,7 +149,12 @@ export function serveChunks<Setup, In, Out>(setup: (data: unknown) => Setup | Pr
     ready
       .then((state) => {
         const result = work(state, chunk);
-        port.postMessage({ seq, result }, transfer(result));
+        try {
+          port.postMessage({ seq, result }, transfer(result));
+        } catch (err) {
+          if ((err as Error).name !== 'DataCloneError') throw err;
+          port.postMessage({ seq, cannotPost: true });
+        }
       })
       .catch((err: unknown) => port.postMessage({ seq, error: err instanceof Error ? err.message : String(err) }));
   });

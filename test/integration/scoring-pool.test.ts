@@ -87,6 +87,25 @@ export default {
     expect(firstDifference(withoutMarker(pooled), withoutMarker(single))).toBeUndefined();
   });
 
+  it('scores on the main thread the chunks whose plugin state a worker cannot post (a function in it)', async () => {
+    writeFileSync(
+      path.join(dir, 'closure.ts'),
+      `const unit = (n) => n + ' characters';
+export default {
+  name: 'with_closure', description: 'keeps a function in its state',
+  figures: [{ name: 'chars', higherIsBetter: true, range: [0, Infinity] }], sampleFigures: [{ name: 'chars', higherIsBetter: true, range: [0, Infinity] }],
+  score: ({ output }) => ({ n: output.length, unit }),
+  sampleValues: (s) => ({ chars: s.n }), corpus: (ss) => ({ chars: ss.length }), statistics: () => ({}),
+};
+`,
+    );
+    const { metrics } = await plugins.resolveMetricEntries(['fuzzy', { module: './closure.ts' }], dir);
+    const items = textItems(100);
+    const pooled = await pool.scoreItems('text', metrics, items, 2);
+    const single = items.map((item) => scoring.scoreSample('text', metrics, item));
+    expect(firstDifference(pooled, single)).toBeUndefined();
+  });
+
   it('rejects with the message one thread throws when a plugin metric throws inside a worker', async () => {
     writeFileSync(
       path.join(dir, 'throws.ts'),
