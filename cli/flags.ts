@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { CliError } from '../core/errors.js';
 
 /**
@@ -11,4 +12,24 @@ export function wholeNumberFlag(flag: string, min: number, max = Number.MAX_SAFE
     if (!(n >= min && n <= max)) throw new CliError(`${flag}: expected a whole number ${range} (digits only), got "${value}"`);
     return n;
   };
+}
+
+/** The variable `--workers` defaults to where a command scores stored samples (`merge`, `run`). */
+export const WORKERS_VARIABLE = 'LOGBENCH_WORKERS';
+
+/** `--workers` of a command that rescores stored samples, as commander documents it. */
+export const WORKERS_FLAG_HELP = `threads that may score stored samples (the main thread and N-1 workers, used only for text metrics on many samples); default: $${WORKERS_VARIABLE}, else the cores this process may use. 1: this thread only`;
+
+/**
+ * Threads scoring may use: `--workers`, else LOGBENCH_WORKERS, else the cores the process is given
+ * (`availableParallelism` follows the CPU affinity SLURM and cgroups set); never more than those
+ * cores, where more threads only add memory (each worker holds its own heap).
+ */
+export function scoringWorkers(flag: number | undefined, cores = os.availableParallelism()): number {
+  // The threshold's variable is read where scoring starts, after a run's queries: a typo is refused now.
+  const threshold = process.env['LOGBENCH_WORKER_MIN_ITEMS'];
+  if (threshold !== undefined && threshold !== '') wholeNumberFlag('LOGBENCH_WORKER_MIN_ITEMS', 0)(threshold);
+  const fromEnv = process.env[WORKERS_VARIABLE];
+  const asked = flag ?? (fromEnv === undefined || fromEnv === '' ? cores : wholeNumberFlag(WORKERS_VARIABLE, 1)(fromEnv));
+  return Math.min(asked, cores);
 }

@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
 import type { BleuSegmentStats } from '../metrics/bleu/index.js';
 import { scoreTextPair, TEXT_ROUGE_TYPES, TextCorpusAccumulator } from '../metrics/textMetrics.js';
 import { InputRecordError, parseJsonLine } from '../core/io/jsonl.js';
@@ -8,6 +7,7 @@ import { CHRF, CHRF_PLUS_PLUS } from '../metrics/chrf.js';
 import { readInputLines } from '../core/io/readInput.js';
 import { checkTextPairLine, corpusJson, pairJson, referencesOf, type TextPairLine } from './textPairs.js';
 import { CliError } from '../core/errors.js';
+import { forEachInOrder, OrderedChunkPool } from '../core/orderedPool.js';
 
 export interface ScoreChunkOptions {
   stem: boolean;
@@ -74,21 +74,19 @@ function pairLine(text: string): TextPairLine | { reason: string } {
 const CHUNK_LINES = 256;
 
 interface NumberedChunk {
-  seq: number;
   lines: string[];
   lineNumbers: number[];
 }
 
 async function* chunksOf(file: string): AsyncGenerator<NumberedChunk> {
-  let seq = 0;
-  let current: NumberedChunk = { seq, lines: [], lineNumbers: [] };
+  let current: NumberedChunk = { lines: [], lineNumbers: [] };
   for await (const { line, text } of readInputLines(file)) {
     if (text.trim() === '') continue;
     current.lines.push(text);
     current.lineNumbers.push(line);
     if (current.lines.length === CHUNK_LINES) {
       yield current;
-      current = { seq: ++seq, lines: [], lineNumbers: [] };
+      current = { lines: [], lineNumbers: [] };
     }
   }
   if (current.lines.length) yield current;
@@ -107,72 +105,6 @@ async function validatePairsFile(file: string): Promise<void> {
   }
 }
 
-/**
- * Scores chunks on `size` threads: `size - 1` workers and the main thread itself, which otherwise
- * idles between printing chunks (a third isolate to start, warm up and collect cost ≈ 30 % more CPU
- * than one thread on 10,000 pairs, more than 2 cores can hide; BENCHMARKS.md, bench:metrics). A
- * worker holds up to two chunks, so it starts its next one as soon as it posts one instead of waiting
- * for the main thread to print the oldest.
- */
-class ChunkPool {
-  private readonly slots: { worker?: Worker; queued: number }[];
-  private readonly pending = new Map<number, { resolve: (chunk: ScoredChunk) => void; reject: (error: Error) => void }>();
-  private failure: Error | undefined;
-
-  constructor(
-    size: number,
-    private readonly options: ScoreChunkOptions,
-  ) {
-    const script = new URL('./textScoringWorker.js', import.meta.url);
-    const workers = Array.from({ length: size - 1 }, () => {
-      const slot = { worker: new Worker(script, { workerData: options }), queued: 0 };
-      slot.worker.on('message', (scored: ScoredChunk & { seq: number }) => {
-        slot.queued--;
-        this.pending.get(scored.seq)?.resolve(scored);
-        this.pending.delete(scored.seq);
-      });
-      slot.worker.on('error', (err) => {
-        this.failure = err;
-        for (const { reject } of this.pending.values()) reject(err);
-        this.pending.clear();
-      });
-      return slot;
-    });
-    this.slots = [...workers, { queued: 0 }];
-  }
-
-  /** Chunks the pool takes before the caller should wait for the oldest: two per thread. */
-  get depth(): number {
-    return this.slots.length * 2;
-  }
-
-  submit(chunk: NumberedChunk): Promise<ScoredChunk> {
-    if (this.failure) return Promise.reject(this.failure);
-    // Workers first, up to two chunks each: the main thread scores its chunks synchronously and only
-    // between them hands out new ones, so a worker holding a single chunk idled until it had (a trace
-    // of 10,000 pairs: 2 threads used 1.0 core in most runs). The main thread takes the rest.
-    const least = this.slots.reduce((min, next) => (next.worker && next.queued < min.queued ? next : min));
-    const slot = least.worker && least.queued < 2 ? least : (this.slots.at(-1) as (typeof this.slots)[number]);
-    slot.queued++;
-    const { worker } = slot;
-    if (!worker) {
-      // Scored on a later turn of the event loop, so workers' results and new chunks are handled first.
-      return new Promise((resolve) => setImmediate(resolve)).then(() => {
-        slot.queued--;
-        return scoreChunk(chunk.lines, this.options);
-      });
-    }
-    return new Promise((resolve, reject) => {
-      this.pending.set(chunk.seq, { resolve, reject });
-      worker.postMessage({ seq: chunk.seq, lines: chunk.lines });
-    });
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.slots.map(({ worker }) => worker?.terminate()));
-  }
-}
-
 export interface TextMetricsRunOptions extends ScoreChunkOptions {
   workers: number;
 }
@@ -186,7 +118,11 @@ async function write(out: Writable, text: string): Promise<void> {
  * goes. Memory stays flat: a few chunks in flight and a few numbers per pair for the corpus.
  */
 export async function runTextMetrics(file: string, options: TextMetricsRunOptions, out: Writable): Promise<void> {
-  const pool = options.workers > 1 ? new ChunkPool(options.workers, options) : undefined;
+  const score = (chunk: NumberedChunk) => scoreChunk(chunk.lines, options);
+  const pool =
+    options.workers > 1
+      ? new OrderedChunkPool<NumberedChunk, ScoredChunk>({ threads: options.workers, script: new URL('./textScoringWorker.js', import.meta.url), data: options, local: score })
+      : undefined;
   // With workers the validation pass runs while they score (it was ≈ 0.25 s of one thread before any
   // scoring, on 10,000 pairs); nothing is printed until it has passed.
   const validation = file === '-' ? Promise.resolve() : validatePairsFile(file);
@@ -208,22 +144,7 @@ export async function runTextMetrics(file: string, options: TextMetricsRunOption
     }
   };
   try {
-    if (!pool) {
-      for await (const chunk of chunksOf(file)) await emit(chunk, scoreChunk(chunk.lines, options));
-    } else {
-      // Keep every worker busy, but print strictly in input order; at most `depth` chunks in flight.
-      const inFlight: { chunk: NumberedChunk; result: Promise<ScoredChunk> }[] = [];
-      for await (const chunk of chunksOf(file)) {
-        while (inFlight.length >= pool.depth) {
-          const next = inFlight.shift() as (typeof inFlight)[number];
-          await emit(next.chunk, await next.result);
-        }
-        const result = pool.submit(chunk);
-        result.catch(() => undefined); // awaited in order below; a worker's failure must not go unhandled meanwhile
-        inFlight.push({ chunk, result });
-      }
-      for (const next of inFlight) await emit(next.chunk, await next.result);
-    }
+    await forEachInOrder(chunksOf(file), pool, score, emit);
   } finally {
     await pool?.close();
   }

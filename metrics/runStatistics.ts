@@ -90,12 +90,14 @@ export function compareRuns(
   candidate: readonly ScoringItem[],
   baseline: readonly ScoringItem[],
   settings: ResamplingSettings,
+  /** `scoreSample` of each run's items, when the caller has it (scored on worker threads, say). */
+  scored?: { candidate: readonly SampleScores[]; baseline: readonly SampleScores[] },
 ): MetricComparison[] {
   if (candidate.length !== baseline.length) throw new RangeError('paired comparison needs the same samples in both runs');
   if (candidate.length === 0) return [];
   const pairedTests = resolveMetrics(task, metrics).task.pairedTests;
-  const a = metricStatistics(task, metrics, candidate);
-  const b = metricStatistics(task, metrics, baseline);
+  const a = metricStatistics(task, metrics, candidate, scored?.candidate);
+  const b = metricStatistics(task, metrics, baseline, scored?.baseline);
   const out: MetricComparison[] = [];
   for (const [name, statA] of a) {
     const statB = b.get(name);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_DB } from '../defaults.js';
+import { scoringWorkers, wholeNumberFlag, WORKERS_FLAG_HELP } from '../flags.js';
 
 export function registerCompareCommand(program: Command): void {
   program
@@ -9,13 +10,14 @@ export function registerCompareCommand(program: Command): void {
     .argument('<run-b>', 'run id or latest:<suite>/<model> (the baseline)')
     .option('--db <file>', 'DuckDB file', DEFAULT_DB)
     .option('--json', 'print JSON')
-    .action(async (refA: string, refB: string, opts: { db: string; json?: boolean }) => {
+    .option('--workers <n>', WORKERS_FLAG_HELP, wholeNumberFlag('--workers', 1))
+    .action(async (refA: string, refB: string, opts: { db: string; json?: boolean; workers?: number }) => {
       const [{ RunStore }, { compareStoredRuns, comparisonText, resolveRun }] = await Promise.all([import('../../harness/store/index.js'), import('../../harness/gate/index.js')]);
       const store = await RunStore.open(opts.db, { readOnly: true });
       try {
         const a = await resolveRun(store, refA, 'A');
         const b = await resolveRun(store, refB, 'B');
-        const comparison = await compareStoredRuns(store, a, b);
+        const comparison = await compareStoredRuns(store, a, b, scoringWorkers(opts.workers));
         if (!opts.json) {
           process.stdout.write(comparisonText(a, b, comparison));
           return;

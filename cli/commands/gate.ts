@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { assertSafeOutputs } from '../../core/io/outputPath.js';
 import { CliError, ExitCode } from '../../core/errors.js';
 import { DEFAULT_DB } from '../defaults.js';
+import { scoringWorkers, wholeNumberFlag, WORKERS_FLAG_HELP } from '../flags.js';
 import { withTargetStore } from './transfer.js';
 
 /** `gate`, and the `export-run` / `import-run` pair that carries a pinned baseline run between stores. */
@@ -15,7 +16,8 @@ export function registerGateCommands(program: Command): void {
     .option('--thresholds <file>', 'thresholds YAML (min/max, max_drop, max_drop_relative, significant_at per metric); without it: no significant drop of any tested metric')
     .option('--summary <file>', 'also write the verdict as Markdown (and append it to $GITHUB_STEP_SUMMARY when set)')
     .option('--db <file>', 'DuckDB file', DEFAULT_DB)
-    .action(async (opts: { candidate: string; baseline?: string; thresholds?: string; summary?: string; db: string }) => {
+    .option('--workers <n>', WORKERS_FLAG_HELP, wholeNumberFlag('--workers', 1))
+    .action(async (opts: { candidate: string; baseline?: string; thresholds?: string; summary?: string; db: string; workers?: number }) => {
       // Checked before judging: the failure summary is written too, and must not land on the store either.
       const jobSummary = process.env['GITHUB_STEP_SUMMARY'] || undefined;
       assertSafeOutputs([opts.summary, jobSummary].filter((file) => file !== undefined), { db: opts.db, inputs: [opts.thresholds] });
@@ -25,6 +27,7 @@ export function registerGateCommands(program: Command): void {
         report = await gate.runGate({
           db: opts.db,
           candidate: opts.candidate,
+          workers: scoringWorkers(opts.workers),
           ...(opts.baseline !== undefined && { baseline: opts.baseline }),
           ...(opts.thresholds !== undefined && { thresholdsFile: opts.thresholds }),
         });

@@ -7,7 +7,7 @@ import type { ModelRunResult } from '../../harness/run/runSuite.js';
 import type { StoredComparison } from '../../reports/verdict.js';
 import { CliError, ExitCode } from '../../core/errors.js';
 import { printable } from '../../core/format.js';
-import { wholeNumberFlag } from '../flags.js';
+import { scoringWorkers, wholeNumberFlag, WORKERS_FLAG_HELP } from '../flags.js';
 import { runReportPath } from './report.js';
 import { shardFromEnvironment, type Shard } from '../../harness/scale/shardEnvironment.js';
 
@@ -80,7 +80,8 @@ export function registerRunCommands(program: Command): void {
     .option('--out <dir>', 'where the HTML reports go (default: the database folder)')
     .option('--no-report', 'skip the HTML reports at the end')
     .option('--lock-wait <seconds>', 'how long to wait for another logbench process holding the database', parseSeconds, 30)
-    .action(async (suiteFile: string, opts: { db: string; out?: string; report: boolean; lockWait: number; only?: string[]; limit?: number; shard?: Shard | 'auto'; cache: boolean; dataDir?: string; cacheDir?: string }) => {
+    .option('--workers <n>', WORKERS_FLAG_HELP, wholeNumberFlag('--workers', 1))
+    .action(async (suiteFile: string, opts: { workers?: number; db: string; out?: string; report: boolean; lockWait: number; only?: string[]; limit?: number; shard?: Shard | 'auto'; cache: boolean; dataDir?: string; cacheDir?: string }) => {
       // Imported here so that `logbench --help` and the metrics commands start fast.
       const [{ loadSuite }, { runSuite }, { createProgress }, { metricTable }, { verdictSentence }] = await Promise.all([
         import('../../harness/suite/load.js'),
@@ -125,6 +126,7 @@ export function registerRunCommands(program: Command): void {
           ...(opts.cacheDir !== undefined && { cacheDir: opts.cacheDir }),
           progress: createProgress(),
           signal: controller.signal,
+          workers: scoringWorkers(opts.workers),
         });
         if (controller.signal.aborted) {
           throw new CliError('interrupted: the batches stored so far are kept; rerun the same command to resume', ExitCode.interrupted);

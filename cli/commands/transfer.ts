@@ -6,6 +6,7 @@ import { assertDatabasePath, assertSafeOutputs } from '../../core/io/outputPath.
 import type { MergeSummary } from '../../harness/run/mergeShards.js';
 import type { OpenStoreOptions, RunStore } from '../../harness/store/index.js';
 import { DEFAULT_DB } from '../defaults.js';
+import { scoringWorkers, wholeNumberFlag, WORKERS_FLAG_HELP } from '../flags.js';
 import { processAlive } from '../../core/process.js';
 
 /**
@@ -95,18 +96,18 @@ const MERGE_ROW_GROUP_SIZE = 8192;
  * would call "merged before" or `run` would resume. Into an existing database, the merge is one
  * transaction there.
  */
-async function mergeInto(db: string, files: readonly string[]): Promise<MergeSummary> {
+async function mergeInto(db: string, files: readonly string[], workers: number): Promise<MergeSummary> {
   const { mergeStores } = await import('../../harness/run/mergeShards.js');
   const target = path.resolve(db);
   assertDatabasePath(target, { writing: true });
-  if (existsSync(target)) return withTargetStore(db, (store) => mergeStores(store, files));
+  if (existsSync(target)) return withTargetStore(db, (store) => mergeStores(store, files, { workers }));
   removeLeftoverPartials(target);
   const partial = `${target}.partial-${process.pid}`;
   assertSafeOutputs([partial, `${partial}.wal`], { db, inputs: files });
   // Made for this merge and removed if it fails, so the copy may commit in parts.
   let summary: MergeSummary;
   try {
-    summary = await withTargetStore(partial, (store) => mergeStores(store, files, { inParts: true }), { rowGroupSize: MERGE_ROW_GROUP_SIZE });
+    summary = await withTargetStore(partial, (store) => mergeStores(store, files, { inParts: true, workers }), { rowGroupSize: MERGE_ROW_GROUP_SIZE });
   } catch (error) {
     // The user named the target, not the file it is built in.
     if (error instanceof Error) error.message = error.message.replaceAll(partial, target);
@@ -140,8 +141,9 @@ export function registerTransferCommands(program: Command): void {
     .argument('<files...>', 'databases to merge in')
     .option('--db <file>', 'target DuckDB file', DEFAULT_DB)
     .option('--report', 'then write the HTML report of each run made of shards beside --db, as `run` would (nothing is queried)')
-    .action(async (files: string[], opts: { db: string; report?: boolean }) => {
-      const { copied, whole } = await mergeInto(opts.db, files);
+    .option('--workers <n>', WORKERS_FLAG_HELP, wholeNumberFlag('--workers', 1))
+    .action(async (files: string[], opts: { db: string; report?: boolean; workers?: number }) => {
+      const { copied, whole } = await mergeInto(opts.db, files, scoringWorkers(opts.workers));
       for (const { file, runs } of copied) if (runs > 0) process.stderr.write(`merged ${runs} run(s) from ${file} into ${opts.db}\n`);
       for (const w of whole) process.stderr.write(`merged ${w.shards} shards of ${w.suiteName}/${w.modelId} into run ${w.runId} (${w.samples} samples, figures computed on all of them) in ${opts.db}\n`);
       // The merged run ids, one a line: what a script passes to `logbench report --run`.

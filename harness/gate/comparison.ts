@@ -4,6 +4,7 @@ import type { FigureInfo } from '../../metrics/definition.js';
 import { higherIsBetter } from '../../metrics/registry.js';
 import { CliError, ExitCode } from '../../core/errors.js';
 import { loadRunItems, type RunReader } from '../run/items.js';
+import { scoreItems } from '../run/scoringPool.js';
 import type { RunStore, StoredMetric, StoredRun } from '../store/index.js';
 import { formatChange, formatNumber, formatPValue, formatSigned, formatValue, textTable } from '../../core/format.js';
 import { describeDifferences, runDifferences, sampleDifference } from './comparability.js';
@@ -72,7 +73,7 @@ function storedDifference(name: string, a: StoredMetric | undefined, b: StoredMe
 /** What comparing two stored runs reads: their scored rows, stored figures and batches. */
 export type ComparisonStore = RunReader & Pick<RunStore, 'metrics' | 'batches'>;
 
-export async function compareStoredRuns(store: ComparisonStore, candidate: StoredRun, baseline: StoredRun): Promise<RunComparison> {
+export async function compareStoredRuns(store: ComparisonStore, candidate: StoredRun, baseline: StoredRun, workers = 1): Promise<RunComparison> {
   const notComparable = (reason: string) => new CliError(`runs ${candidate.id} and ${baseline.id} are not comparable: ${reason}`, ExitCode.notComparable);
   const differences = runDifferences(candidate, baseline);
   if (differences.length > 0) throw notComparable(describeDifferences(differences));
@@ -84,8 +85,11 @@ export async function compareStoredRuns(store: ComparisonStore, candidate: Store
   const { task, metrics, statistics, pluginFigures } = runSettings(candidate);
   // A suite that turned its stored intervals off (resamples: 0) still needs resamples to compare.
   const settings = { ...statistics, resamples: statistics.resamples || DEFAULT_RESAMPLES };
+  // Both runs are rescored from their stored outputs, in one go: on `workers` threads when that pays (scoringPool.ts).
+  const both = await scoreItems(task, metrics, [...candidateItems.items, ...baselineItems.items], workers);
+  const scored = { candidate: both.slice(0, candidateItems.items.length), baseline: both.slice(candidateItems.items.length) };
   const tested = new Map(
-    compareRuns(task, metrics, candidateItems.items, baselineItems.items, settings).map((m): [string, MetricDifference] => [
+    compareRuns(task, metrics, candidateItems.items, baselineItems.items, settings, scored).map((m): [string, MetricDifference] => [
       m.name,
       { ...m, resamples: m.method === 'mcnemar-exact' ? null : settings.resamples, untested: null, higherIsBetter: higherIsBetter(m.name, pluginFigures) },
     ]),

@@ -11,6 +11,8 @@ export interface GateOptions {
   candidate: string;
   baseline?: string;
   thresholdsFile?: string;
+  /** Threads that may rescore the two runs (default 1; harness/run/scoringPool.ts). */
+  workers?: number;
 }
 
 export interface GateReport {
@@ -39,7 +41,7 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
     if (baselineRef !== undefined) {
       baseline = await resolveRun(store, baselineRef, 'baseline');
       await requireUsableRun(store, baseline, 'baseline');
-      comparison = await compareStoredRuns(store, candidate, baseline);
+      comparison = await compareStoredRuns(store, candidate, baseline, options.workers);
     }
     const thresholds = fromFile ?? defaultThresholds((comparison?.metrics ?? []).filter((m) => m.pValue !== null).map((m) => m.name));
     const verdict = evaluateGate({

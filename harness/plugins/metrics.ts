@@ -55,7 +55,48 @@ export async function loadMetricModule(specifier: string, baseDir: string): Prom
   // A plugin's figure must never stand in for a built-in one: tables, gates and reports read them by name.
   const taken = [...figures, ...sampleFigures].find((figure) => figure.name === ERROR_RATE.name || figureNamed(figure.name) !== undefined);
   if (taken) throw new Error(`${specifier}: figure name ${taken.name} is taken by a built-in figure`);
-  return { definition: candidate as MetricDefinition, module: specifier, codeHash };
+  const definition = candidate as MetricDefinition;
+  origins.set(definition, { module: specifier, baseDir, codeHash });
+  return { definition, module: specifier, codeHash };
+}
+
+/** Where a loaded plugin definition came from: what a worker thread loads to score with the same code. */
+export interface PluginOrigin {
+  module: string;
+  baseDir: string;
+  codeHash: string;
+}
+
+const origins = new WeakMap<MetricDefinition, PluginOrigin>();
+
+/**
+ * A metric list as a worker thread can rebuild it (functions cannot cross threads): built-in names
+ * as they are, plugin definitions as the module they were loaded from; undefined if a definition
+ * did not come from `loadMetricModule` (one built in code), which only this thread can run.
+ */
+export function metricEntriesOf(metrics: readonly SuiteMetric[]): (string | PluginOrigin)[] | undefined {
+  const entries: (string | PluginOrigin)[] = [];
+  for (const metric of metrics) {
+    const entry = typeof metric === 'string' ? metric : origins.get(metric);
+    if (entry === undefined) return undefined;
+    entries.push(entry);
+  }
+  return entries;
+}
+
+/** `metricEntriesOf`'s list loaded again (in a worker): refused if a module's code changed since the run loaded it. */
+export async function metricsFromEntries(entries: readonly (string | PluginOrigin)[]): Promise<SuiteMetric[]> {
+  const metrics: SuiteMetric[] = [];
+  for (const entry of entries) {
+    if (typeof entry === 'string') {
+      metrics.push(entry);
+      continue;
+    }
+    const plugin = await loadMetricModule(entry.module, entry.baseDir);
+    if (plugin.codeHash !== entry.codeHash) throw new Error(`${entry.module}: the plugin metric's code changed while it was scoring; run again`);
+    metrics.push(plugin.definition);
+  }
+  return metrics;
 }
 
 /** A suite's metric list with every `{module}` entry loaded (relative modules resolve against `baseDir`). */

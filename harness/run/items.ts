@@ -1,8 +1,9 @@
 import type { Sample } from '../../core/sample.js';
 import { ERROR_RATE, figureNamed } from '../../metrics/registry.js';
 import { corpusIntervals, type ResamplingSettings } from '../../metrics/runStatistics.js';
-import { scoreCorpus, scoreSample, type SampleScores, type ScoringItem, type SuiteMetric, type TaskKind } from '../../metrics/taskScoring.js';
+import { scoreCorpus, type SampleScores, type ScoringItem, type SuiteMetric, type TaskKind } from '../../metrics/taskScoring.js';
 import type { Prediction } from '../../core/prediction.js';
+import { scoreItems } from './scoringPool.js';
 import type { MetricRecord, RunStore, StoredPrediction, StoredRun, StoredSample } from '../store/index.js';
 
 /** What the scorer sees of one sample's outcome. */
@@ -93,17 +94,21 @@ export function corpusMetricRecords(
  * `logbench run` stores at the end of a run and `logbench merge` stores for the run its shards make
  * up. Samples scored in this process (`scoredHere`) keep those scores; the others are scored from
  * the store with the same function on the same outputs, so a resumed or merged run scores exactly
- * like one uninterrupted process.
+ * like one uninterrupted process, on up to `scoring.workers` threads (default 1).
  */
 export async function runFigures(
   store: RunReader,
   run: Pick<StoredRun, 'id' | 'splitHash'>,
-  scoring: { task: TaskKind; metrics: readonly SuiteMetric[]; statistics: ResamplingSettings },
+  scoring: { task: TaskKind; metrics: readonly SuiteMetric[]; statistics: ResamplingSettings; workers?: number },
   only?: ReadonlySet<string>,
   scoredHere?: ReadonlyMap<string, SampleScores>,
 ): Promise<MetricRecord[]> {
   const { task, metrics, statistics } = scoring;
   const { sampleIds, items } = await loadRunItems(store, run, only);
-  const scored = items.map((item, i) => scoredHere?.get(sampleIds[i] as string) ?? scoreSample(task, metrics, item));
+  const rest = items.flatMap((_, i) => (scoredHere?.has(sampleIds[i] as string) ? [] : [i]));
+  // `workers` threads at most, when the samples left to score make it pay (scoringPool.ts).
+  const rescored = await scoreItems(task, metrics, rest.map((i) => items[i] as ScoringItem), scoring.workers);
+  const scored: SampleScores[] = items.map((_, i) => scoredHere?.get(sampleIds[i] as string) as SampleScores);
+  rest.forEach((index, k) => (scored[index] = rescored[k] as SampleScores));
   return corpusMetricRecords(task, metrics, items, scored, statistics);
 }

@@ -30,8 +30,9 @@ const describe = (s: ShardRun) => `${s.file} (run ${s.run.id}, shard ${s.shard.i
  * corpus figures and bootstrap intervals are computed on all its samples by the function the run
  * engine uses (`runFigures`), never combined from the shards' figures. Other runs are copied as they are.
  * `inParts`: `target` was created for this merge and is removed if it fails (see `RunStore.mergeFrom`).
+ * `workers`: threads that may rescore the merged samples (default 1; see scoringPool.ts).
  */
-export async function mergeStores(target: RunStore, files: readonly string[], options: { inParts?: boolean } = {}): Promise<MergeSummary> {
+export async function mergeStores(target: RunStore, files: readonly string[], options: { inParts?: boolean; workers?: number } = {}): Promise<MergeSummary> {
   RunStore.assertMergeSources(target.path, files);
   const shardRuns: ShardRun[] = [];
   const plainRuns = files.map(() => 0);
@@ -46,7 +47,7 @@ export async function mergeStores(target: RunStore, files: readonly string[], op
       await store.close();
     }
   }
-  const wholeRuns = shardRuns.length === 0 ? [] : await planWholeRuns(files, shardRuns);
+  const wholeRuns = shardRuns.length === 0 ? [] : await planWholeRuns(files, shardRuns, options.workers ?? 1);
   await target.mergeFrom(files, wholeRuns.map(({ plan }) => plan), options);
   return {
     copied: files.map((file, i) => ({ file, runs: plainRuns[i] ?? 0 })),
@@ -55,7 +56,7 @@ export async function mergeStores(target: RunStore, files: readonly string[], op
 }
 
 /** The shard sets among the sources, checked: one whole run per suite and model. */
-async function planWholeRuns(files: readonly string[], shardRuns: readonly ShardRun[]): Promise<{ plan: WholeRunFromShards; first: StoredRun; samples: number }[]> {
+async function planWholeRuns(files: readonly string[], shardRuns: readonly ShardRun[], workers: number): Promise<{ plan: WholeRunFromShards; first: StoredRun; samples: number }[]> {
   // Each shard database holds one shard index: the one its runs were made with.
   const indexOf = new Map<number, ShardRun>();
   for (const shardRun of shardRuns) {
@@ -91,7 +92,7 @@ async function planWholeRuns(files: readonly string[], shardRuns: readonly Shard
       if (latest.run.status !== 'completed') throw new Error(`${describe(latest)}: ${model.replace('\u0000', ' / ')} is ${latest.run.status}, not completed (rerun that shard to finish it, then merge)`);
       return latest;
     });
-    planned.push(await planWholeRun(shards));
+    planned.push(await planWholeRun(shards, workers));
   }
   return planned;
 }
@@ -103,7 +104,7 @@ function suiteBaseline(run: StoredRun): string | null {
 
 const modelOf = (run: StoredRun) => `${run.suiteName}\u0000${run.modelId}`;
 
-async function planWholeRun(shards: readonly ShardRun[]): Promise<{ plan: WholeRunFromShards; first: StoredRun; samples: number }> {
+async function planWholeRun(shards: readonly ShardRun[], workers: number): Promise<{ plan: WholeRunFromShards; first: StoredRun; samples: number }> {
   const head = shards[0] as ShardRun;
   const first = head.run;
   for (const s of shards) {
@@ -154,7 +155,7 @@ async function planWholeRun(shards: readonly ShardRun[]): Promise<{ plan: WholeR
     selection,
     host: [...new Set(shards.map((s) => s.run.host))].join(', '),
     shards: shards.map((s) => ({ source: s.source, runId: s.run.id })),
-    figures: (reader) => runFigures(reader, { id, splitHash: first.splitHash }, { task: settings.task, metrics, statistics: settings.statistics }),
+    figures: (reader) => runFigures(reader, { id, splitHash: first.splitHash }, { task: settings.task, metrics, statistics: settings.statistics, workers }),
   };
   return { plan, first, samples };
 }

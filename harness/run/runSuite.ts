@@ -22,6 +22,8 @@ import { ENDPOINT_LIST_SEPARATOR } from '../store/endpoint.js';
 
 export interface RunOptions {
   dbPath: string;
+  /** Threads that may score the samples stored by an earlier process of a resumed run (default 1; scoringPool.ts). */
+  workers?: number;
   /** How long to wait for another process holding the database (default: the store's 30 s). */
   lockWaitMs?: number;
   /** Model ids to run; all when absent. */
@@ -306,7 +308,7 @@ async function continueRun(run: ModelRun, runId: string, resumed: boolean): Prom
   }
 
   const interrupted = options.signal?.aborted ?? false;
-  const figures = interrupted ? [] : await runFigures(store, (await store.getRun(runId)) as StoredRun, { task: suite.task, metrics, statistics: suite.statistics }, new Set(samples.map((s) => s.id)), scoredHere);
+  const figures = interrupted ? [] : await runFigures(store, (await store.getRun(runId)) as StoredRun, { task: suite.task, metrics, statistics: suite.statistics, workers: options.workers ?? 1 }, new Set(samples.map((s) => s.id)), scoredHere);
   if (!interrupted) await store.writeMetrics(runId, figures);
   await store.finishRun(runId, interrupted ? 'interrupted' : 'completed');
   options.progress?.modelFinished(model.id);
