@@ -1,13 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../../core/errors.js';
-import { assertDatabasePath, assertSafeOutputs } from '../../core/io/outputPath.js';
+import { assertDatabasePath, assertSafeOutputs, orphanWalProblem } from '../../core/io/outputPath.js';
 import type { MergeSummary } from '../../harness/run/mergeShards.js';
 import type { OpenStoreOptions, RunStore } from '../../harness/store/index.js';
 import { DEFAULT_DB } from '../defaults.js';
 import { scoringWorkers, wholeNumberFlag, WORKERS_FLAG_HELP } from '../flags.js';
-import { processAlive } from '../../core/process.js';
 
 /**
  * Opens `db` for writing and runs `work` on it. When `work` fails on a database this call created,
@@ -38,23 +38,37 @@ export async function withTargetStore<T>(db: string, work: (store: RunStore, cre
   return result;
 }
 
-/** `OUT.partial-PID`: where `merge` builds a new OUT, renamed into place only once complete. */
-const PARTIAL = /^(.*)\.partial-(\d+)(\.wal)?$/;
+/**
+ * `OUT.partial-PID-RANDOM`: where `merge` builds a new OUT, renamed into place only once complete
+ * (the random part: a PID alone repeats across containers and hosts sharing the folder).
+ */
+const PARTIAL = /^(.*)\.partial-(\d+)(-[0-9a-f]+)?(\.wal)?$/;
 
-
-/** Removes what a merge into `target` killed mid-way left (its process is gone), with a note. */
-function removeLeftoverPartials(target: string): void {
+/**
+ * Removes what a merge into `target` killed mid-way left, with a note. Whether that merge still runs
+ * is asked of the file's DuckDB lock, not of its PID: a merge in another PID namespace (a pod, a
+ * node of the cluster on a shared volume) has a PID that means nothing here.
+ */
+async function removeLeftoverPartials(target: string): Promise<void> {
+  const { databaseLockedElsewhere } = await import('../../harness/store/index.js');
   let names: string[];
   try {
     names = readdirSync(path.dirname(target));
   } catch {
     return;
   }
+  const partials = new Map<string, string[]>();
   for (const name of names) {
     const match = PARTIAL.exec(name);
-    if (!match || match[1] !== path.basename(target) || processAlive(Number(match[2]))) continue;
-    rmSync(path.join(path.dirname(target), name), { force: true });
-    process.stderr.write(`note: removed ${name}, left by a merge into ${path.basename(target)} that was stopped (process ${match[2]})\n`);
+    if (!match || match[1] !== path.basename(target)) continue;
+    const base = name.replace(/\.wal$/, '');
+    partials.set(base, [...(partials.get(base) ?? []), name]);
+  }
+  for (const [base, files] of partials) {
+    const database = path.join(path.dirname(target), base);
+    if (existsSync(database) && (await databaseLockedElsewhere(database))) continue; // another merge is writing it
+    for (const file of files) rmSync(path.join(path.dirname(target), file), { force: true });
+    process.stderr.write(`note: removed ${base}, left by a merge into ${path.basename(target)} that was stopped (process ${PARTIAL.exec(base)?.[2]})\n`);
   }
 }
 
@@ -73,6 +87,10 @@ function syncPath(file: string): void {
  * merge put there meanwhile is kept and this one is refused (its partial removed).
  */
 function publish(partial: string, target: string): void {
+  if (!existsSync(partial)) throw new CliError(`${partial}, where this merge built ${path.basename(target)}, was removed while it was written; nothing was published: merge again`);
+  // A WAL that appeared at OUT.wal meanwhile would be replayed into the published database.
+  const orphan = orphanWalProblem(target);
+  if (orphan !== null && !existsSync(`${partial}.wal`)) throw new CliError(orphan);
   for (const [from, to] of [[`${partial}.wal`, `${target}.wal`], [partial, target]] as const) {
     if (!existsSync(from)) continue;
     syncPath(from);
@@ -91,7 +109,7 @@ function publish(partial: string, target: string): void {
 const MERGE_ROW_GROUP_SIZE = 8192;
 
 /**
- * `merge` into a new database builds it at OUT.partial-PID beside it and renames it into place when
+ * `merge` into a new database builds it at OUT.partial-PID-RANDOM beside it and renames it into place when
  * complete: a merge killed mid-way (kill -9, SIGTERM) leaves no half-written OUT that a later merge
  * would call "merged before" or `run` would resume. Into an existing database, the merge is one
  * transaction there.
@@ -101,8 +119,8 @@ async function mergeInto(db: string, files: readonly string[], workers: number):
   const target = path.resolve(db);
   assertDatabasePath(target, { writing: true });
   if (existsSync(target)) return withTargetStore(db, (store) => mergeStores(store, files, { workers }));
-  removeLeftoverPartials(target);
-  const partial = `${target}.partial-${process.pid}`;
+  await removeLeftoverPartials(target);
+  const partial = `${target}.partial-${process.pid}-${randomBytes(3).toString('hex')}`;
   assertSafeOutputs([partial, `${partial}.wal`], { db, inputs: files });
   // Made for this merge and removed if it fails, so the copy may commit in parts.
   let summary: MergeSummary;

@@ -98,6 +98,18 @@ export function assertDatabasePath(file: string, options: { writing: boolean }):
   if (options.writing && file.endsWith('.wal') && isDuckDbFile(file.slice(0, -'.wal'.length))) {
     throw new CliError(`${file}: it is the write-ahead log of the DuckDB database ${file.slice(0, -'.wal'.length)}; name another --db`);
   }
+  const orphan = orphanWalProblem(file);
+  if (options.writing && orphan !== null) throw new CliError(orphan);
+}
+
+/**
+ * Why a new database at `file` would not start empty: `file.wal` is there without `file` (a store
+ * killed before its first checkpoint, then removed without its WAL). DuckDB replays a WAL into a new
+ * file of that name, so a merged or new store would silently hold another database's rows.
+ */
+export function orphanWalProblem(file: string): string | null {
+  if (existsSync(file) || !existsSync(`${file}.wal`)) return null;
+  return `${file}.wal is there without ${file}: the write-ahead log of a database that was removed; DuckDB would replay it into a new ${path.basename(file)}. Remove ${path.basename(file)}.wal if that database is gone for good (or restore it), then run again`;
 }
 
 /** Why writing `file` would destroy something the command must keep, or null when it is safe. */

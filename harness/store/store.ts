@@ -161,6 +161,20 @@ function newRunId(startedAt: Date): string {
 
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
+/**
+ * Whether another process holds `path` open for writing (DuckDB's file lock), asked by opening it
+ * read-only for a moment. A file that is not a database, or cannot be opened, is not held.
+ */
+export async function databaseLockedElsewhere(path: string): Promise<boolean> {
+  try {
+    const instance = await duckdb.DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+    instance.closeSync();
+    return false;
+  } catch (error) {
+    return LOCK_CONFLICT.test(error instanceof Error ? error.message : String(error));
+  }
+}
+
 /** The alias a handle opened with `rowGroupSize` gives its file (the instance's own database is an empty in-memory one). */
 const ATTACHED_STORE = 'logbench_store';
 
@@ -171,7 +185,8 @@ const ATTACHED_STORE = 'logbench_store';
 async function createInstance(path: string, readOnly: boolean, rowGroupSize: number | undefined): Promise<DuckDBInstance> {
   if (readOnly || rowGroupSize === undefined) return duckdb.DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : {});
   if (!Number.isInteger(rowGroupSize) || rowGroupSize <= 0 || rowGroupSize % 2048 !== 0) throw new Error(`row group size ${rowGroupSize}: expected a positive multiple of 2048`);
-  const instance = await duckdb.DuckDBInstance.create(':memory:');
+  // Spilled blocks beside the file, where a file-opened store puts them (not in the working folder).
+  const instance = await duckdb.DuckDBInstance.create(':memory:', { temp_directory: `${path}.tmp` });
   try {
     const connection = await instance.connect();
     try {

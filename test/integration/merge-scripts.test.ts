@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, runCli } from '../support/cli.js';
 import { startLoopbackOpenAI } from '../support/loopback-openai.js';
 import { queryDb, writeOpenAISuite } from '../support/run-fixtures.js';
+import { useStoreScratch } from '../support/store-child-process.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-merge-scripts-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,11 +82,15 @@ describe('logbench merge into a new database', () => {
     const out = path.join(dir, 'killed', 'merged.duckdb');
     execFileSync('mkdir', ['-p', path.dirname(out)]);
     const child = spawn(process.execPath, [CLI, 'merge', ...shards, '--db', out], { stdio: 'ignore' });
-    const partial = `${out}.partial-${child.pid}`;
+    // OUT.partial-PID-RANDOM: the PID alone repeats across containers sharing the folder.
+    const partialName = () => readdirSync(path.dirname(out)).find((name) => name.startsWith(`merged.duckdb.partial-${child.pid}-`) && !name.endsWith('.wal'));
+    let partial = '';
     // Killed as soon as it has started writing.
     await new Promise<void>((resolve, reject) => {
       const poll = setInterval(() => {
-        if (existsSync(partial)) {
+        const name = partialName();
+        if (name !== undefined) {
+          partial = path.join(path.dirname(out), name);
           clearInterval(poll);
           child.kill('SIGKILL');
           resolve();
@@ -101,7 +106,7 @@ describe('logbench merge into a new database', () => {
     expect(existsSync(partial)).toBe(true);
     // A later `run --db OUT` would find nothing to resume; a later merge does the whole merge.
     const again = await ok(['merge', ...shards, '--db', out]);
-    expect(again.stderr).toContain(`note: removed merged.duckdb.partial-${child.pid}, left by a merge into merged.duckdb that was stopped (process ${child.pid})`);
+    expect(again.stderr).toContain(`note: removed ${path.basename(partial)}, left by a merge into merged.duckdb that was stopped (process ${child.pid})`);
     expect(readdirSync(path.dirname(out))).toEqual(['merged.duckdb']);
     expect(await queryDb(out, 'SELECT status FROM runs')).toEqual([{ status: 'completed' }]);
   });
@@ -145,5 +150,39 @@ describe('--db that is not a database', () => {
     await ok(['export-run', '--db', whole, '--run', 'latest:default/rules', '--out', exported]);
     await refused(['import-run', exported, '--db', wal], /it is the write-ahead log of the DuckDB database/);
     expect(existsSync(wal)).toBe(false);
+  });
+});
+
+describe('logbench merge and the files beside --db', () => {
+  const scratch = useStoreScratch('logbench-merge-beside-');
+
+  it('keeps a build file another process holds open whatever its PID says, removes an unheld one even named PID 1, and refuses an orphan OUT.wal', async () => {
+    const folder = path.dirname(scratch.dbPath);
+    const shards = [0, 1].map((i) => path.join(folder, `rules-${i}.duckdb`));
+    for (const [i, shard] of shards.entries()) await ok(['run', 'suites/default.yaml', '--only', 'rules', '--no-report', '--db', shard, '--shard', `${i}/2`]);
+    const out = path.join(folder, 'merged.duckdb');
+    // A merge in another PID namespace (a pod, another node on the shared volume): its PID is not one here.
+    const held = `${out}.partial-999999-abcdef`;
+    const holder = scratch.start('hold', held);
+    await holder.waitForLine((line) => line.startsWith('ready '));
+    // A merge killed in a container, where logbench was PID 1 (alive here too): nothing holds it.
+    const stopped = `${out}.partial-1`;
+    execFileSync('cp', [shards[0] as string, stopped]);
+    const merged = await ok(['merge', ...shards, '--db', out]);
+    expect(merged.stderr).toContain('note: removed merged.duckdb.partial-1, left by a merge into merged.duckdb that was stopped (process 1)');
+    expect(merged.stderr).not.toContain('partial-999999');
+    expect(existsSync(held)).toBe(true);
+    expect(existsSync(stopped)).toBe(false);
+    expect(await queryDb(out, 'SELECT status FROM runs')).toEqual([{ status: 'completed' }]);
+    holder.send('close');
+    await holder.waitForLine((line) => line === 'closed');
+
+    // The WAL of a database that was removed: DuckDB would replay it into a new file of that name.
+    const fresh = path.join(folder, 'fresh.duckdb');
+    execFileSync('cp', [held, `${fresh}.wal`]);
+    const orphan = /fresh\.duckdb\.wal is there without .*fresh\.duckdb: the write-ahead log of a database that was removed/;
+    await refused(['merge', ...shards, '--db', fresh], orphan);
+    await refused(['run', 'suites/default.yaml', '--only', 'rules', '--no-report', '--db', fresh], orphan);
+    expect(readdirSync(folder).filter((name) => name.startsWith('fresh.duckdb'))).toEqual(['fresh.duckdb.wal']);
   });
 });
