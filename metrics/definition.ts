@@ -45,6 +45,12 @@ export interface MetricDefinition<State = unknown> {
   readonly sampleFigures: readonly FigureInfo[];
   /** Tasks it applies to; absent: every task whose samples carry a reference text. */
   readonly tasks?: readonly string[];
+  /**
+   * Its per-sample state is plain data, what structured clone copies unchanged (no functions, class
+   * instances or objects compared by identity), so `score` may run on worker threads and `corpus` /
+   * `statistics` may receive copies. Absent: a run with it scores stored samples on one thread.
+   */
+  readonly plainState?: boolean;
   score(pair: TextPair): State;
   sampleValues(state: State): Record<string, number | null>;
   /** Every figure of `figures` over a run's samples. */

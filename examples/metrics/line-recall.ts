@@ -21,6 +21,8 @@ export default defineMetric<LineCounts>({
   description: 'share of the reference lines the answer repeats verbatim (summed over the run)',
   figures: [{ name: 'line_recall', higherIsBetter: true, range: [0, 1] }],
   sampleFigures: [{ name: 'line_recall', higherIsBetter: true, range: [0, 1] }],
+  // Two counts per sample: worker threads may score it when a merge or resume rescores many samples.
+  plainState: true,
   score: ({ output, references }) => {
     const said = new Set(lines(output));
     const wanted = lines(references[0] ?? '');

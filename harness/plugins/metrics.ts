@@ -26,6 +26,7 @@ const MetricShape = z.looseObject({
   figures: z.array(Figure).min(1),
   sampleFigures: z.array(Figure),
   tasks: z.array(z.string()).optional(),
+  plainState: z.boolean().optional(),
   score: fn,
   sampleValues: fn,
   corpus: fn,

@@ -49,6 +49,9 @@ function minItems(): number {
  */
 export function scoringThreads(task: TaskKind, metrics: readonly SuiteMetric[], count: number, workers: number): number {
   if (workers <= 1 || resolveMetrics(task, metrics).metrics.length === 0 || count < Math.max(2, minItems())) return 1;
+  // A worker's state reaches `corpus` as a structured clone: a plugin comparing state objects by
+  // identity (a sentinel), or keeping class instances, would get another figure there.
+  if (metrics.some((metric) => typeof metric !== 'string' && metric.plainState !== true)) return 1;
   // A definition not loaded from a module (a library caller's own) exists on this thread only.
   if (metricEntriesOf(metrics) === undefined) return 1;
   return Math.min(workers, Math.ceil(count / chunkItems(count, workers)));

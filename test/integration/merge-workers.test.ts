@@ -22,7 +22,7 @@ afterAll(() => cleanup.forEach((dir) => rmSync(dir, { recursive: true, force: tr
 const PLUGIN = `import { appendFileSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 export default {
-  name: 'answer_length', description: 'mean answer length in characters',
+  name: 'answer_length', description: 'mean answer length in characters', plainState: true,
   figures: [{ name: 'answer_chars', higherIsBetter: false, range: [0, Infinity] }],
   sampleFigures: [{ name: 'answer_chars', higherIsBetter: false, range: [0, Infinity] }],
   score: ({ output }) => {

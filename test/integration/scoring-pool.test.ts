@@ -11,6 +11,7 @@ import type * as PoolModule from '../../harness/run/scoringPool.js';
 import type * as PluginsModule from '../../harness/plugins/metrics.js';
 import type * as ScoringModule from '../../metrics/taskScoring.js';
 import type { ScoringItem } from '../../metrics/taskScoring.js';
+import type { MetricDefinition } from '../../metrics/definition.js';
 
 const dist = (module: string) => new URL(`../../dist/${module}`, import.meta.url).href;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-scoring-pool-'));
@@ -62,7 +63,7 @@ describe('scoreItems on worker threads', () => {
       path.join(dir, 'words.ts'),
       `import { isMainThread } from 'node:worker_threads';
 export default {
-  name: 'shared_words', description: 'share of reference words in the answer',
+  name: 'shared_words', description: 'share of reference words in the answer', plainState: true,
   figures: [{ name: 'shared_words', higherIsBetter: true, range: [0, 1] }],
   sampleFigures: [{ name: 'shared_words', higherIsBetter: true, range: [0, 1] }, { name: 'on_worker', higherIsBetter: true, range: [0, 1] }],
   score: ({ output, references }) => {
@@ -92,7 +93,7 @@ export default {
       path.join(dir, 'closure.ts'),
       `const unit = (n) => n + ' characters';
 export default {
-  name: 'with_closure', description: 'keeps a function in its state',
+  name: 'with_closure', description: 'keeps a function in its state', plainState: true,
   figures: [{ name: 'chars', higherIsBetter: true, range: [0, Infinity] }], sampleFigures: [{ name: 'chars', higherIsBetter: true, range: [0, Infinity] }],
   score: ({ output }) => ({ n: output.length, unit }),
   sampleValues: (s) => ({ chars: s.n }), corpus: (ss) => ({ chars: ss.length }), statistics: () => ({}),
@@ -106,11 +107,38 @@ export default {
     expect(firstDifference(pooled, single)).toBeUndefined();
   });
 
+  it('keeps a plugin that does not say its state is plain data on the main thread: a sentinel compared by identity keeps its figure', async () => {
+    writeFileSync(
+      path.join(dir, 'sentinel.ts'),
+      `import { isMainThread } from 'node:worker_threads';
+const SKIP = { skip: true };
+export default {
+  name: 'odd_chars', description: 'mean length of odd-length answers',
+  figures: [{ name: 'odd_chars', higherIsBetter: true, range: [0, Infinity] }],
+  sampleFigures: [{ name: 'odd_on_worker', higherIsBetter: true, range: [0, 1] }],
+  score: ({ output }) => (output.length % 2 === 0 ? SKIP : { n: output.length, onWorker: isMainThread ? 0 : 1 }),
+  sampleValues: (s) => ({ odd_on_worker: s === SKIP ? 0 : s.onWorker }),
+  corpus: (ss) => { const kept = ss.filter((s) => s !== SKIP); return { odd_chars: kept.length ? kept.reduce((a, s) => a + s.n, 0) / kept.length : null }; },
+  statistics: () => ({}),
+};
+`,
+    );
+    const { metrics } = await plugins.resolveMetricEntries(['rouge', { module: './sentinel.ts' }], dir);
+    const items = textItems(300);
+    expect(pool.scoringThreads('text', metrics, items.length, 2)).toBe(1);
+    const pooled = await pool.scoreItems('text', metrics, items, 2);
+    expect(pooled.every((s) => s.values['odd_on_worker'] === 0)).toBe(true);
+    const single = items.map((item) => scoring.scoreSample('text', metrics, item));
+    expect(firstDifference(pooled, single)).toBeUndefined();
+    const [definition] = metrics.filter((m) => typeof m !== 'string') as MetricDefinition[];
+    expect(definition?.corpus(pooled.map((s) => s.states?.['odd_chars']))).toEqual(definition?.corpus(single.map((s) => s.states?.['odd_chars'])));
+  });
+
   it('rejects with the message one thread throws when a plugin metric throws inside a worker', async () => {
     writeFileSync(
       path.join(dir, 'throws.ts'),
       `export default {
-  name: 'picky', description: 'throws on long answers',
+  name: 'picky', description: 'throws on long answers', plainState: true,
   figures: [{ name: 'picky', higherIsBetter: true, range: [0, 1] }], sampleFigures: [],
   score: ({ output }) => { if (output.length > 5) throw new Error('answer too long: ' + output.length); return 1; },
   sampleValues: () => ({}), corpus: () => ({ picky: 1 }), statistics: () => ({}),
