@@ -1,5 +1,5 @@
-import os from 'node:os';
 import { CliError } from '../core/errors.js';
+import { coresGiven } from '../core/cpuQuota.js';
 
 /**
  * The parser of a whole-number flag: digits only, so `1e1`, `0x10`, `4.0` or ` 4` are refused rather
@@ -22,10 +22,10 @@ export const WORKERS_FLAG_HELP = `threads that may score stored samples (the mai
 
 /**
  * Threads scoring may use: `--workers`, else LOGBENCH_WORKERS, else the cores the process is given
- * (`availableParallelism` follows the CPU affinity SLURM and cgroups set); never more than those
+ * (its CPU affinity, as SLURM sets it, capped by a CFS quota, as a Kubernetes CPU limit sets it); never more than those
  * cores, where more threads only add memory (each worker holds its own heap).
  */
-export function scoringWorkers(flag: number | undefined, cores = os.availableParallelism()): number {
+export function scoringWorkers(flag: number | undefined, cores = coresGiven()): number {
   // The threshold's variable is read where scoring starts, after a run's queries: a typo is refused now.
   const threshold = process.env['LOGBENCH_WORKER_MIN_ITEMS'];
   if (threshold !== undefined && threshold !== '') wholeNumberFlag('LOGBENCH_WORKER_MIN_ITEMS', 0)(threshold);

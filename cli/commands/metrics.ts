@@ -1,10 +1,10 @@
-import os from 'node:os';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Label } from '../../metrics/classification.js';
 import { readJsonl } from '../../core/io/jsonl.js';
 import { CliError } from '../../core/errors.js';
 import { wholeNumberFlag } from '../flags.js';
+import { coresGiven } from '../../core/cpuQuota.js';
 
 export function registerMetricsCommands(program: Command): void {
   program
@@ -18,8 +18,8 @@ export function registerMetricsCommands(program: Command): void {
     .option('--json', 'print JSON (the only output format; accepted for scripts that pass it)', true)
     .action(async (opts: { pairs: string; stem: boolean; workers: number; levenshtein: boolean; chrf: boolean }) => {
       // More threads than cores only add memory (each worker holds its own heap), never speed.
-      const cores = os.availableParallelism();
-      if (opts.workers > cores) process.stderr.write(`metrics: --workers ${opts.workers} capped at ${cores}, the available parallelism\n`);
+      const cores = coresGiven();
+      if (opts.workers > cores) process.stderr.write(`metrics: --workers ${opts.workers} capped at ${cores}, the cores this process may use\n`);
       const { runTextMetrics } = await import('../textScoring.js');
       await runTextMetrics(opts.pairs, { stem: opts.stem, levenshtein: opts.levenshtein, chrf: opts.chrf, workers: Math.min(opts.workers, cores) }, process.stdout);
     });

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { coresGiven } from '../../core/cpuQuota.js';
 import { runCli } from '../support/cli.js';
 
 const golden = JSON.parse(readFileSync(new URL('../fixtures/golden/text_metrics.public.json', import.meta.url), 'utf8')) as {
@@ -75,11 +76,11 @@ describe('logbench metrics (built CLI)', () => {
     expect(out.pairs[0]!.rouge1.fmeasure).toBeCloseTo(0.923076923076923, 12);
   });
 
-  it('caps --workers at the available parallelism and says so', async () => {
-    const cores = os.availableParallelism();
+  it('caps --workers at the cores this process may use and says so', async () => {
+    const cores = coresGiven();
     const result = await runCli(['metrics', '--pairs', file, '--json', '--workers', String(cores + 300)]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr.trim()).toBe(`metrics: --workers ${cores + 300} capped at ${cores}, the available parallelism`);
+    expect(result.stderr.trim()).toBe(`metrics: --workers ${cores + 300} capped at ${cores}, the cores this process may use`);
     expect(JSON.parse(result.stdout).pairs).toHaveLength(golden.pairs.length);
   });
 });
