@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, lstatSync, openSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../../core/errors.js';
-import { assertDatabasePath, assertSafeOutputs, orphanWalProblem } from '../../core/io/outputPath.js';
+import { assertDatabasePath, assertSafeOutputs, isDuckDbFile, linkTarget, orphanWalProblem, sameFile } from '../../core/io/outputPath.js';
 import type { MergeSummary } from '../../harness/run/mergeShards.js';
 import type { OpenStoreOptions, RunStore } from '../../harness/store/index.js';
 import { DEFAULT_DB } from '../defaults.js';
@@ -42,33 +42,38 @@ export async function withTargetStore<T>(db: string, work: (store: RunStore, cre
  * `OUT.partial-PID-RANDOM`: where `merge` builds a new OUT, renamed into place only once complete
  * (the random part: a PID alone repeats across containers and hosts sharing the folder).
  */
-const PARTIAL = /^(.*)\.partial-(\d+)(-[0-9a-f]+)?(\.wal)?$/;
+const PARTIAL = /^(.*)\.partial-(\d+)-([0-9a-f]{6})$/;
+
+/** A build file closed this recently may be one a live merge is about to publish: left for later. */
+const PARTIAL_GRACE_MS = 10_000;
 
 /**
- * Removes what a merge into `target` killed mid-way left, with a note. Whether that merge still runs
- * is asked of the file's DuckDB lock, not of its PID: a merge in another PID namespace (a pod, a
- * node of the cluster on a shared volume) has a PID that means nothing here.
+ * Removes what a merge into `target` killed mid-way left, with a note: only a regular DuckDB file
+ * named as this version names its build files, not one of this merge's inputs, not written in the
+ * last seconds, and that no process holds. Whether a merge still runs is asked of the file's DuckDB
+ * lock, not of its PID: a merge in another PID namespace (a pod, a node on a shared volume) has a PID
+ * that means nothing here; a file the probe cannot open (another user's) is left alone.
  */
-async function removeLeftoverPartials(target: string): Promise<void> {
-  const { databaseLockedElsewhere } = await import('../../harness/store/index.js');
+async function removeLeftoverPartials(target: string, inputs: readonly string[]): Promise<void> {
+  const { databaseLockState } = await import('../../harness/store/index.js');
+  const folder = path.dirname(target);
   let names: string[];
   try {
-    names = readdirSync(path.dirname(target));
+    names = readdirSync(folder);
   } catch {
     return;
   }
-  const partials = new Map<string, string[]>();
   for (const name of names) {
     const match = PARTIAL.exec(name);
     if (!match || match[1] !== path.basename(target)) continue;
-    const base = name.replace(/\.wal$/, '');
-    partials.set(base, [...(partials.get(base) ?? []), name]);
-  }
-  for (const [base, files] of partials) {
-    const database = path.join(path.dirname(target), base);
-    if (existsSync(database) && (await databaseLockedElsewhere(database))) continue; // another merge is writing it
-    for (const file of files) rmSync(path.join(path.dirname(target), file), { force: true });
-    process.stderr.write(`note: removed ${base}, left by a merge into ${path.basename(target)} that was stopped (process ${PARTIAL.exec(base)?.[2]})\n`);
+    const file = path.join(folder, name);
+    const stat = lstatSync(file, { throwIfNoEntry: false });
+    if (!stat?.isFile() || Date.now() - stat.mtimeMs < PARTIAL_GRACE_MS || !isDuckDbFile(file)) continue;
+    if (inputs.some((input) => sameFile(input, file))) continue;
+    if ((await databaseLockState(file)) !== 'free') continue;
+    for (const leftover of [file, `${file}.wal`]) rmSync(leftover, { force: true });
+    rmSync(`${file}.tmp`, { recursive: true, force: true }); // DuckDB's spill folder, if it spilled
+    process.stderr.write(`note: removed ${name}, left by a merge into ${path.basename(target)} that was stopped (process ${match[2]})\n`);
   }
 }
 
@@ -100,7 +105,7 @@ function publish(partial: string, target: string): void {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new CliError(`${to} appeared while merging into it (another merge?); it was kept and this merge discarded`);
       throw error;
     }
-    rmSync(from);
+    rmSync(from, { force: true });
   }
   syncPath(path.dirname(target));
 }
@@ -119,7 +124,9 @@ async function mergeInto(db: string, files: readonly string[], workers: number):
   const target = path.resolve(db);
   assertDatabasePath(target, { writing: true });
   if (existsSync(target)) return withTargetStore(db, (store) => mergeStores(store, files, { workers }));
-  await removeLeftoverPartials(target);
+  // A link to nowhere: the merge would build its file, then find the link in the way of publishing it.
+  if (lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) throw new CliError(`${db} is a symbolic link to ${linkTarget(target)}, which is not there; name that path (or another --db)`);
+  await removeLeftoverPartials(target, files);
   const partial = `${target}.partial-${process.pid}-${randomBytes(3).toString('hex')}`;
   assertSafeOutputs([partial, `${partial}.wal`], { db, inputs: files });
   // Made for this merge and removed if it fails, so the copy may commit in parts.

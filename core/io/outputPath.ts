@@ -108,8 +108,28 @@ export function assertDatabasePath(file: string, options: { writing: boolean }):
  * file of that name, so a merged or new store would silently hold another database's rows.
  */
 export function orphanWalProblem(file: string): string | null {
-  if (existsSync(file) || !existsSync(`${file}.wal`)) return null;
-  return `${file}.wal is there without ${file}: the write-ahead log of a database that was removed; DuckDB would replay it into a new ${path.basename(file)}. Remove ${path.basename(file)}.wal if that database is gone for good (or restore it), then run again`;
+  // Through a symbolic link DuckDB opens the target's file but keeps the WAL beside the link: both count.
+  for (const name of new Set([file, linkTarget(file)])) {
+    if (existsSync(name) || !existsSync(`${name}.wal`)) continue;
+    return `${name}.wal is there without ${name}: the write-ahead log of a database that was removed; DuckDB would replay it into a new ${path.basename(name)}. Remove ${path.basename(name)}.wal if that database is gone for good (or restore it), then run again`;
+  }
+  return null;
+}
+
+/** Where `file` leads through symbolic links, even to a file not there (`realpath` needs one). */
+export function linkTarget(file: string): string {
+  let at = path.resolve(file);
+  for (let hops = 0; hops < 40; hops++) {
+    let link: string;
+    try {
+      if (!lstatSync(at).isSymbolicLink()) return at;
+      link = readlinkSync(at);
+    } catch {
+      return at;
+    }
+    at = path.resolve(path.dirname(at), link);
+  }
+  return at;
 }
 
 /** Why writing `file` would destroy something the command must keep, or null when it is safe. */

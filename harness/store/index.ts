@@ -1,4 +1,4 @@
-export { CompletedRunError, databaseLockedElsewhere, RunStore, StoreLockedError, runSelection, storableCount, type OpenStoreOptions, type ScoringRow, type WholeRunFromShards } from './store.js';
+export { CompletedRunError, databaseLockState, RunStore, StoreLockedError, runSelection, storableCount, type OpenStoreOptions, type ScoringRow, type WholeRunFromShards } from './store.js';
 export { StoreSchemaError, LATEST_SCHEMA_VERSION } from './migrations.js';
 export { redactEndpoint } from './endpoint.js';
 export {

@@ -162,16 +162,17 @@ function newRunId(startedAt: Date): string {
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
 /**
- * Whether another process holds `path` open for writing (DuckDB's file lock), asked by opening it
- * read-only for a moment. A file that is not a database, or cannot be opened, is not held.
+ * Whether another process holds the database at `path` open for writing (DuckDB's file lock), asked
+ * by opening it read-only for a moment: 'free' only when that open succeeded; 'held' on a lock
+ * conflict; 'unknown' when it could not be opened otherwise (no permission, not a database).
  */
-export async function databaseLockedElsewhere(path: string): Promise<boolean> {
+export async function databaseLockState(path: string): Promise<'free' | 'held' | 'unknown'> {
   try {
     const instance = await duckdb.DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
     instance.closeSync();
-    return false;
+    return 'free';
   } catch (error) {
-    return LOCK_CONFLICT.test(error instanceof Error ? error.message : String(error));
+    return LOCK_CONFLICT.test(error instanceof Error ? error.message : String(error)) ? 'held' : 'unknown';
   }
 }
 

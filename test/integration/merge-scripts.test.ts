@@ -2,7 +2,7 @@
 // array task, a merge killed mid-way, a --db that is not a database. The scripts are run by bash
 // with the SLURM_* variables set by hand (as sbatch would); the real cluster run is in slurm.test.ts.
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -104,7 +104,10 @@ describe('logbench merge into a new database', () => {
     await new Promise((resolve) => child.once('exit', resolve));
     expect(existsSync(out)).toBe(false);
     expect(existsSync(partial)).toBe(true);
-    // A later `run --db OUT` would find nothing to resume; a later merge does the whole merge.
+    // A later `run --db OUT` would find nothing to resume; a later merge does the whole merge (once
+    // the leftover is older than a live merge's last write could be).
+    const minuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(partial, minuteAgo, minuteAgo);
     const again = await ok(['merge', ...shards, '--db', out]);
     expect(again.stderr).toContain(`note: removed ${path.basename(partial)}, left by a merge into merged.duckdb that was stopped (process ${child.pid})`);
     expect(readdirSync(path.dirname(out))).toEqual(['merged.duckdb']);
@@ -156,33 +159,50 @@ describe('--db that is not a database', () => {
 describe('logbench merge and the files beside --db', () => {
   const scratch = useStoreScratch('logbench-merge-beside-');
 
-  it('keeps a build file another process holds open whatever its PID says, removes an unheld one even named PID 1, and refuses an orphan OUT.wal', async () => {
+  it('removes only an unheld, older build file of its own naming: never one another process holds (whatever its PID), an input, a FIFO or a folder; refuses an orphan OUT.wal and a --db linking to nowhere', async () => {
     const folder = path.dirname(scratch.dbPath);
     const shards = [0, 1].map((i) => path.join(folder, `rules-${i}.duckdb`));
     for (const [i, shard] of shards.entries()) await ok(['run', 'suites/default.yaml', '--only', 'rules', '--no-report', '--db', shard, '--shard', `${i}/2`]);
     const out = path.join(folder, 'merged.duckdb');
+    const minuteAgo = new Date(Date.now() - 60_000);
     // A merge in another PID namespace (a pod, another node on the shared volume): its PID is not one here.
     const held = `${out}.partial-999999-abcdef`;
     const holder = scratch.start('hold', held);
     await holder.waitForLine((line) => line.startsWith('ready '));
+    utimesSync(held, minuteAgo, minuteAgo);
     // A merge killed in a container, where logbench was PID 1 (alive here too): nothing holds it.
-    const stopped = `${out}.partial-1`;
+    const stopped = `${out}.partial-1-0a0b0c`;
     execFileSync('cp', [shards[0] as string, stopped]);
-    const merged = await ok(['merge', ...shards, '--db', out]);
-    expect(merged.stderr).toContain('note: removed merged.duckdb.partial-1, left by a merge into merged.duckdb that was stopped (process 1)');
-    expect(merged.stderr).not.toContain('partial-999999');
-    expect(existsSync(held)).toBe(true);
+    utimesSync(stopped, minuteAgo, minuteAgo);
+    // Files that only look like build files: the user's inputs, a FIFO (a probe would hang on it), a folder.
+    const inputs = [`${out}.partial-2-000001`, `${out}.partial-3-000002`];
+    for (const [i, input] of inputs.entries()) {
+      execFileSync('cp', [shards[i] as string, input]);
+      utimesSync(input, minuteAgo, minuteAgo);
+    }
+    execFileSync('mkfifo', [`${out}.partial-4-000003`]);
+    mkdirSync(`${out}.partial-5-000004`);
+    const merged = await ok(['merge', ...inputs, '--db', out]);
+    expect(merged.stderr).toContain('note: removed merged.duckdb.partial-1-0a0b0c, left by a merge into merged.duckdb that was stopped (process 1)');
+    expect(merged.stderr.match(/note: removed/g)).toHaveLength(1);
+    for (const kept of [held, ...inputs, `${out}.partial-4-000003`, `${out}.partial-5-000004`]) expect(existsSync(kept)).toBe(true);
     expect(existsSync(stopped)).toBe(false);
     expect(await queryDb(out, 'SELECT status FROM runs')).toEqual([{ status: 'completed' }]);
     holder.send('close');
     await holder.waitForLine((line) => line === 'closed');
 
-    // The WAL of a database that was removed: DuckDB would replay it into a new file of that name.
+    // The WAL of a database that was removed: DuckDB would replay it into a new file of that name,
+    // also when --db is a link to that name (DuckDB follows the link for the file, not for the WAL).
     const fresh = path.join(folder, 'fresh.duckdb');
     execFileSync('cp', [held, `${fresh}.wal`]);
     const orphan = /fresh\.duckdb\.wal is there without .*fresh\.duckdb: the write-ahead log of a database that was removed/;
     await refused(['merge', ...shards, '--db', fresh], orphan);
     await refused(['run', 'suites/default.yaml', '--only', 'rules', '--no-report', '--db', fresh], orphan);
-    expect(readdirSync(folder).filter((name) => name.startsWith('fresh.duckdb'))).toEqual(['fresh.duckdb.wal']);
+    const link = path.join(folder, 'link.duckdb');
+    symlinkSync(fresh, link);
+    await refused(['run', 'suites/default.yaml', '--only', 'rules', '--no-report', '--db', link], orphan);
+    rmSync(`${fresh}.wal`);
+    await refused(['merge', ...shards, '--db', link], /link\.duckdb is a symbolic link to .*fresh\.duckdb, which is not there; name that path/);
+    expect(readdirSync(folder).filter((name) => name.startsWith('fresh.duckdb') || name.startsWith('link.duckdb'))).toEqual(['link.duckdb']);
   });
 });
