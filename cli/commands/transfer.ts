@@ -3,7 +3,7 @@ import { closeSync, existsSync, fsyncSync, linkSync, lstatSync, openSync, readdi
 import path from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../../core/errors.js';
-import { assertDatabasePath, assertSafeOutputs, isDuckDbFile, linkTarget, orphanWalProblem, sameFile } from '../../core/io/outputPath.js';
+import { assertDatabasePath, assertSafeOutputs, isDuckDbFile, orphanWalProblem, sameFile, writtenPath } from '../../core/io/outputPath.js';
 import type { MergeSummary } from '../../harness/run/mergeShards.js';
 import type { OpenStoreOptions, RunStore } from '../../harness/store/index.js';
 import { DEFAULT_DB } from '../defaults.js';
@@ -125,7 +125,7 @@ async function mergeInto(db: string, files: readonly string[], workers: number):
   assertDatabasePath(target, { writing: true });
   if (existsSync(target)) return withTargetStore(db, (store) => mergeStores(store, files, { workers }));
   // A link to nowhere: the merge would build its file, then find the link in the way of publishing it.
-  if (lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) throw new CliError(`${db} is a symbolic link to ${linkTarget(target)}, which is not there; name that path (or another --db)`);
+  if (lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) throw new CliError(`${db} is a symbolic link to ${writtenPath(target)}, which is not there; name that path (or another --db)`);
   await removeLeftoverPartials(target, files);
   const partial = `${target}.partial-${process.pid}-${randomBytes(3).toString('hex')}`;
   assertSafeOutputs([partial, `${partial}.wal`], { db, inputs: files });

@@ -98,8 +98,8 @@ export function assertDatabasePath(file: string, options: { writing: boolean }):
   if (options.writing && file.endsWith('.wal') && isDuckDbFile(file.slice(0, -'.wal'.length))) {
     throw new CliError(`${file}: it is the write-ahead log of the DuckDB database ${file.slice(0, -'.wal'.length)}; name another --db`);
   }
-  const orphan = orphanWalProblem(file);
-  if (options.writing && orphan !== null) throw new CliError(orphan);
+  const orphan = options.writing ? orphanWalProblem(file) : null;
+  if (orphan !== null) throw new CliError(orphan);
 }
 
 /**
@@ -109,27 +109,11 @@ export function assertDatabasePath(file: string, options: { writing: boolean }):
  */
 export function orphanWalProblem(file: string): string | null {
   // Through a symbolic link DuckDB opens the target's file but keeps the WAL beside the link: both count.
-  for (const name of new Set([file, linkTarget(file)])) {
+  for (const name of new Set([file, writtenPath(file)])) {
     if (existsSync(name) || !existsSync(`${name}.wal`)) continue;
     return `${name}.wal is there without ${name}: the write-ahead log of a database that was removed; DuckDB would replay it into a new ${path.basename(name)}. Remove ${path.basename(name)}.wal if that database is gone for good (or restore it), then run again`;
   }
   return null;
-}
-
-/** Where `file` leads through symbolic links, even to a file not there (`realpath` needs one). */
-export function linkTarget(file: string): string {
-  let at = path.resolve(file);
-  for (let hops = 0; hops < 40; hops++) {
-    let link: string;
-    try {
-      if (!lstatSync(at).isSymbolicLink()) return at;
-      link = readlinkSync(at);
-    } catch {
-      return at;
-    }
-    at = path.resolve(path.dirname(at), link);
-  }
-  return at;
 }
 
 /** Why writing `file` would destroy something the command must keep, or null when it is safe. */

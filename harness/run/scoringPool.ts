@@ -14,8 +14,8 @@ import { metricEntriesOf, type PluginOrigin } from '../plugins/metrics.js';
  * ≈ 0.55–0.8 s of CPU (isolate start-up, module loading, JIT warm-up of its first chunk) and takes
  * half of ≈ 0.16–0.2 ms a text sample. `npm run bench:merge-scoring` on the 2-core CI VM (shared,
  * load ≈ 3): 2 threads lost at 16,000 samples (0.76×, 0.85×) and won at 32,000 (1.40×, 1.18×);
- * BENCHMARKS.md, "Harness scoring on workers". On two idle cores the fixed cost alone would put
- * the break-even near 4,000; a loaded machine, where `availableParallelism` still says 2, is the
+ * BENCHMARKS.md, "Harness scoring on workers". On the same VM idle, the break-even was ≈ 8,000
+ * samples (1.03×; 1.31× at 16,000); a loaded machine, where the cores given still say 2, is the
  * case to be safe in.
  */
 export const WORKER_MIN_ITEMS = 20_000;
