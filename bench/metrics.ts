@@ -2,15 +2,17 @@
  * `npm run bench:metrics`: the whole text-metric set through `logbench metrics`, timed as a whole
  * process (start-up, reading, scoring, printing), on 10,000 pairs of ~1,500-character log-analysis
  * texts, with 1 and 2 worker threads (and on 30,000 pairs, where each thread's start-up and JIT
- * warm-up weigh less), with each configuration's CPU seconds beside its wall time; then peak memory
- * on 100,000 pairs to show it stays flat.
+ * warm-up weigh less), with each configuration's CPU seconds beside its wall time; beside them, the
+ * machine's own ceiling: two independent one-thread processes started together, each on half the
+ * pairs (what two free cores give two programs that share nothing). Then 100,000 pairs: peak memory
+ * with one thread, and 1 vs 2 threads once each.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeTextPairs } from './corpus.js';
-import { measureNodeProcess, median, type MeasuredProcess as Measured } from './measureProcess.js';
+import { measureNodeProcess, measureNodeProcessesTogether, median, type MeasuredProcess as Measured } from './measureProcess.js';
 
 const cli = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
@@ -21,8 +23,25 @@ function writePairs(file: string, count: number): number {
   return pairs.reduce((sum, p) => sum + p.reference.length + p.prediction.length, 0) / (2 * pairs.length);
 }
 
-function measure(pairsFile: string, workers: number, extra: string[] = []): Measured {
-  return measureNodeProcess([cli, 'metrics', '--pairs', pairsFile, '--json', '--workers', String(workers), ...extra], 'logbench metrics');
+const metricsArgs = (pairsFile: string, workers: number, extra: readonly string[]) => [cli, 'metrics', '--pairs', pairsFile, '--json', '--workers', String(workers), ...extra];
+
+function measure(pairsFile: string, workers: number, extra: readonly string[] = []): Measured {
+  return measureNodeProcess(metricsArgs(pairsFile, workers, extra), 'logbench metrics');
+}
+
+/** The file's pairs in two files of half each (first half, second half). */
+function halves(file: string): [string, string] {
+  const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+  const middle = Math.ceil(lines.length / 2);
+  const [a, b] = [`${file}.first-half`, `${file}.second-half`];
+  writeFileSync(a, lines.slice(0, middle).join('\n') + '\n');
+  writeFileSync(b, lines.slice(middle).join('\n') + '\n');
+  return [a, b];
+}
+
+/** Two independent one-thread `logbench metrics` processes at once, one per half of the file. */
+function measureHalvesTogether(halvesOf: readonly [string, string], extra: readonly string[]): Promise<Measured> {
+  return measureNodeProcessesTogether(halvesOf.map((half) => metricsArgs(half, 1, extra)), 'two logbench metrics processes');
 }
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-bench-metrics-'));
@@ -33,20 +52,28 @@ try {
   // The issue's set (fuzzy, ROUGE-1/2/L/Lsum, HF BLEU, sacreBLEU) leaves Levenshtein and chrF out;
   // the full CLI output adds both. Configurations are interleaved so machine noise hits all alike.
   const SET = ['--no-levenshtein', '--no-chrf'];
-  const configs = [
+  // `together`: two one-thread processes at once, each on half the file (the machine's ceiling).
+  const configs: { name: string; workers: number; extra: readonly string[]; together?: boolean }[] = [
     { name: 'set_workers_1', workers: 1, extra: SET },
     { name: 'set_workers_2', workers: 2, extra: SET },
+    { name: 'set_two_processes_half_each', workers: 1, extra: SET, together: true },
     { name: 'full_output_workers_1', workers: 1, extra: [] },
   ];
   const SCALING_PAIRS = Number(process.env.BENCH_SCALING_PAIRS ?? 30_000);
   const fileScaling = path.join(dir, 'pairs-scaling.jsonl');
   if (SCALING_PAIRS > 0) {
     writePairs(fileScaling, SCALING_PAIRS);
-    configs.push({ name: `set_workers_1_${SCALING_PAIRS}_pairs`, workers: 1, extra: SET }, { name: `set_workers_2_${SCALING_PAIRS}_pairs`, workers: 2, extra: SET });
+    configs.push(
+      { name: `set_workers_1_${SCALING_PAIRS}_pairs`, workers: 1, extra: SET },
+      { name: `set_workers_2_${SCALING_PAIRS}_pairs`, workers: 2, extra: SET },
+      { name: `set_two_processes_half_each_${SCALING_PAIRS}_pairs`, workers: 1, extra: SET, together: true },
+    );
   }
   const fileOf = (name: string) => (name.endsWith('_pairs') ? fileScaling : file10k);
+  const halvesOf = new Map([file10k, ...(SCALING_PAIRS > 0 ? [fileScaling] : [])].map((file) => [file, halves(file)]));
+  const measureConfig = (c: (typeof configs)[number]) => (c.together ? measureHalvesTogether(halvesOf.get(fileOf(c.name))!, c.extra) : measure(fileOf(c.name), c.workers, c.extra));
   const runs = new Map<string, Measured[]>(configs.map((c) => [c.name, []]));
-  for (let r = 0; r < REPEATS; r++) for (const c of configs) runs.get(c.name)!.push(measure(fileOf(c.name), c.workers, c.extra));
+  for (let r = 0; r < REPEATS; r++) for (const c of configs) runs.get(c.name)!.push(await measureConfig(c));
   for (const c of configs) {
     const measured = runs.get(c.name)!;
     const wall = median(measured.map((m) => m.wallS));
@@ -66,19 +93,29 @@ try {
   // The ceiling: what 2 workers could reach on 2 free cores if every thread of each process ran in
   // parallel, 2 × (CPU of 1 worker) / (CPU of 2 workers); their extra CPU is start-up, each thread's
   // own JIT warm-up and GC, and the main thread's reading, validation and printing.
-  const scaling = (one: string, two: string) => ({
+  const scaling = (one: string, two: string, together: string) => ({
     wall_ratio: Number((wallOf(one) / wallOf(two)).toFixed(2)),
     cpu_2_over_1: Number((cpuOf(two) / cpuOf(one)).toFixed(2)),
     ceiling_on_2_cores: Number(((2 * cpuOf(one)) / cpuOf(two)).toFixed(2)),
+    // What this machine gave two independent processes on the same pairs, at the same minutes.
+    two_processes_wall_ratio: Number((wallOf(one) / wallOf(together)).toFixed(2)),
   });
   results.worker_scaling_1_to_2 = Number((single / wallOf('set_workers_2')).toFixed(2));
-  results.worker_scaling_10000_pairs = scaling('set_workers_1', 'set_workers_2');
-  if (SCALING_PAIRS > 0) results[`worker_scaling_${SCALING_PAIRS}_pairs`] = scaling(`set_workers_1_${SCALING_PAIRS}_pairs`, `set_workers_2_${SCALING_PAIRS}_pairs`);
+  results.worker_scaling_10000_pairs = scaling('set_workers_1', 'set_workers_2', 'set_two_processes_half_each');
+  if (SCALING_PAIRS > 0) {
+    results[`worker_scaling_${SCALING_PAIRS}_pairs`] = scaling(`set_workers_1_${SCALING_PAIRS}_pairs`, `set_workers_2_${SCALING_PAIRS}_pairs`, `set_two_processes_half_each_${SCALING_PAIRS}_pairs`);
+  }
   if (process.env.BENCH_SKIP_100K !== '1') {
     const file100k = path.join(dir, 'pairs-100k.jsonl');
     writePairs(file100k, 100_000);
     const big = measure(file100k, 1, SET);
-    results.pairs_100k_workers_1 = { wall_s: Number(big.wallS.toFixed(2)), peak_rss_mb: big.peakRssMb === null ? null : Math.round(big.peakRssMb) };
+    const bigTwo = measure(file100k, 2, SET);
+    const bigTogether = await measureHalvesTogether(halves(file100k), SET);
+    const figures = (m: Measured) => ({ wall_s: Number(m.wallS.toFixed(2)), cpu_s: m.cpuS === null ? null : Number(m.cpuS.toFixed(2)), peak_rss_mb: m.peakRssMb === null ? null : Math.round(m.peakRssMb) });
+    results.pairs_100k_workers_1 = figures(big);
+    results.pairs_100k_workers_2 = figures(bigTwo);
+    results.pairs_100k_two_processes_half_each = figures(bigTogether);
+    results.worker_scaling_100000_pairs = { wall_ratio: Number((big.wallS / bigTwo.wallS).toFixed(2)), two_processes_wall_ratio: Number((big.wallS / bigTogether.wallS).toFixed(2)) };
   }
   console.log(JSON.stringify(results, null, 2));
 } finally {
