@@ -4,8 +4,9 @@
  * texts, with 1 and 2 worker threads (and on 30,000 pairs, where each thread's start-up and JIT
  * warm-up weigh less), with each configuration's CPU seconds beside its wall time; beside them, the
  * machine's own ceiling: two independent one-thread processes started together, each on half the
- * pairs (what two free cores give two programs that share nothing). Then 100,000 pairs: peak memory
- * with one thread, and 1 vs 2 threads once each.
+ * pairs (what two free cores give two programs that share nothing). On a machine with 4 or more
+ * cores (or BENCH_WIDE_WORKERS=N), also N threads and N processes on the 30,000 pairs. Then 100,000
+ * pairs: peak memory with one thread, and 1 vs 2 threads once each.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -29,20 +30,24 @@ function measure(pairsFile: string, workers: number, extra: readonly string[] = 
   return measureNodeProcess(metricsArgs(pairsFile, workers, extra), 'logbench metrics');
 }
 
-/** The file's pairs in two files of half each (first half, second half). */
-function halves(file: string): [string, string] {
+/** The file's pairs in `n` files of (nearly) equal size, in order. */
+function partsOf(file: string, n: number): string[] {
   const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
-  const middle = Math.ceil(lines.length / 2);
-  const [a, b] = [`${file}.first-half`, `${file}.second-half`];
-  writeFileSync(a, lines.slice(0, middle).join('\n') + '\n');
-  writeFileSync(b, lines.slice(middle).join('\n') + '\n');
-  return [a, b];
+  const size = Math.ceil(lines.length / n);
+  return Array.from({ length: n }, (_, i) => {
+    const part = `${file}.part-${i + 1}-of-${n}`;
+    writeFileSync(part, lines.slice(i * size, (i + 1) * size).join('\n') + '\n');
+    return part;
+  });
 }
 
-/** Two independent one-thread `logbench metrics` processes at once, one per half of the file. */
-function measureHalvesTogether(halvesOf: readonly [string, string], extra: readonly string[]): Promise<Measured> {
-  return measureNodeProcessesTogether(halvesOf.map((half) => metricsArgs(half, 1, extra)), 'two logbench metrics processes');
+/** Independent one-thread `logbench metrics` processes at once, one per part of the file. */
+function measureTogether(parts: readonly string[], extra: readonly string[]): Promise<Measured> {
+  return measureNodeProcessesTogether(parts.map((part) => metricsArgs(part, 1, extra)), `${parts.length} logbench metrics processes`);
 }
+
+/** Threads (and processes) beyond 2, where the machine has the cores for them. */
+const WIDE = Number(process.env.BENCH_WIDE_WORKERS ?? (os.availableParallelism() >= 4 ? 4 : 0));
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-bench-metrics-'));
 try {
@@ -52,11 +57,11 @@ try {
   // The issue's set (fuzzy, ROUGE-1/2/L/Lsum, HF BLEU, sacreBLEU) leaves Levenshtein and chrF out;
   // the full CLI output adds both. Configurations are interleaved so machine noise hits all alike.
   const SET = ['--no-levenshtein', '--no-chrf'];
-  // `together`: two one-thread processes at once, each on half the file (the machine's ceiling).
-  const configs: { name: string; workers: number; extra: readonly string[]; together?: boolean }[] = [
+  // `together`: that many one-thread processes at once, each on its part of the file (the machine's ceiling).
+  const configs: { name: string; workers: number; extra: readonly string[]; together?: number }[] = [
     { name: 'set_workers_1', workers: 1, extra: SET },
     { name: 'set_workers_2', workers: 2, extra: SET },
-    { name: 'set_two_processes_half_each', workers: 1, extra: SET, together: true },
+    { name: 'set_two_processes_half_each', workers: 1, extra: SET, together: 2 },
     { name: 'full_output_workers_1', workers: 1, extra: [] },
   ];
   const SCALING_PAIRS = Number(process.env.BENCH_SCALING_PAIRS ?? 30_000);
@@ -66,12 +71,23 @@ try {
     configs.push(
       { name: `set_workers_1_${SCALING_PAIRS}_pairs`, workers: 1, extra: SET },
       { name: `set_workers_2_${SCALING_PAIRS}_pairs`, workers: 2, extra: SET },
-      { name: `set_two_processes_half_each_${SCALING_PAIRS}_pairs`, workers: 1, extra: SET, together: true },
+      { name: `set_two_processes_half_each_${SCALING_PAIRS}_pairs`, workers: 1, extra: SET, together: 2 },
     );
+    if (WIDE > 2) {
+      configs.push(
+        { name: `set_workers_${WIDE}_${SCALING_PAIRS}_pairs`, workers: WIDE, extra: SET },
+        { name: `set_${WIDE}_processes_part_each_${SCALING_PAIRS}_pairs`, workers: 1, extra: SET, together: WIDE },
+      );
+    }
   }
   const fileOf = (name: string) => (name.endsWith('_pairs') ? fileScaling : file10k);
-  const halvesOf = new Map([file10k, ...(SCALING_PAIRS > 0 ? [fileScaling] : [])].map((file) => [file, halves(file)]));
-  const measureConfig = (c: (typeof configs)[number]) => (c.together ? measureHalvesTogether(halvesOf.get(fileOf(c.name))!, c.extra) : measure(fileOf(c.name), c.workers, c.extra));
+  const parts = new Map<string, string[]>();
+  const measureConfig = (c: (typeof configs)[number]) => {
+    if (c.together === undefined) return measure(fileOf(c.name), c.workers, c.extra);
+    const key = `${fileOf(c.name)}/${c.together}`;
+    if (!parts.has(key)) parts.set(key, partsOf(fileOf(c.name), c.together));
+    return measureTogether(parts.get(key)!, c.extra);
+  };
   const runs = new Map<string, Measured[]>(configs.map((c) => [c.name, []]));
   for (let r = 0; r < REPEATS; r++) for (const c of configs) runs.get(c.name)!.push(await measureConfig(c));
   for (const c of configs) {
@@ -104,13 +120,20 @@ try {
   results.worker_scaling_10000_pairs = scaling('set_workers_1', 'set_workers_2', 'set_two_processes_half_each');
   if (SCALING_PAIRS > 0) {
     results[`worker_scaling_${SCALING_PAIRS}_pairs`] = scaling(`set_workers_1_${SCALING_PAIRS}_pairs`, `set_workers_2_${SCALING_PAIRS}_pairs`, `set_two_processes_half_each_${SCALING_PAIRS}_pairs`);
+    if (WIDE > 2) {
+      const one = wallOf(`set_workers_1_${SCALING_PAIRS}_pairs`);
+      results[`worker_scaling_1_to_${WIDE}_${SCALING_PAIRS}_pairs`] = {
+        wall_ratio: Number((one / wallOf(`set_workers_${WIDE}_${SCALING_PAIRS}_pairs`)).toFixed(2)),
+        processes_wall_ratio: Number((one / wallOf(`set_${WIDE}_processes_part_each_${SCALING_PAIRS}_pairs`)).toFixed(2)),
+      };
+    }
   }
   if (process.env.BENCH_SKIP_100K !== '1') {
     const file100k = path.join(dir, 'pairs-100k.jsonl');
     writePairs(file100k, 100_000);
     const big = measure(file100k, 1, SET);
     const bigTwo = measure(file100k, 2, SET);
-    const bigTogether = await measureHalvesTogether(halves(file100k), SET);
+    const bigTogether = await measureTogether(partsOf(file100k, 2), SET);
     const figures = (m: Measured) => ({ wall_s: Number(m.wallS.toFixed(2)), cpu_s: m.cpuS === null ? null : Number(m.cpuS.toFixed(2)), peak_rss_mb: m.peakRssMb === null ? null : Math.round(m.peakRssMb) });
     results.pairs_100k_workers_1 = figures(big);
     results.pairs_100k_workers_2 = figures(bigTwo);
