@@ -483,3 +483,65 @@ describe('opening', () => {
     await expect(store.listRuns()).rejects.toThrow(/closed/);
   });
 });
+
+describe('merging in parts', () => {
+  /** DuckDB's memory limit as the store's own connection sees it (the store has no public SQL). */
+  const memoryLimitOf = async (store: RunStore) => (await (store as unknown as { rows(sql: string): Promise<Record<string, unknown>[]> }).rows("SELECT current_setting('memory_limit') AS m"))[0]?.['m'];
+  const setMemoryLimit = (store: RunStore, limit: string) => (store as unknown as { rows(sql: string): Promise<unknown> }).rows(`SET memory_limit = '${limit}'`);
+
+  async function sources(count: number): Promise<string[]> {
+    const paths: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const path = join(dir, `source-${i}.duckdb`);
+      const source = await RunStore.open(path);
+      await source.upsertSamples('split-hash', [{ id: `s${i}`, input: `log window ${i}`, label: 'normal', meta: {} }]);
+      await source.createRun(newRun({ id: `run-${i}`, runKey: `key-${i}` }));
+      await source.close();
+      paths.push(path);
+    }
+    return paths;
+  }
+
+  /** "18.8 GiB" in bytes, and one step of its decimal. */
+  function bytesOf(shown: unknown): { bytes: number; step: number } {
+    const [, value, unit] = /^([\d.]+) (KiB|MiB|GiB|TiB)$/.exec(String(shown)) ?? [];
+    const scale = 1024 ** (['KiB', 'MiB', 'GiB', 'TiB'].indexOf(unit as string) + 1);
+    return { bytes: Number(value) * scale, step: 0.1 * scale };
+  }
+
+  it("keeps DuckDB's memory limit (never below where it was, not creeping) after evicting between parts", async () => {
+    const files = await sources(6);
+    const target = await openStore({ rowGroupSize: 8192 });
+    const before = bytesOf(await memoryLimitOf(target));
+    const merged = await target.mergeFrom(files.slice(0, 3), [], { inParts: true });
+    expect(merged.map((m) => m.runs)).toEqual([1, 1, 1]);
+    const after = await memoryLimitOf(target);
+    // Set back from the text DuckDB shows (rounded down), the limit crept down a step per part.
+    expect(bytesOf(after).bytes).toBeGreaterThanOrEqual(before.bytes);
+    expect(bytesOf(after).bytes).toBeLessThanOrEqual(before.bytes + 2 * before.step);
+    await target.mergeFrom(files.slice(3), [], { inParts: true });
+    expect(await memoryLimitOf(target)).toBe(after);
+    expect((await target.listRuns()).map((run) => run.id).sort()).toEqual(['run-0', 'run-1', 'run-2', 'run-3', 'run-4', 'run-5']);
+  });
+
+  it('merges, lowering nothing, when the limit cannot be written back (no limit shows as PiB, which DuckDB does not parse)', async () => {
+    const files = await sources(3);
+    const target = await openStore({ rowGroupSize: 8192 });
+    await setMemoryLimit(target, '-1');
+    const unlimited = await memoryLimitOf(target);
+    expect(unlimited).toMatch(/PiB$/);
+    await target.mergeFrom(files, [], { inParts: true });
+    expect(await target.listRuns()).toHaveLength(3);
+    expect(await memoryLimitOf(target)).toBe(unlimited);
+  });
+
+  it('names both inputs when the same run is in two of them, not the new database', async () => {
+    const files = await sources(2);
+    const twin = join(dir, 'twin.duckdb');
+    const copy = await RunStore.open(twin);
+    await copy.createRun(newRun({ id: 'run-0', runKey: 'key-0' }));
+    await copy.close();
+    const target = await openStore({ rowGroupSize: 8192 });
+    await expect(target.mergeFrom([...files, twin], [], { inParts: true })).rejects.toThrow(/twin\.duckdb: run run-0 is also in .*source-0\.duckdb, merged before it here/);
+  });
+});

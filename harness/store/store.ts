@@ -11,6 +11,7 @@ import { sha256 } from '../../core/hash.js';
 import { assertDatabasePath, assertSafeOutputs, isDuckDbFile, sameFile } from '../../core/io/outputPath.js';
 import { redactEndpoints, redactSuite } from './endpoint.js';
 import { migrate } from './migrations.js';
+import { memoryLimitNotBelow } from './memoryLimit.js';
 import { type Params, type Row, bind, json, mapRows, numeric, optionalJson, optionalNumeric, optionalText, readRows, text, timestamp } from './rows.js';
 import type {
   BatchRecord,
@@ -176,7 +177,7 @@ export async function databaseLockState(path: string): Promise<'free' | 'held' |
   }
 }
 
-/** Low enough that DuckDB evicts every unpinned block (see `RunStore.releaseMemory`). */
+/** Low enough that DuckDB evicts every unpinned block (see `RunStore.memoryReleaser`). */
 const EVICTING_MEMORY_LIMIT = '8MB';
 
 /** The alias a handle opened with `rowGroupSize` gives its file (the instance's own database is an empty in-memory one). */
@@ -774,14 +775,25 @@ export class RunStore {
           await connection.run(`ATTACH '${resolve(otherPath).replaceAll("'", "''")}' AS ${alias} (READ_ONLY)`);
           attached.push(alias);
         }
-        await connection.run('BEGIN TRANSACTION');
+        const release = options.inParts ? await RunStore.memoryReleaser(connection) : undefined;
+        // Whether a transaction is open: an error between a part's COMMIT and the next BEGIN (a full
+        // disk at the checkpoint) must surface as itself, not as ROLLBACK's "no transaction is active".
+        let open = false;
+        const begin = async () => {
+          await connection.run('BEGIN TRANSACTION');
+          open = true;
+        };
+        await begin();
         const commitPart = async () => {
           if (!options.inParts) return;
           await connection.run('COMMIT');
+          open = false;
           await connection.run('CHECKPOINT');
-          await RunStore.releaseMemory(connection);
-          await connection.run('BEGIN TRANSACTION');
+          await release?.();
+          await begin();
         };
+        // Runs copied by this merge, by the file they came from: a run in two inputs is named as such.
+        const copiedFrom = new Map<string, string>();
         try {
           const merged: { runs: number }[] = [];
           for (const [i, source] of attached.entries()) {
@@ -789,24 +801,40 @@ export class RunStore {
             const skip = [shardRunIds[i] ?? []] as const;
             // main.runs already holds the sources merged before this one, so a run in two sources clashes too.
             const clash = (await readRows(connection, `SELECT id FROM ${source}.runs WHERE id IN (SELECT id FROM main.runs) AND ${copied.replace('run_id', 'id')} LIMIT 1`, skip))[0];
-            if (clash) throw new Error(`${otherPaths[i]}: run ${String(clash['id'])} is already in ${this.path} (merged before?)`);
-            const runs = numeric((await readRows(connection, `SELECT count(*)::INTEGER AS n FROM ${source}.runs WHERE ${copied.replace('run_id', 'id')}`, skip))[0]?.['n']);
+            if (clash) {
+              const id = String(clash['id']);
+              const earlier = copiedFrom.get(id);
+              throw new Error(
+                earlier === undefined
+                  ? `${otherPaths[i]}: run ${id} is already in ${this.path} (merged before?)`
+                  : `${otherPaths[i]}: run ${id} is also in ${earlier}, merged before it here (the same run in two of the databases merged: name one of them)`,
+              );
+            }
+            const ids = await readRows(connection, `SELECT id FROM ${source}.runs WHERE ${copied.replace('run_id', 'id')}`, skip);
+            for (const row of ids) copiedFrom.set(String(row['id']), otherPaths[i] as string);
             await connection.run(`INSERT INTO main.runs BY NAME SELECT * FROM ${source}.runs WHERE ${copied.replace('run_id', 'id')}`, ...bind(skip));
             for (const table of ['predictions', 'batches', 'sample_metrics', 'metrics']) {
               await connection.run(`INSERT INTO main.${table} BY NAME SELECT * FROM ${source}.${table} WHERE ${copied}`, ...bind(skip));
             }
             await connection.run(`INSERT INTO main.samples BY NAME SELECT * FROM ${source}.samples ON CONFLICT DO NOTHING`);
             await connection.run(`INSERT INTO main.cache BY NAME SELECT * FROM ${source}.cache ON CONFLICT DO NOTHING`);
-            merged.push({ runs });
+            merged.push({ runs: ids.length });
             await commitPart();
           }
           for (const whole of wholeRuns) await RunStore.mergeShardRuns(connection, this.path, otherPaths, attached, whole, commitPart);
           await connection.run('COMMIT');
+          open = false;
           this.predictedSampleIds.clear();
           this.runStatuses.clear();
           return merged;
         } catch (error) {
-          await connection.run('ROLLBACK');
+          if (open) {
+            try {
+              await connection.run('ROLLBACK');
+            } catch {
+              // The first error is the one that explains it.
+            }
+          }
           throw error;
         }
       } finally {
@@ -816,23 +844,33 @@ export class RunStore {
   }
 
   /**
-   * Gives back the memory DuckDB keeps after a bulk write: the blocks it wrote or read stay cached
-   * up to its memory limit (80 % of RAM by default), so `merge` copying four 25,000-sample shards
-   * climbed ≈ 60 MB per shard. Lowering the limit for a moment evicts them (DuckDB then frees them;
-   * BENCHMARKS.md, bench:shards). Outside a transaction only, after a checkpoint; a limit it cannot
-   * reach (blocks pinned) only leaves the memory where it was. The limit is set back to the value
-   * DuckDB reports (to its display's 0.1 GiB): `RESET memory_limit` changes the setting but leaves
-   * the buffer pool at the lowered limit (DuckDB 1.5).
+   * What gives back the memory DuckDB keeps after a bulk write: the blocks it wrote or read stay
+   * cached up to its memory limit (80 % of RAM by default), so `merge` copying four 25,000-sample
+   * shards climbed ≈ 60 MB per shard. Lowering the limit for a moment evicts them (DuckDB then frees
+   * them; BENCHMARKS.md, bench:shards); call it outside a transaction, after a checkpoint. A limit
+   * it cannot reach (blocks pinned) only leaves the memory where it was. The limit goes back to a
+   * value read once and set here first (see memoryLimit.ts: DuckDB shows it rounded down, and `RESET
+   * memory_limit` leaves the buffer pool at the lowered limit in DuckDB 1.5). Undefined, and nothing
+   * changed, when DuckDB's limit cannot be written back (no limit shows as "16383.9 PiB").
    */
-  private static async releaseMemory(connection: DuckDBConnection): Promise<void> {
-    const limit = text((await readRows(connection, "SELECT current_setting('memory_limit') AS memory_limit"))[0]?.['memory_limit']);
+  private static async memoryReleaser(connection: DuckDBConnection): Promise<(() => Promise<void>) | undefined> {
+    const shown = text((await readRows(connection, "SELECT current_setting('memory_limit') AS memory_limit"))[0]?.['memory_limit']);
+    const restored = memoryLimitNotBelow(shown);
+    if (restored === undefined) return undefined;
     try {
-      await connection.run(`SET memory_limit = '${EVICTING_MEMORY_LIMIT}'`);
+      await connection.run(`SET memory_limit = '${restored}'`);
     } catch {
-      // Blocks still pinned: nothing is lost by keeping them.
-    } finally {
-      await connection.run(`SET memory_limit = '${limit.replaceAll("'", "''")}'`);
+      return undefined;
     }
+    return async () => {
+      try {
+        await connection.run(`SET memory_limit = '${EVICTING_MEMORY_LIMIT}'`);
+      } catch {
+        // Blocks still pinned: nothing is lost by keeping them.
+      } finally {
+        await connection.run(`SET memory_limit = '${restored}'`);
+      }
+    };
   }
 
   /** One `wholeRuns` entry of `mergeFrom`, inside its transaction: the shards' rows under one completed run. */

@@ -39,7 +39,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** What a merged run must equal: every prediction, per-sample score and figure (with its interval). */
-async function contents(db: string): Promise<Record<string, unknown[]>> {
+async function contents(db: string): Promise<{ samples: unknown[]; predictions: unknown[]; sampleMetrics: unknown[]; metrics: unknown[] }> {
   return {
     samples: await queryDb(db, 'SELECT sample_id, input_hash, length(input) AS chars, label FROM samples ORDER BY sample_id'),
     predictions: await queryDb(db, 'SELECT sample_id, output, error FROM predictions ORDER BY sample_id'),
