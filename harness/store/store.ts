@@ -769,6 +769,8 @@ export class RunStore {
     // ATTACH and DETACH must sit outside the transaction that copies the rows.
     return this.exclusive(async (connection) => {
       const attached: string[] = [];
+      // Set once the merge has failed: cleaning up must not replace its error with a later one.
+      let failed = false;
       try {
         for (const otherPath of otherPaths) {
           const alias = `logbench_merge_source_${attached.length}`;
@@ -828,6 +830,7 @@ export class RunStore {
           this.runStatuses.clear();
           return merged;
         } catch (error) {
+          failed = true;
           if (open) {
             try {
               await connection.run('ROLLBACK');
@@ -838,7 +841,13 @@ export class RunStore {
           throw error;
         }
       } finally {
-        for (const alias of attached) await connection.run(`DETACH ${alias}`);
+        for (const alias of attached) {
+          try {
+            await connection.run(`DETACH ${alias}`);
+          } catch (error) {
+            if (!failed) throw error;
+          }
+        }
       }
     });
   }
