@@ -35,22 +35,22 @@ const describe = (s: ShardRun) => `${s.file} (run ${s.run.id}, shard ${s.shard.i
 export async function mergeStores(target: RunStore, files: readonly string[], options: { inParts?: boolean; workers?: number } = {}): Promise<MergeSummary> {
   RunStore.assertMergeSources(target.path, files);
   const shardRuns: ShardRun[] = [];
-  const plainRuns = files.map(() => 0);
   for (const [source, file] of files.entries()) {
     const store = await RunStore.open(file, { readOnly: true });
     try {
       for (const run of await store.listRuns()) {
         if (run.selection?.shard) shardRuns.push({ file, source, run, shard: run.selection.shard });
-        else plainRuns[source] = (plainRuns[source] ?? 0) + 1;
       }
     } finally {
       await store.close();
     }
   }
   const wholeRuns = shardRuns.length === 0 ? [] : await planWholeRuns(files, shardRuns, options.workers ?? 1);
-  await target.mergeFrom(files, wholeRuns.map(({ plan }) => plan), options);
+  // What was copied as it is, counted by the copy itself: plain runs and a shard database's older
+  // shard runs (a rerun's predecessor) alike.
+  const copied = await target.mergeFrom(files, wholeRuns.map(({ plan }) => plan), options);
   return {
-    copied: files.map((file, i) => ({ file, runs: plainRuns[i] ?? 0 })),
+    copied: files.map((file, i) => ({ file, runs: copied[i]?.runs ?? 0 })),
     whole: wholeRuns.map(({ plan, first, samples }) => ({ runId: plan.id, suiteName: first.suiteName, modelId: first.modelId, baseline: suiteBaseline(first), shards: plan.shards.length, samples })),
   };
 }

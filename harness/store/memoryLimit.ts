@@ -4,6 +4,8 @@
  * back as a smaller limit, which shows one step lower again: read and set back part after part, the
  * limit crept down (18.8 → 18.5 GiB; a 2.5 GiB cgroup's 1.9 → 1.5 GiB). So the text is read once and
  * one display step is added: the limit set back is never below the original, and the same each time.
+ * It may be above it by up to that step: about 10 % where DuckDB shows a whole number ("1.0 GiB" for
+ * a 1.25 GiB cgroup's 80 % goes back as 1.1 GiB), which only lets DuckDB cache a little more.
  */
 
 /**

@@ -823,14 +823,13 @@ export class RunStore {
             merged.push({ runs: ids.length });
             await commitPart();
           }
-          for (const whole of wholeRuns) await RunStore.mergeShardRuns(connection, this.path, otherPaths, attached, whole, commitPart);
+          for (const whole of wholeRuns) await RunStore.mergeShardRuns(connection, this.path, otherPaths, attached, whole, commitPart, copiedFrom);
           await connection.run('COMMIT');
           open = false;
           this.predictedSampleIds.clear();
           this.runStatuses.clear();
           return merged;
         } catch (error) {
-          failed = true;
           if (open) {
             try {
               await connection.run('ROLLBACK');
@@ -840,6 +839,9 @@ export class RunStore {
           }
           throw error;
         }
+      } catch (error) {
+        failed = true;
+        throw error;
       } finally {
         for (const alias of attached) {
           try {
@@ -890,12 +892,18 @@ export class RunStore {
     attached: readonly string[],
     whole: WholeRunFromShards,
     commitPart: () => Promise<void>,
+    copiedFrom: ReadonlyMap<string, string>,
   ): Promise<void> {
     const [first] = whole.shards;
     if (first === undefined) throw new Error('a merged run needs at least one shard');
     const sourceOf = (shard: { source: number }) => attached[shard.source] as string;
     if ((await readRows(connection, 'SELECT id FROM main.runs WHERE id = $1', [whole.id])).length > 0) {
-      throw new Error(`${otherPaths[first.source]}: run ${whole.id} (its shards merged) is already in ${targetPath} (merged before?)`);
+      const earlier = copiedFrom.get(whole.id);
+      throw new Error(
+        earlier === undefined
+          ? `${otherPaths[first.source]}: run ${whole.id} (its shards merged) is already in ${targetPath} (merged before?)`
+          : `${otherPaths[first.source]}: run ${whole.id} (its shards merged) is also in ${earlier}, merged before it here (the merged run and its shards in one merge: name one of them)`,
+      );
     }
     await connection.run(
       `INSERT INTO main.runs BY NAME SELECT * REPLACE ($1::VARCHAR AS id, $2::VARCHAR AS run_key, $3::VARCHAR AS selection, $4::VARCHAR AS host, 'running' AS status) FROM ${sourceOf(first)}.runs WHERE id = $5`,

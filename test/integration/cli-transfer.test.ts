@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,6 +58,32 @@ describe('logbench merge', () => {
     // The shards are new, whole is already there: the shards must not be merged either.
     await expectExit3(['merge', db('shard0'), db('shard1'), db('whole'), '--db', db('target')], /whole\.duckdb: run \S+ is already in .*target\.duckdb \(merged before\?\)/);
     expect(await runIds(db('target'))).toEqual(before);
+  });
+
+  it('names the input a clashing run came from in this merge, not the new database; counts every run copied as it is', async () => {
+    copyFileSync(db('whole'), path.join(dir, 'whole-copy.duckdb'));
+    const merged = await runCli(['merge', db('shard0'), db('shard1'), '--db', db('merged')]);
+    expect(merged.code, merged.stderr).toBe(0);
+    // The merged run, then its shards again: the whole run they make is the one merged.duckdb brought.
+    await expectExit3(['merge', db('merged'), db('shard0'), db('shard1'), '--db', db('again')], /shard0\.duckdb: run \S+ \(its shards merged\) is also in .*merged\.duckdb, merged before it here/);
+    expect(existsSync(db('again'))).toBe(false);
+    // A plain run in two inputs names both.
+    await expectExit3(['merge', db('whole'), db('merged'), path.join(dir, 'whole-copy.duckdb'), '--db', db('again')], /whole-copy\.duckdb: run \S+ is also in .*whole\.duckdb, merged before it here/);
+    expect(existsSync(db('again'))).toBe(false);
+    // merged.duckdb's one run and whole.duckdb's: each copied as it is, and said so.
+    const both = await runCli(['merge', db('whole'), db('merged'), '--db', db('both')]);
+    expect(both.code, both.stderr).toBe(0);
+    expect(both.stderr).toMatch(/merged 1 run\(s\) from .*whole\.duckdb/);
+    expect(both.stderr).toMatch(/merged 1 run\(s\) from .*merged\.duckdb/);
+    // A shard database whose shard was rerun: its older shard run is copied as it is, and counted.
+    for (const extra of [['--limit', '4'], []]) {
+      const ran = await runCli(['run', 'suites/default.yaml', '--only', 'rules', '--no-report', '--db', db('rerun1'), '--shard', '1/2', ...extra]);
+      expect(ran.code, ran.stderr).toBe(0);
+    }
+    const rerun = await runCli(['merge', db('shard0'), db('rerun1'), '--db', db('with-rerun')]);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stderr).toMatch(/merged 1 run\(s\) from .*rerun1\.duckdb/);
+    expect(await runIds(db('with-rerun'))).toHaveLength(2);
   });
 });
 
