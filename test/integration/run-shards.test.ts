@@ -133,7 +133,7 @@ describe('logbench merge of run --shard I/N databases', () => {
     expect(await queryDb(db('plain-merged'), 'SELECT id FROM runs')).toEqual(await queryDb(db('plain'), 'SELECT id FROM runs'));
     // A new target is copied into in parts: when a later source fails, the whole file goes, not only that part.
     copyFileSync(db('plain'), db('plain-again'));
-    await refused(['merge', db('plain'), db('plain-again'), '--db', db('plain-parts')], /plain-again\.duckdb: run \S+ is already in .*plain-parts\.duckdb \(merged before\?\)/);
+    await refused(['merge', db('plain'), db('plain-again'), '--db', db('plain-parts')], /plain-again\.duckdb: run \S+ is also in .*plain\.duckdb, merged before it here/);
     expect(existsSync(db('plain-parts'))).toBe(false);
     expect(existsSync(`${db('plain-parts')}.wal`)).toBe(false);
   });
