@@ -759,8 +759,8 @@ export class RunStore {
    * renumbered in shard order, its corpus figures computed by `figures` on the merged rows. Nothing
    * is merged when any source is refused (`assertMergeSources`) or holds a run id already here.
    * `inParts`: the caller created this store for the merge and removes it if the merge fails, so the
-   * copy may commit source by source and shard by shard (a checkpoint after each): one transaction
-   * over 100,000 samples held ≈ 250 MB more memory until its commit.
+   * copy may commit source by source and shard by shard (a checkpoint and `memoryReleaser` after
+   * each): one transaction over 100,000 samples held ≈ 250 MB more memory until its commit.
    */
   async mergeFrom(otherPaths: readonly string[], wholeRuns: readonly WholeRunFromShards[] = [], options: { inParts?: boolean } = {}): Promise<{ runs: number }[]> {
     if (this.readOnly) throw new Error(`${this.path} is open read-only; merge writes`);
