@@ -117,16 +117,19 @@ const MERGE_ROW_GROUP_SIZE = 8192;
  * `merge` into a new database builds it at OUT.partial-PID-RANDOM beside it and renames it into place when
  * complete: a merge killed mid-way (kill -9, SIGTERM) leaves no half-written OUT that a later merge
  * would call "merged before" or `run` would resume. Into an existing database, the merge is one
- * transaction there.
+ * transaction there. Either way a stopped merge's leftover build file of OUT is removed first.
  */
 async function mergeInto(db: string, files: readonly string[], workers: number): Promise<MergeSummary> {
   const { mergeStores } = await import('../../harness/run/mergeShards.js');
   const target = path.resolve(db);
   assertDatabasePath(target, { writing: true });
-  if (existsSync(target)) return withTargetStore(db, (store) => mergeStores(store, files, { workers }));
   // A link to nowhere: the merge would build its file, then find the link in the way of publishing it.
-  if (lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) throw new CliError(`${db} is a symbolic link to ${writtenPath(target)}, which is not there; name that path (or another --db)`);
+  if (!existsSync(target) && lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    throw new CliError(`${db} is a symbolic link to ${writtenPath(target)}, which is not there; name that path (or another --db)`);
+  }
+  // Also when OUT exists now: a stopped merge's build file would otherwise stay beside it for good.
   await removeLeftoverPartials(target, files);
+  if (existsSync(target)) return withTargetStore(db, (store) => mergeStores(store, files, { workers }));
   const partial = `${target}.partial-${process.pid}-${randomBytes(3).toString('hex')}`;
   assertSafeOutputs([partial, `${partial}.wal`], { db, inputs: files });
   // Made for this merge and removed if it fails, so the copy may commit in parts.

@@ -2,7 +2,7 @@
 // array task, a merge killed mid-way, a --db that is not a database. The scripts are run by bash
 // with the SLURM_* variables set by hand (as sbatch would); the real cluster run is in slurm.test.ts.
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -112,6 +112,16 @@ describe('logbench merge into a new database', () => {
     expect(again.stderr).toContain(`note: removed ${path.basename(partial)}, left by a merge into merged.duckdb that was stopped (process ${child.pid})`);
     expect(readdirSync(path.dirname(out))).toEqual(['merged.duckdb']);
     expect(await queryDb(out, 'SELECT status FROM runs')).toEqual([{ status: 'completed' }]);
+    // A stopped merge's leftover beside an OUT that exists by now goes too, with a later merge into OUT.
+    const stale = `${out}.partial-4242-c0ffee`;
+    copyFileSync(shards[0] as string, stale);
+    utimesSync(stale, minuteAgo, minuteAgo);
+    const plain = path.join(dir, 'killed-plain.duckdb');
+    await ok(['run', 'suites/default.yaml', '--only', 'rules', '--no-report', '--limit', '3', '--db', plain]);
+    const into = await ok(['merge', plain, '--db', out]);
+    expect(into.stderr).toContain('note: removed merged.duckdb.partial-4242-c0ffee, left by a merge into merged.duckdb that was stopped (process 4242)');
+    expect(readdirSync(path.dirname(out))).toEqual(['merged.duckdb']);
+    expect(await queryDb(out, 'SELECT count(*)::INTEGER AS n FROM runs')).toEqual([{ n: 2 }]);
   });
 
   it('refuses shards whose suites name other metrics, naming the file', async () => {
