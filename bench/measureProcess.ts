@@ -12,18 +12,31 @@ export interface MeasuredProcess {
   cpuS: number | null;
 }
 
+const GNU_TIME = '/usr/bin/time';
+
+/** The command that runs `node ARGS` under GNU time where the machine has it (peak RSS, user and system CPU on stderr's last line). */
+function timedCommand(args: readonly string[]): { command: string; argv: string[]; timed: boolean } {
+  const timed = existsSync(GNU_TIME);
+  return timed ? { command: GNU_TIME, argv: ['-f', '%M %U %S', process.execPath, ...args], timed } : { command: process.execPath, argv: [...args], timed };
+}
+
+/** Peak RSS (KB) and CPU seconds from GNU time's line; NaN where there is none. */
+function timeFigures(stderr: string, timed: boolean): { kb: number; cpu: number } {
+  const [kb, user, system] = timed ? (stderr.trim().split('\n').pop() ?? '').split(' ').map(Number) : [];
+  return { kb: kb ?? NaN, cpu: (user ?? NaN) + (system ?? NaN) };
+}
+
+const measured = (wallS: number, kb: number, cpu: number): MeasuredProcess => ({ wallS, peakRssMb: Number.isFinite(kb) ? kb / 1024 : null, cpuS: Number.isFinite(cpu) ? cpu : null });
+
 /** Runs `node ARGS` as a whole process, as a user would, and measures its wall time and peak RSS. */
 export function measureNodeProcess(args: readonly string[], what: string): MeasuredProcess {
-  const gnuTime = existsSync('/usr/bin/time');
+  const { command, argv, timed } = timedCommand(args);
   const started = performance.now();
-  const result = gnuTime
-    ? spawnSync('/usr/bin/time', ['-f', '%M %U %S', process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
-    : spawnSync(process.execPath, [...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const result = spawnSync(command, argv, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const wallS = (performance.now() - started) / 1000;
   if (result.status !== 0) throw new Error(`${what} failed (${result.status}): ${result.stderr}`);
-  const [kb, user, system] = gnuTime ? (result.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number) : [];
-  const cpu = (user ?? NaN) + (system ?? NaN);
-  return { wallS, peakRssMb: Number.isFinite(kb) ? (kb as number) / 1024 : null, cpuS: Number.isFinite(cpu) ? cpu : null };
+  const { kb, cpu } = timeFigures(result.stderr, timed);
+  return measured(wallS, kb, cpu);
 }
 
 /**
@@ -31,29 +44,25 @@ export function measureNodeProcess(args: readonly string[], what: string): Measu
  * CPU summed and the largest peak RSS: independent processes, sharing nothing but the machine.
  */
 export async function measureNodeProcessesTogether(argsList: readonly (readonly string[])[], what: string): Promise<MeasuredProcess> {
-  const gnuTime = existsSync('/usr/bin/time');
   const started = performance.now();
   const finished = await Promise.all(
     argsList.map(
       (args) =>
-        new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-          const child = gnuTime
-            ? spawn('/usr/bin/time', ['-f', '%M %U %S', process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
-            : spawn(process.execPath, [...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+        new Promise<{ code: number | null; stderr: string; timed: boolean }>((resolve, reject) => {
+          const { command, argv, timed } = timedCommand(args);
+          const child = spawn(command, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
           let stderr = '';
           child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
           child.on('error', reject);
-          child.on('close', (code) => resolve({ code, stderr }));
+          child.on('close', (code) => resolve({ code, stderr, timed }));
         }),
     ),
   );
   const wallS = (performance.now() - started) / 1000;
   const failed = finished.find((f) => f.code !== 0);
   if (failed) throw new Error(`${what} failed (${failed.code}): ${failed.stderr}`);
-  const figures = finished.map((f) => (gnuTime ? (f.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number) : []));
-  const kb = Math.max(...figures.map(([k]) => k ?? NaN));
-  const cpu = figures.reduce((sum, [, user, system]) => sum + (user ?? NaN) + (system ?? NaN), 0);
-  return { wallS, peakRssMb: Number.isFinite(kb) ? kb / 1024 : null, cpuS: Number.isFinite(cpu) ? cpu : null };
+  const figures = finished.map((f) => timeFigures(f.stderr, f.timed));
+  return measured(wallS, Math.max(...figures.map((f) => f.kb)), figures.reduce((sum, f) => sum + f.cpu, 0));
 }
 
 export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;

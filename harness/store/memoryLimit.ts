@@ -1,5 +1,5 @@
 /**
- * DuckDB's memory limit as it can be set back after a moment of eviction (`RunStore.releaseMemory`).
+ * DuckDB's memory limit as it can be set back after a moment of eviction (`RunStore.memoryReleaser`).
  * DuckDB shows the limit rounded down to one decimal ("18.8 GiB" for 18.83 GiB) and takes that text
  * back as a smaller limit, which shows one step lower again: read and set back part after part, the
  * limit crept down (18.8 → 18.5 GiB; a 2.5 GiB cgroup's 1.9 → 1.5 GiB). So the text is read once and
