@@ -177,6 +177,14 @@ export async function databaseLockState(path: string): Promise<'free' | 'held' |
   }
 }
 
+/**
+ * A merge's run that is there already: brought by an earlier input of the same merge (`earlier`, and
+ * `why` that happens), or in the target before it (merged before).
+ */
+function runClash(run: string, target: string, earlier: string | undefined, why: string): Error {
+  return new Error(earlier === undefined ? `${run} is already in ${target} (merged before?)` : `${run} is also in ${earlier}, merged before it here (${why}: name one of them)`);
+}
+
 /** Low enough that DuckDB evicts every unpinned block (see `RunStore.memoryReleaser`). */
 const EVICTING_MEMORY_LIMIT = '8MB';
 
@@ -805,12 +813,7 @@ export class RunStore {
             const clash = (await readRows(connection, `SELECT id FROM ${source}.runs WHERE id IN (SELECT id FROM main.runs) AND ${copied.replace('run_id', 'id')} LIMIT 1`, skip))[0];
             if (clash) {
               const id = String(clash['id']);
-              const earlier = copiedFrom.get(id);
-              throw new Error(
-                earlier === undefined
-                  ? `${otherPaths[i]}: run ${id} is already in ${this.path} (merged before?)`
-                  : `${otherPaths[i]}: run ${id} is also in ${earlier}, merged before it here (the same run in two of the databases merged: name one of them)`,
-              );
+              throw runClash(`${otherPaths[i]}: run ${id}`, this.path, copiedFrom.get(id), 'the same run in two of the databases merged');
             }
             const ids = await readRows(connection, `SELECT id FROM ${source}.runs WHERE ${copied.replace('run_id', 'id')}`, skip);
             for (const row of ids) copiedFrom.set(String(row['id']), otherPaths[i] as string);
@@ -898,12 +901,7 @@ export class RunStore {
     if (first === undefined) throw new Error('a merged run needs at least one shard');
     const sourceOf = (shard: { source: number }) => attached[shard.source] as string;
     if ((await readRows(connection, 'SELECT id FROM main.runs WHERE id = $1', [whole.id])).length > 0) {
-      const earlier = copiedFrom.get(whole.id);
-      throw new Error(
-        earlier === undefined
-          ? `${otherPaths[first.source]}: run ${whole.id} (its shards merged) is already in ${targetPath} (merged before?)`
-          : `${otherPaths[first.source]}: run ${whole.id} (its shards merged) is also in ${earlier}, merged before it here (the merged run and its shards in one merge: name one of them)`,
-      );
+      throw runClash(`${otherPaths[first.source]}: run ${whole.id} (its shards merged)`, targetPath, copiedFrom.get(whole.id), 'the merged run and its shards in one merge');
     }
     await connection.run(
       `INSERT INTO main.runs BY NAME SELECT * REPLACE ($1::VARCHAR AS id, $2::VARCHAR AS run_key, $3::VARCHAR AS selection, $4::VARCHAR AS host, 'running' AS status) FROM ${sourceOf(first)}.runs WHERE id = $5`,
