@@ -1,4 +1,4 @@
-import { DatasetRangeError, loadSelectedSplit, type SelectedSplit } from '../../datasets/index.js';
+import { DatasetRangeError, type SelectedSplit } from '../../datasets/index.js';
 import type { Sample } from '../../core/sample.js';
 import { scoreSample, type SampleScores, type SuiteMetric } from '../../metrics/taskScoring.js';
 import { placeholdersOf } from '../../prompts/render.js';
@@ -16,6 +16,7 @@ import { TelemetrySampler } from '../telemetry/sampler.js';
 import { hashOf } from '../../core/hash.js';
 import { runFigures, scoringItem } from './items.js';
 import { collectProvenance } from './provenance.js';
+import { loadSplitSelection } from './splitLoading.js';
 import { renderRequest, templateValues } from '../../prompts/request.js';
 import { requestHash } from './requests.js';
 import { ENDPOINT_LIST_SEPARATOR } from '../store/endpoint.js';
@@ -107,12 +108,6 @@ function selectionOf(split: SelectedSplit, samples: readonly Sample[], options: 
     samples: samples.length,
     splitSamples: split.size,
   };
-}
-
-/** The samples of the split this process runs: the first `--limit`, those with index ≡ I (mod N) for `--shard I/N`. */
-function selects(options: Pick<RunOptions, 'limit' | 'shard'>): (index: number) => boolean {
-  const { limit, shard } = options;
-  return (index) => (limit === undefined || index < limit) && (shard === undefined || index % shard.count === shard.index);
 }
 
 async function runModel(
@@ -457,19 +452,19 @@ function checkBeforeWriting(loaded: LoadedSuite, models: readonly ResolvedModel[
 
 /**
  * The suite's split with the samples this run selects (only those are held: a shard of a large JSONL
- * split streams past the others); an offset, limit or count past its end is located in the suite
- * like a schema error.
+ * split streams past the others, on a worker thread: splitLoading.ts); an offset, limit or count past
+ * its end is located in the suite like a schema error.
  */
 async function loadSplit(loaded: LoadedSuite, options: RunOptions): Promise<SelectedSplit> {
   try {
-    return await loadSelectedSplit(
+    return await loadSplitSelection(
       loaded.suite.dataset,
       {
         baseDir: loaded.baseDir,
         ...(options.dataDir !== undefined && { dataDir: options.dataDir }),
         ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
       },
-      selects(options),
+      { ...(options.limit !== undefined && { limit: options.limit }), ...(options.shard !== undefined && { shard: options.shard }) },
     );
   } catch (err) {
     if (err instanceof DatasetRangeError) throw suiteProblem(loaded.file, [{ path: ['dataset', err.field], message: err.reason }]);
