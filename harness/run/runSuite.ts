@@ -303,6 +303,8 @@ async function continueRun(run: ModelRun, runId: string, resumed: boolean): Prom
   }
 
   const interrupted = options.signal?.aborted ?? false;
+  // The run's peak came at its end figures, on top of what DuckDB cached of the batches written.
+  if (!interrupted) await store.releaseMemory();
   const figures = interrupted ? [] : await runFigures(store, (await store.getRun(runId)) as StoredRun, { task: suite.task, metrics, statistics: suite.statistics, workers: options.workers ?? 1 }, new Set(samples.map((s) => s.id)), scoredHere);
   if (!interrupted) await store.writeMetrics(runId, figures);
   await store.finishRun(runId, interrupted ? 'interrupted' : 'completed');
@@ -490,6 +492,8 @@ export async function runSuite(loaded: LoadedSuite, asked: RunOptions): Promise<
   const store = await RunStore.open(options.dbPath, options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs });
   try {
     await store.upsertSamples(split.splitHash, samples);
+    // Storing a shard's 25,000 samples left DuckDB ≈ 50 MB of cached blocks it would keep all run.
+    await store.releaseMemory();
     const concurrent = loaded.suite.concurrent_models && models.length > 1;
     const run = (model: ResolvedModel) => runModel(loaded, model, split, samples, store, options, concurrent, scoring);
     if (concurrent) {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -167,6 +167,18 @@ describe('samples', () => {
       { splitHash: 'split-1', id: 's2', inputHash: sha256('sshd: accepted'), input: 'sshd: accepted', reference: null, label: 'normal', meta: {} },
     ]);
     expect(await store.samples('split-2')).toHaveLength(1);
+  });
+
+  it('stores a list longer than the appender takes at once (it hands rows on every 2,048) whole, or nothing of it', async () => {
+    const many: Sample[] = Array.from({ length: 5000 }, (_, i) => ({ id: `m${String(i).padStart(4, '0')}`, input: `line ${i}`, meta: { i } }));
+    const store = await openStore();
+    await store.upsertSamples('split-1', many);
+    expect((await store.samples('split-1')).map((sample) => [sample.id, sample.meta])).toEqual(many.map((sample) => [sample.id, sample.meta]));
+    // Row 4,501 repeats row 11's key: rows already handed to the table must go with the transaction.
+    const clashing = many.map((sample, i) => (i === 4500 ? { ...sample, id: 'm0010' } : sample));
+    await expect(store.upsertSamples('split-2', clashing)).rejects.toThrow(/[Cc]onstraint|[Dd]uplicate key/);
+    expect(await store.samples('split-2')).toEqual([]);
+    expect(await store.samples('split-1')).toHaveLength(5000);
   });
 
   it('writes through a handle with its own row group size a file that a plain handle reads back', async () => {
@@ -543,5 +555,51 @@ describe('merging in parts', () => {
     await copy.close();
     const target = await openStore({ rowGroupSize: 8192 });
     await expect(target.mergeFrom([...files, twin], [], { inParts: true })).rejects.toThrow(/twin\.duckdb: run run-0 is also in .*source-0\.duckdb, merged before it here/);
+  });
+});
+
+describe('releasing memory', () => {
+  const memoryLimitOf = async (store: RunStore) => (await (store as unknown as { rows(sql: string): Promise<Record<string, unknown>[]> }).rows("SELECT current_setting('memory_limit') AS m"))[0]?.['m'];
+  const walBytes = () => (existsSync(`${dbPath}.wal`) ? statSync(`${dbPath}.wal`).size : 0);
+  const many: Sample[] = Array.from({ length: 3000 }, (_, i) => ({ id: `r${i}`, input: `window ${i} `.repeat(20), label: 'normal', meta: {} }));
+
+  it('checkpoints a write-ahead log that is due (16 MiB), keeps what was written, and the memory limit where it was, call after call', async () => {
+    const store = await openStore();
+    const before = await memoryLimitOf(store);
+    await store.upsertSamples('split-1', many.slice(0, 100));
+    await store.createRun(newRun());
+    const small = walBytes();
+    expect(small).toBeGreaterThan(0);
+    await store.releaseMemory();
+    // Not due: no checkpoint added (each needs free disk), the log stays as it was.
+    expect(walBytes()).toBe(small);
+    const after = await memoryLimitOf(store);
+    // 3,000 samples of ≈ 6 KB: past DuckDB's checkpoint threshold.
+    await store.upsertSamples('split-2', many.map((sample) => ({ ...sample, input: sample.input.repeat(24) })));
+    expect(walBytes()).toBeGreaterThanOrEqual(16 * 1024 ** 2);
+    await store.releaseMemory();
+    expect(walBytes()).toBe(0);
+    for (let i = 0; i < 3; i++) await store.releaseMemory();
+    // Set back one display step above what DuckDB shows (memoryLimit.ts), once: never lower, never creeping.
+    expect(await memoryLimitOf(store)).toBe(after);
+    expect(String(after)).toMatch(/^[\d.]+ (MiB|GiB|TiB)$/);
+    expect(Number.parseFloat(String(after))).toBeGreaterThanOrEqual(Number.parseFloat(String(before)));
+    expect(await store.samples('split-1')).toHaveLength(100);
+    expect(await store.listRuns()).toHaveLength(1);
+    await store.close();
+    const reopened = await openStore({ readOnly: true });
+    const byId = (a: Sample, b: Sample) => (a.id < b.id ? -1 : 1);
+    expect((await reopened.samples('split-2')).map((sample) => sample.input)).toEqual([...many].sort(byId).map((sample) => sample.input.repeat(24)));
+  });
+
+  it('leaves a read-only handle as it is', async () => {
+    const writer = await openStore();
+    await writer.upsertSamples('split-1', many.slice(0, 10));
+    await writer.close();
+    const reader = await openStore({ readOnly: true });
+    const limit = await memoryLimitOf(reader);
+    await reader.releaseMemory();
+    expect(await memoryLimitOf(reader)).toBe(limit);
+    expect(await reader.samples('split-1')).toHaveLength(10);
   });
 });

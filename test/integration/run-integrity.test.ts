@@ -2,6 +2,7 @@
 // DuckDB files: subsets never rewrite a full run, reruns never demote a completed one, odd server
 // figures never abort a run, and failures are loud.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { CLI, REPO, runCli } from '../support/cli.js';
 import { loopbackScope } from '../support/loopback-scope.js';
 import { queryDb, writeOpenAISuite } from '../support/run-fixtures.js';
+import { RunStore } from '../../harness/store/index.js';
 
 const DEFAULT_SUITE = path.join(REPO, 'suites/default.yaml');
 
@@ -200,6 +202,30 @@ describe('disk full (item 13)', () => {
       const rows = await queryDb<{ n: number }>(db, 'SELECT count(*)::INTEGER AS n FROM predictions');
       expect(rows[0]!.n).toBeGreaterThan(0);
       expect((await runsOf(db)).map((r) => r.status)).toEqual(['interrupted']);
+    } finally {
+      spawnSync('umount', ['-l', mountPoint]);
+      mkdirSync(mountPoint, { recursive: true });
+    }
+  });
+
+  it('a checkpoint that finds the disk full (releasing memory after a bulk write) says so and loses nothing committed', async () => {
+    const mountPoint = scratch();
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=26m', 'tmpfs', mountPoint]);
+    expect(mounted.status, `mount tmpfs: ${mounted.stderr}`).toBe(0);
+    try {
+      const db = path.join(mountPoint, 'runs.duckdb');
+      const store = await RunStore.open(db);
+      // ≈ 18 MB that do not compress: the log is due for a checkpoint, which needs as much again.
+      const samples = Array.from({ length: 3000 }, (_, i) => ({ id: `s${String(i).padStart(4, '0')}`, input: randomBytes(3000).toString('hex'), meta: {} }));
+      await store.upsertSamples('split', samples);
+      await expect(store.releaseMemory()).rejects.toThrow(`${db}: no space left on device; a checkpoint could not be written, everything stored before it is intact (free space and rerun to resume)`);
+      await store.close();
+      const reader = await RunStore.open(db, { readOnly: true });
+      try {
+        expect((await reader.samples('split')).map((sample) => [sample.id, sample.input])).toEqual(samples.map((sample) => [sample.id, sample.input]));
+      } finally {
+        await reader.close();
+      }
     } finally {
       spawnSync('umount', ['-l', mountPoint]);
       mkdirSync(mountPoint, { recursive: true });
