@@ -302,23 +302,25 @@ export class RunStore {
   /**
    * Gives back the memory DuckDB keeps cached after a bulk write (`memoryReleaser`): a run calls it
    * after storing its samples and before its end figures. When the write-ahead log has reached the
-   * size at which DuckDB checkpoints at the next commit anyway, that checkpoint is taken here first,
-   * before anything else is allocated (it peaked ≈ 30 MB above the insert); a checkpoint that would
-   * not be due is not added (each needs free disk, and a failed one ends the database's use in this
-   * process). Blocks not yet checkpointed are evicted to DuckDB's temporary files, or stay.
+   * size at which DuckDB checkpoints at the next commit anyway, that checkpoint is taken here, between
+   * two evictions: the first moves the committed rows to DuckDB's temporary files, so they are not
+   * resident while the checkpoint compresses them (≈ 30 MB above the insert otherwise). No checkpoint
+   * that would not be due is added: each needs free disk, and a failed one ends the database's use
+   * in this process.
    */
   async releaseMemory(): Promise<void> {
     if (this.readOnly) return;
     await this.exclusive(async (connection) => {
-      if ((statSync(`${this.path}.wal`, { throwIfNoEntry: false })?.size ?? 0) >= CHECKPOINT_DUE_BYTES) {
-        try {
-          await connection.run('CHECKPOINT');
-        } catch (error) {
-          throw this.explained(error, 'a checkpoint could not be written');
-        }
-      }
       this.releaser ??= RunStore.memoryReleaser(connection);
-      await (await this.releaser)?.();
+      const release = await this.releaser;
+      await release?.();
+      if ((statSync(`${this.path}.wal`, { throwIfNoEntry: false })?.size ?? 0) < CHECKPOINT_DUE_BYTES) return;
+      try {
+        await connection.run('CHECKPOINT');
+      } catch (error) {
+        throw this.explained(error, 'a checkpoint could not be written');
+      }
+      await release?.();
     });
   }
 
