@@ -1,5 +1,5 @@
 /**
- * `npm run bench:side-by-side -- --base DIR --bench harness|metrics|report [--rounds N]`: one bench
+ * `npm run bench:side-by-side -- --base DIR --bench harness|metrics|report|shards [--rounds N]`: one bench
  * script of another built checkout (DIR, e.g. a `git worktree` of the previous commit after
  * `npm run build` there) and of this one, run alternately round after round on the same machine, so
  * drift and noise hit both alike. Prints each figure's median for both and their ratio (this / base).
@@ -14,13 +14,13 @@ import { median } from './measureProcess.js';
 function flag(name: string, fallback?: string): string {
   const at = process.argv.indexOf(`--${name}`);
   const value = at === -1 ? fallback : process.argv[at + 1];
-  if (value === undefined) throw new Error(`--${name} is required (usage: --base DIR --bench harness|metrics|report [--rounds N])`);
+  if (value === undefined) throw new Error(`--${name} is required (usage: --base DIR --bench harness|metrics|report|shards [--rounds N])`);
   return value;
 }
 
 const bench = flag('bench');
 const rounds = Number(flag('rounds', '5'));
-if (!['harness', 'metrics', 'report'].includes(bench) || !Number.isInteger(rounds) || rounds < 1) throw new Error('--bench harness|metrics|report, --rounds a positive integer');
+if (!['harness', 'metrics', 'report', 'shards'].includes(bench) || !Number.isInteger(rounds) || rounds < 1) throw new Error('--bench harness|metrics|report|shards, --rounds a positive integer');
 const thisRoot = fileURLToPath(new URL('../..', import.meta.url));
 const trees = { base: path.resolve(flag('base')), this: thisRoot };
 for (const [name, root] of Object.entries(trees)) {
