@@ -197,8 +197,10 @@ async function startOrResumeRun(run: ModelRun, runKey: string): Promise<ModelRun
   try {
     return await continueRun(run, runId, existing !== null);
   } catch (err) {
-    // What is stored stays valid: mark the run resumable, so the next `logbench run` picks it up.
-    await store.finishRun(runId, 'interrupted');
+    // What is stored stays valid: mark the run resumable, so the next `logbench run` picks it up. If
+    // that fails too (DuckDB ends a database's use after a failed checkpoint), the run stays
+    // `running`, which resumes as well, and the first error is the one that explains.
+    await store.finishRun(runId, 'interrupted').catch(() => undefined);
     throw err;
   }
 }
@@ -304,7 +306,7 @@ async function continueRun(run: ModelRun, runId: string, resumed: boolean): Prom
 
   const interrupted = options.signal?.aborted ?? false;
   // The run's peak came at its end figures, on top of what DuckDB cached of the batches written.
-  if (!interrupted) await store.releaseMemory();
+  if (!interrupted) await store.releaseMemory({ final: true });
   const figures = interrupted ? [] : await runFigures(store, (await store.getRun(runId)) as StoredRun, { task: suite.task, metrics, statistics: suite.statistics, workers: options.workers ?? 1 }, new Set(samples.map((s) => s.id)), scoredHere);
   if (!interrupted) await store.writeMetrics(runId, figures);
   await store.finishRun(runId, interrupted ? 'interrupted' : 'completed');

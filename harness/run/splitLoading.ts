@@ -53,8 +53,9 @@ function minBytes(): number {
 
 /** Whether a worker loads this split: a selection of a streamed (JSONL, unshuffled) file of at least the threshold. */
 function loadsOnWorker(spec: DatasetSpec, context: SplitWorkerData['context'], selection: SplitSelection): boolean {
-  if (spec.source !== 'jsonl' || spec.shuffle || (selection.limit === undefined && selection.shard === undefined)) return false;
+  // Read on every run, so a bad value is refused the same way whatever the suite and flags.
   const threshold = minBytes();
+  if (spec.source !== 'jsonl' || spec.shuffle || (selection.limit === undefined && selection.shard === undefined)) return false;
   if (threshold === 0) return true;
   try {
     return statSync(path.resolve(context.baseDir, spec.path)).size >= threshold;

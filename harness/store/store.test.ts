@@ -563,7 +563,7 @@ describe('releasing memory', () => {
   const walBytes = () => (existsSync(`${dbPath}.wal`) ? statSync(`${dbPath}.wal`).size : 0);
   const many: Sample[] = Array.from({ length: 3000 }, (_, i) => ({ id: `r${i}`, input: `window ${i} `.repeat(20), label: 'normal', meta: {} }));
 
-  it('checkpoints a write-ahead log that is due (16 MiB), keeps what was written, and the memory limit where it was, call after call', async () => {
+  it('checkpoints a write-ahead log that is due (16 MiB) or a final one, then evicts without spilling, and keeps the memory limit where it was', async () => {
     const store = await openStore();
     const before = await memoryLimitOf(store);
     await store.upsertSamples('split-1', many.slice(0, 100));
@@ -571,15 +571,21 @@ describe('releasing memory', () => {
     const small = walBytes();
     expect(small).toBeGreaterThan(0);
     await store.releaseMemory();
-    // Not due: no checkpoint added (each needs free disk), the log stays as it was.
+    // Not due: nothing done (a checkpoint needs free disk), the log stays as it was.
     expect(walBytes()).toBe(small);
-    const after = await memoryLimitOf(store);
+    expect(await memoryLimitOf(store)).toBe(before);
     // 3,000 samples of ≈ 6 KB: past DuckDB's checkpoint threshold.
     await store.upsertSamples('split-2', many.map((sample) => ({ ...sample, input: sample.input.repeat(24) })));
     expect(walBytes()).toBeGreaterThanOrEqual(16 * 1024 ** 2);
     await store.releaseMemory();
     expect(walBytes()).toBe(0);
-    for (let i = 0; i < 3; i++) await store.releaseMemory();
+    // Evicted after the checkpoint: every block is in the file, none goes to DuckDB's temporary files.
+    expect(existsSync(`${dbPath}.tmp`)).toBe(false);
+    const after = await memoryLimitOf(store);
+    await store.upsertSamples('split-3', many.slice(0, 10));
+    await store.releaseMemory({ final: true });
+    expect(walBytes()).toBe(0);
+    for (let i = 0; i < 3; i++) await store.releaseMemory({ final: true });
     // Set back one display step above what DuckDB shows (memoryLimit.ts), once: never lower, never creeping.
     expect(await memoryLimitOf(store)).toBe(after);
     expect(String(after)).toMatch(/^[\d.]+ (MiB|GiB|TiB)$/);
@@ -590,6 +596,7 @@ describe('releasing memory', () => {
     const reopened = await openStore({ readOnly: true });
     const byId = (a: Sample, b: Sample) => (a.id < b.id ? -1 : 1);
     expect((await reopened.samples('split-2')).map((sample) => sample.input)).toEqual([...many].sort(byId).map((sample) => sample.input.repeat(24)));
+    expect(await reopened.samples('split-3')).toHaveLength(10);
   });
 
   it('leaves a read-only handle as it is', async () => {
@@ -598,7 +605,7 @@ describe('releasing memory', () => {
     await writer.close();
     const reader = await openStore({ readOnly: true });
     const limit = await memoryLimitOf(reader);
-    await reader.releaseMemory();
+    await reader.releaseMemory({ final: true });
     expect(await memoryLimitOf(reader)).toBe(limit);
     expect(await reader.samples('split-1')).toHaveLength(10);
   });

@@ -300,27 +300,25 @@ export class RunStore {
   }
 
   /**
-   * Gives back the memory DuckDB keeps cached after a bulk write (`memoryReleaser`): a run calls it
-   * after storing its samples and before its end figures. When the write-ahead log has reached the
-   * size at which DuckDB checkpoints at the next commit anyway, that checkpoint is taken here, between
-   * two evictions: the first moves the committed rows to DuckDB's temporary files, so they are not
-   * resident while the checkpoint compresses them (≈ 30 MB above the insert otherwise). No checkpoint
-   * that would not be due is added: each needs free disk, and a failed one ends the database's use
-   * in this process.
+   * Gives back the memory DuckDB keeps cached after a bulk write: a checkpoint, then `memoryReleaser`'s
+   * eviction, which then drops blocks that are all in the file (evicting blocks not yet checkpointed
+   * would write them to DuckDB's temporary files instead, beside the store). A run calls it after
+   * storing its samples, where it checkpoints only when the write-ahead log has reached the size at
+   * which DuckDB checkpoints at the next commit anyway, and with `final` before its end figures,
+   * taking the checkpoint DuckDB takes on close a moment early. No other checkpoint is added: each
+   * needs free disk, and a failed one ends the database's use in this process.
    */
-  async releaseMemory(): Promise<void> {
+  async releaseMemory(options: { final?: boolean } = {}): Promise<void> {
     if (this.readOnly) return;
     await this.exclusive(async (connection) => {
-      this.releaser ??= RunStore.memoryReleaser(connection);
-      const release = await this.releaser;
-      await release?.();
-      if ((statSync(`${this.path}.wal`, { throwIfNoEntry: false })?.size ?? 0) < CHECKPOINT_DUE_BYTES) return;
+      if (!options.final && (statSync(`${this.path}.wal`, { throwIfNoEntry: false })?.size ?? 0) < CHECKPOINT_DUE_BYTES) return;
       try {
         await connection.run('CHECKPOINT');
       } catch (error) {
         throw this.explained(error, 'a checkpoint could not be written');
       }
-      await release?.();
+      this.releaser ??= RunStore.memoryReleaser(connection);
+      await (await this.releaser)?.();
     });
   }
 

@@ -96,8 +96,11 @@ describe('a selected JSONL split read on a worker thread', () => {
     const missing = await workersDuring(() => loading.loadSplitSelection(specOf(path.join(dir, 'absent.jsonl')), { baseDir: dir }, { limit: 3 }).catch((e: unknown) => e));
     expect(missing.workers).toBe(0);
     expect((missing.result as Error).message).toMatch(/absent\.jsonl/);
-    process.env[VARIABLE] = '16MB';
-    await expect(loading.loadSplitSelection(spec, { baseDir: dir }, { limit: 3 })).rejects.toThrow(`${VARIABLE}: expected a whole number of bytes ≥ 0 (digits only), got "16MB"`);
+    // Refused on every run, not only where a worker would be asked for.
+    for (const [value, selection] of [['16MB', { limit: 3 }], [' 0', {}], ['-1', { shard: { index: 0, count: 2 } }]] as const) {
+      process.env[VARIABLE] = value;
+      await expect(loading.loadSplitSelection(spec, { baseDir: dir }, selection)).rejects.toThrow(`${VARIABLE}: expected a whole number of bytes ≥ 0 (digits only), got "${value}"`);
+    }
   });
 
   it('stores the same shard run through the CLI whichever thread read the split', async () => {
