@@ -1,12 +1,12 @@
 // Issue #12: `merge` gives DuckDB's cached blocks back between its parts (a memory limit lowered for
 // a moment, then restored). Shards larger than that momentary limit must still merge into the
 // database a single-process run writes: a limit left low fails the next part's copy.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { queryDb } from '../support/run-fixtures.js';
+import { queryDb, writeRulesSuite } from '../support/run-fixtures.js';
 
 const SAMPLES = 6_000;
 const SHARDS = 2;
@@ -15,21 +15,12 @@ let suite: string;
 
 /** 6,000 log windows of ≈ 2 KB: each shard's copy needs far more than the 8 MB the merge evicts down to. */
 function writeSuite(): string {
-  const lines: string[] = [];
-  for (let i = 0; i < SAMPLES; i++) {
+  const windows = Array.from({ length: SAMPLES }, (_, i) => {
     const anomalous = i % 7 === 0;
     const logs = Array.from({ length: 30 }, (_, j) => `2026-01-01T00:00:${String(j).padStart(2, '0')} node-${i % 13} ${anomalous && j === 9 ? 'ERROR disk failure' : 'INFO heartbeat ok'} seq=${i}-${j}`).join('\n');
-    lines.push(JSON.stringify({ id: `w${String(i).padStart(5, '0')}`, logs, label: anomalous ? 'anomalous' : 'normal' }));
-  }
-  writeFileSync(path.join(dir, 'data.jsonl'), lines.join('\n') + '\n');
-  writeFileSync(path.join(dir, 'prompt.txt'), 'Normal or anomalous?\n{{input}}\n');
-  const file = path.join(dir, 'suite.yaml');
-  writeFileSync(
-    file,
-    'name: merge-memory\ntask: classification\ndataset:\n  source: jsonl\n  path: data.jsonl\n  input_field: logs\n  label_field: label\n  id_field: id\n' +
-      'prompt:\n  user: prompt.txt\nmodels:\n  - id: rules\n    provider: rules\n    batch_size: 500\n',
-  );
-  return file;
+    return { id: `w${String(i).padStart(5, '0')}`, logs, label: anomalous ? 'anomalous' : 'normal' };
+  });
+  return writeRulesSuite(dir, 'merge-memory', windows, 500);
 }
 
 beforeAll(() => {

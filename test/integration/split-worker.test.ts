@@ -10,7 +10,7 @@ import type * as SplitLoadingModule from '../../harness/run/splitLoading.js';
 import type * as DatasetsModule from '../../datasets/index.js';
 import type * as InputErrorModule from '../../core/io/inputError.js';
 import { runCli } from '../support/cli.js';
-import { queryDb } from '../support/run-fixtures.js';
+import { queryDb, writeRulesSuite } from '../support/run-fixtures.js';
 
 const dist = (module: string) => new URL(`../../dist/${module}`, import.meta.url).href;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'logbench-split-worker-'));
@@ -104,14 +104,8 @@ describe('a selected JSONL split read on a worker thread', () => {
   });
 
   it('stores the same shard run through the CLI whichever thread read the split', async () => {
-    writeJsonl('suite-data.jsonl', 600);
-    writeFileSync(path.join(dir, 'prompt.txt'), 'Normal or anomalous?\n{{input}}\n');
-    const suite = path.join(dir, 'suite.yaml');
-    writeFileSync(
-      suite,
-      'name: split-worker\ntask: classification\ndataset:\n  source: jsonl\n  path: suite-data.jsonl\n  input_field: logs\n  label_field: label\n  id_field: id\n' +
-        'prompt:\n  user: prompt.txt\nmodels:\n  - id: rules\n    provider: rules\n',
-    );
+    const windows = Array.from({ length: 600 }, (_, i) => ({ id: `w${i}`, logs: `host-${i % 7} kernel: event ${i}\nsshd: session ${i * 3}`, label: i % 5 === 0 ? 'anomalous' : 'normal' }));
+    const suite = writeRulesSuite(mkdtempSync(path.join(dir, 'suite-')), 'split-worker', windows);
     const contents = async (db: string) => ({
       runs: await queryDb(db, 'SELECT run_key, split_hash, selection FROM runs'),
       samples: await queryDb(db, 'SELECT * FROM samples ORDER BY sample_id'),

@@ -60,6 +60,22 @@ export function writeOpenAISuite(options: OpenAISuiteOptions): { dir: string; su
   return { dir, suite, db: path.join(dir, 'runs.duckdb') };
 }
 
+/**
+ * In `dir`: `data.jsonl` of log windows (`{id, logs, label}` a line), a prompt and a classification
+ * suite named `name` of the offline `rules` model; returns the suite's path.
+ */
+export function writeRulesSuite(dir: string, name: string, windows: readonly { id: string; logs: string; label: string }[], batchSize?: number): string {
+  writeFileSync(path.join(dir, 'data.jsonl'), windows.map((window) => JSON.stringify(window)).join('\n') + '\n');
+  writeFileSync(path.join(dir, 'prompt.txt'), 'Normal or anomalous?\n{{input}}\n');
+  const suite = path.join(dir, 'suite.yaml');
+  writeFileSync(
+    suite,
+    `name: ${name}\ntask: classification\ndataset:\n  source: jsonl\n  path: data.jsonl\n  input_field: logs\n  label_field: label\n  id_field: id\n` +
+      `prompt:\n  user: prompt.txt\nmodels:\n  - id: rules\n    provider: rules\n${batchSize === undefined ? '' : `    batch_size: ${batchSize}\n`}`,
+  );
+  return suite;
+}
+
 /** Reads a logbench database with plain DuckDB, read-only, as any other client would. */
 export async function queryDb<T = Record<string, unknown>>(db: string, sql: string): Promise<T[]> {
   const instance = await DuckDBInstance.create(db, { access_mode: 'READ_ONLY' });
