@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statfsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance, JS } from '@duckdb/node-api';
 import { notice } from '../../core/notice.js';
@@ -188,6 +188,9 @@ function runClash(run: string, target: string, earlier: string | undefined, why:
 /** DuckDB's `checkpoint_threshold` (16 MiB by default; logbench never changes it): a WAL this large is checkpointed at the next commit. */
 const CHECKPOINT_DUE_BYTES = 16 * 1024 ** 2;
 
+/** Free disk a checkpoint of `releaseMemory` leaves beside a rewrite of the whole file and its log. */
+const CHECKPOINT_SPARE_BYTES = 64 * 1024 ** 2;
+
 /** Rows an appender takes before `RunStore.append` hands them to the table: one DuckDB vector. */
 const APPENDER_FLUSH_ROWS = 2048;
 
@@ -305,13 +308,17 @@ export class RunStore {
    * would write them to DuckDB's temporary files instead, beside the store). A run calls it after
    * storing its samples, where it checkpoints only when the write-ahead log has reached the size at
    * which DuckDB checkpoints at the next commit anyway, and with `final` before its end figures,
-   * taking the checkpoint DuckDB takes on close a moment early. No other checkpoint is added: each
-   * needs free disk, and a failed one ends the database's use in this process.
+   * taking the checkpoint DuckDB takes on close a moment early. Only with room to spare on the
+   * store's disk: DuckDB shrugs off a checkpoint that fails at close (the log is replayed on the next
+   * open), but one that fails here ends the database's use in this process, and a run that would
+   * have completed on a nearly full disk failed (found in review). Without that room nothing is done.
    */
   async releaseMemory(options: { final?: boolean } = {}): Promise<void> {
     if (this.readOnly) return;
     await this.exclusive(async (connection) => {
-      if (!options.final && (statSync(`${this.path}.wal`, { throwIfNoEntry: false })?.size ?? 0) < CHECKPOINT_DUE_BYTES) return;
+      const walBytes = statSync(`${this.path}.wal`, { throwIfNoEntry: false })?.size ?? 0;
+      if (!options.final && walBytes < CHECKPOINT_DUE_BYTES) return;
+      if (!this.roomForCheckpoint(walBytes)) return;
       try {
         await connection.run('CHECKPOINT');
       } catch (error) {
@@ -320,6 +327,21 @@ export class RunStore {
       this.releaser ??= RunStore.memoryReleaser(connection);
       await (await this.releaser)?.();
     });
+  }
+
+  /**
+   * Whether the store's file system has room for a checkpoint however much of the file it rewrites:
+   * the file and its log again, and 64 MiB (a 460 KB log took more than 2 MB in review). Unknown
+   * counts as no room.
+   */
+  private roomForCheckpoint(walBytes: number): boolean {
+    try {
+      const { bavail, bsize } = statfsSync(dirname(this.path));
+      const fileBytes = statSync(this.path, { throwIfNoEntry: false })?.size ?? 0;
+      return bavail * bsize >= fileBytes + walBytes + CHECKPOINT_SPARE_BYTES;
+    } catch {
+      return false;
+    }
   }
 
   /** Waits for calls in flight, then releases the file (and its lock). */
