@@ -362,7 +362,7 @@ export class RunStore {
   }
 
   /** Every write goes through here: one transaction, refused up front on a read-only handle. */
-  private transaction<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  private transaction<T>(work: (connection: DuckDBConnection) => Promise<T>, lost?: string): Promise<T> {
     if (this.readOnly) return Promise.reject(new Error(`${this.path} is open read-only; this call writes`));
     return this.exclusive(async (connection) => {
       await connection.run('BEGIN TRANSACTION');
@@ -380,7 +380,7 @@ export class RunStore {
           // A failed COMMIT (disk full) has already ended the transaction: DuckDB's "no transaction is
           // active" would hide the reason, so the first error is the one reported.
         }
-        throw this.explained(error);
+        throw this.explained(error, lost);
       }
     });
   }
@@ -463,7 +463,7 @@ export class RunStore {
         }
       }
       await RunStore.append(connection, 'samples', rows());
-    });
+    }, "the split's samples were not stored");
   }
 
   async samples(splitHash: string): Promise<StoredSample[]> {
@@ -527,6 +527,7 @@ export class RunStore {
           run.selection === undefined ? null : JSON.stringify(run.selection),
         ],
       ]),
+      'the run was not created',
     );
     this.runStatuses.set(id, 'running');
     return id;
@@ -538,7 +539,7 @@ export class RunStore {
       await this.assertOpenRun(connection, runId, 'resume');
       await connection.run(`UPDATE runs SET status = 'running', finished_at = NULL WHERE id = $1`, [runId]);
       this.runStatuses.set(runId, 'running');
-    });
+    }, 'the run was not resumed');
   }
 
   /** Ends a run; a completed run keeps its status and finish time. */
@@ -547,7 +548,7 @@ export class RunStore {
       await this.assertOpenRun(connection, runId, `mark ${status}`);
       await connection.run('UPDATE runs SET status = $1, finished_at = now() WHERE id = $2', [status, runId]);
       this.runStatuses.set(runId, status);
-    });
+    }, `the run was not marked ${status}`);
   }
 
   async listRuns(): Promise<StoredRun[]> {
@@ -773,7 +774,7 @@ export class RunStore {
         'metrics',
         metrics.map((metric) => [runId, metric.name, metric.value, orNull(metric.ciLow), orNull(metric.ciHigh), metric.n]),
       );
-    });
+    }, "the run's figures were not stored");
   }
 
   async metrics(runId: string): Promise<StoredMetric[]> {
@@ -1003,7 +1004,7 @@ export class RunStore {
 
   /** Caches a successful response; never call it for a failed request. */
   async cachePut(requestHash: string, provider: string, model: string, response: unknown): Promise<void> {
-    await this.transaction((connection) => RunStore.putCacheEntries(connection, [{ requestHash, provider, model, response }]));
+    await this.transaction((connection) => RunStore.putCacheEntries(connection, [{ requestHash, provider, model, response }]), 'the response was not cached');
   }
 
   /** Upserts through a multi-row INSERT (the appender cannot replace), one row per distinct hash, the last one winning. */
