@@ -24,6 +24,20 @@ function scratch(): string {
   return dir;
 }
 
+/** Runs `work` on a fresh tmpfs of `size` (disk-full cases), unmounted after. */
+async function onTmpfs(size: string, work: (mountPoint: string) => Promise<void>): Promise<void> {
+  const mountPoint = scratch();
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', mountPoint]);
+  // CI and developers run as root on this machine kind; a mount that fails is a broken environment, not a pass.
+  expect(mounted.status, `mount tmpfs: ${mounted.stderr}`).toBe(0);
+  try {
+    await work(mountPoint);
+  } finally {
+    spawnSync('umount', ['-l', mountPoint]);
+    mkdirSync(mountPoint, { recursive: true });
+  }
+}
+
 type RunRow = { id: string; status: string; finished_at: unknown; selection: string | null };
 type MetricRow = { run_id: string; name: string; value: number | null; ci_low: number | null; ci_high: number | null; n: number };
 
@@ -187,11 +201,7 @@ describe('the whole suite is checked before the first write (item 12)', () => {
 
 describe('disk full (item 13)', () => {
   it('says "no space left on device" and leaves the database openable with what was stored', async () => {
-    const mountPoint = scratch();
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mountPoint]);
-    // CI and developers run as root on this machine kind; a mount that fails is a broken environment, not a pass.
-    expect(mounted.status, `mount tmpfs: ${mounted.stderr}`).toBe(0);
-    try {
+    await onTmpfs('3m', async (mountPoint) => {
       const loopback = await server({ answer: () => 'x'.repeat(20_000) });
       const { dir, suite } = writeOpenAISuite({ url: loopback.url, cases: 400, models: ['base'], batchSize: 8, metrics: '[fuzzy]' });
       dirs.push(dir);
@@ -203,17 +213,11 @@ describe('disk full (item 13)', () => {
       const rows = await queryDb<{ n: number }>(db, 'SELECT count(*)::INTEGER AS n FROM predictions');
       expect(rows[0]!.n).toBeGreaterThan(0);
       expect((await runsOf(db)).map((r) => r.status)).toEqual(['interrupted']);
-    } finally {
-      spawnSync('umount', ['-l', mountPoint]);
-      mkdirSync(mountPoint, { recursive: true });
-    }
+    });
   });
 
   it('a nearly full disk gets no checkpoint from the memory release: the store stays usable and nothing committed is lost', async () => {
-    const mountPoint = scratch();
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=26m', 'tmpfs', mountPoint]);
-    expect(mounted.status, `mount tmpfs: ${mounted.stderr}`).toBe(0);
-    try {
+    await onTmpfs('26m', async (mountPoint) => {
       const db = path.join(mountPoint, 'runs.duckdb');
       const store = await RunStore.open(db);
       // ≈ 18 MB that do not compress: the log is due for a checkpoint, which needs as much again.
@@ -233,17 +237,11 @@ describe('disk full (item 13)', () => {
       } finally {
         await reader.close();
       }
-    } finally {
-      spawnSync('umount', ['-l', mountPoint]);
-      mkdirSync(mountPoint, { recursive: true });
-    }
+    });
   });
 
   it('a run that leaves the disk nearly full in its last batch still completes, with its figures (the end-of-run checkpoint is DuckDB\'s on close)', async () => {
-    const mountPoint = scratch();
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mountPoint]);
-    expect(mounted.status, `mount tmpfs: ${mounted.stderr}`).toBe(0);
-    try {
+    await onTmpfs('16m', async (mountPoint) => {
       const dir = scratch();
       dirs.push(dir);
       const count = 3000;
@@ -262,9 +260,6 @@ describe('disk full (item 13)', () => {
       const [stored] = await queryDb<{ predictions: number; metrics: number }>(db, 'SELECT (SELECT count(*) FROM predictions)::INTEGER AS predictions, (SELECT count(*) FROM metrics)::INTEGER AS metrics');
       expect(stored).toEqual({ predictions: count, metrics: expect.any(Number) });
       expect(stored!.metrics).toBeGreaterThan(0);
-    } finally {
-      spawnSync('umount', ['-l', mountPoint]);
-      mkdirSync(mountPoint, { recursive: true });
-    }
+    });
   });
 });
