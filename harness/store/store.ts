@@ -336,7 +336,8 @@ export class RunStore {
    */
   private roomForCheckpoint(walBytes: number): boolean {
     try {
-      const { bavail, bsize } = statfsSync(dirname(this.path));
+      // The file itself: a checkpoint writes where the file is, through a symlink too.
+      const { bavail, bsize } = statfsSync(this.path);
       const fileBytes = statSync(this.path, { throwIfNoEntry: false })?.size ?? 0;
       return bavail * bsize >= fileBytes + walBytes + CHECKPOINT_SPARE_BYTES;
     } catch {
