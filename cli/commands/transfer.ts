@@ -3,7 +3,7 @@ import { closeSync, existsSync, fsyncSync, linkSync, lstatSync, openSync, readdi
 import path from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../../core/errors.js';
-import { assertDatabasePath, assertSafeOutputs, isDuckDbFile, orphanWalProblem, sameFile, writtenPath } from '../../core/io/outputPath.js';
+import { assertDatabasePath, assertSafeOutputs, isDuckDbFile, orphanWalProblem, sameFile } from '../../core/io/outputPath.js';
 import type { MergeSummary } from '../../harness/run/mergeShards.js';
 import type { OpenStoreOptions, RunStore } from '../../harness/store/index.js';
 import { DEFAULT_DB } from '../defaults.js';
@@ -122,11 +122,8 @@ const MERGE_ROW_GROUP_SIZE = 8192;
 async function mergeInto(db: string, files: readonly string[], workers: number): Promise<MergeSummary> {
   const { mergeStores } = await import('../../harness/run/mergeShards.js');
   const target = path.resolve(db);
+  // Also refuses a link to nowhere (the merge would build its file, then find the link in the way of publishing it).
   assertDatabasePath(target, { writing: true });
-  // A link to nowhere: the merge would build its file, then find the link in the way of publishing it.
-  if (!existsSync(target) && lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) {
-    throw new CliError(`${db} is a symbolic link to ${writtenPath(target)}, which is not there; name that path (or another --db)`);
-  }
   // Also when OUT exists now: a stopped merge's build file would otherwise stay beside it for good.
   await removeLeftoverPartials(target, files);
   if (existsSync(target)) return withTargetStore(db, (store) => mergeStores(store, files, { workers }));

@@ -68,4 +68,13 @@ describe('assertDatabasePath', () => {
     // A database, a new file, and the .wal name of a file that is not a database are fine.
     for (const file of [db, path.join(dir, 'new.duckdb'), `${csv}.wal`]) expect(() => assertDatabasePath(file, { writing: true })).not.toThrow();
   });
+
+  it('refuses to create a database through a symbolic link to a file not there yet (DuckDB would lose its first log), and takes the link once the database exists', () => {
+    const target = path.join(dir, 'later.duckdb');
+    const link = path.join(dir, 'link-to-later.duckdb');
+    symlinkSync(target, link);
+    expect(() => assertDatabasePath(link, { writing: true })).toThrow(`${link}: a symbolic link to ${writtenPath(target)}, which does not exist yet;`);
+    expect(() => assertDatabasePath(link, { writing: false })).not.toThrow();
+    expect(() => assertDatabasePath(path.join(dir, 'link-to-db.html'), { writing: true })).not.toThrow();
+  });
 });

@@ -100,6 +100,19 @@ export function assertDatabasePath(file: string, options: { writing: boolean }):
   }
   const orphan = options.writing ? orphanWalProblem(file) : null;
   if (orphan !== null) throw new CliError(orphan);
+  if (options.writing && !existsSync(file) && isSymbolicLink(file)) {
+    // DuckDB creates the target but keeps this first log beside the link; every later open follows
+    // the link and looks beside the target, so what was committed before the first checkpoint is lost.
+    throw new CliError(`${file}: a symbolic link to ${writtenPath(file)}, which does not exist yet; DuckDB would keep the new database's write-ahead log beside the link and not find it when the database is next opened. Name ${writtenPath(file)} as --db for the first run (the link works once the database exists)`);
+  }
+}
+
+function isSymbolicLink(file: string): boolean {
+  try {
+    return lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -108,7 +121,7 @@ export function assertDatabasePath(file: string, options: { writing: boolean }):
  * file of that name, so a merged or new store would silently hold another database's rows.
  */
 export function orphanWalProblem(file: string): string | null {
-  // Through a symbolic link DuckDB opens the target's file but keeps the WAL beside the link: both count.
+  // Through a symbolic link DuckDB keeps the log of a database it creates beside the link, of one that exists beside its target: both count.
   for (const name of new Set([file, writtenPath(file)])) {
     if (existsSync(name) || !existsSync(`${name}.wal`)) continue;
     return `${name}.wal is there without ${name}: the write-ahead log of a database that was removed; DuckDB would replay it into a new ${path.basename(name)}. Remove ${path.basename(name)}.wal if that database is gone for good (or restore it), then run again`;

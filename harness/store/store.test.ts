@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -597,6 +597,19 @@ describe('releasing memory', () => {
     const byId = (a: Sample, b: Sample) => (a.id < b.id ? -1 : 1);
     expect((await reopened.samples('split-2')).map((sample) => sample.input)).toEqual([...many].sort(byId).map((sample) => sample.input.repeat(24)));
     expect(await reopened.samples('split-3')).toHaveLength(10);
+  });
+
+  it('finds the log beside the target of a store opened through a symbolic link, as DuckDB keeps it', async () => {
+    await (await openStore()).close();
+    const link = join(dir, 'link.duckdb');
+    symlinkSync(dbPath, link);
+    const store = await RunStore.open(link);
+    await store.upsertSamples('split-1', many.map((sample) => ({ ...sample, input: sample.input.repeat(24) })));
+    expect(walBytes()).toBeGreaterThanOrEqual(16 * 1024 ** 2);
+    expect(existsSync(`${link}.wal`)).toBe(false);
+    await store.releaseMemory();
+    expect(walBytes()).toBe(0);
+    await store.close();
   });
 
   it('leaves a read-only handle as it is', async () => {

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { GpuSource, ServerBatchFigures } from '../telemetry/batchTelemetry.js';
 import type { Sample } from '../../core/sample.js';
 import { sha256 } from '../../core/hash.js';
-import { assertDatabasePath, assertSafeOutputs, isDuckDbFile, sameFile } from '../../core/io/outputPath.js';
+import { assertDatabasePath, assertSafeOutputs, isDuckDbFile, sameFile, writtenPath } from '../../core/io/outputPath.js';
 import { redactEndpoints, redactSuite } from './endpoint.js';
 import { migrate } from './migrations.js';
 import { memoryLimitNotBelow } from './memoryLimit.js';
@@ -191,6 +191,21 @@ const CHECKPOINT_DUE_BYTES = 16 * 1024 ** 2;
 /** Free disk a checkpoint of `releaseMemory` leaves beside a rewrite of the whole file and its log. */
 const CHECKPOINT_SPARE_BYTES = 64 * 1024 ** 2;
 
+/**
+ * Whether the file system of the database `file` has room for a checkpoint however much of it the
+ * checkpoint rewrites: the file and its log again, and 64 MiB (a 460 KB log took more than 2 MB in
+ * review). Unknown counts as no room. `statfs` can over-report (thin provisioning, quotas it does not
+ * see): then a checkpoint may still fail, as DuckDB's own can.
+ */
+function roomForCheckpoint(file: string, walBytes: number): boolean {
+  try {
+    const { bavail, bsize } = statfsSync(file);
+    return bavail * bsize >= statSync(file).size + walBytes + CHECKPOINT_SPARE_BYTES;
+  } catch {
+    return false;
+  }
+}
+
 /** Rows an appender takes before `RunStore.append` hands them to the table: one DuckDB vector. */
 const APPENDER_FLUSH_ROWS = 2048;
 
@@ -316,9 +331,11 @@ export class RunStore {
   async releaseMemory(options: { final?: boolean } = {}): Promise<void> {
     if (this.readOnly) return;
     await this.exclusive(async (connection) => {
-      const walBytes = statSync(`${this.path}.wal`, { throwIfNoEntry: false })?.size ?? 0;
+      // Through a symbolic link DuckDB keeps the file and its log beside the link's target.
+      const file = writtenPath(this.path);
+      const walBytes = statSync(`${file}.wal`, { throwIfNoEntry: false })?.size ?? 0;
       if (!options.final && walBytes < CHECKPOINT_DUE_BYTES) return;
-      if (!this.roomForCheckpoint(walBytes)) return;
+      if (!roomForCheckpoint(file, walBytes)) return;
       try {
         await connection.run('CHECKPOINT');
       } catch (error) {
@@ -329,21 +346,6 @@ export class RunStore {
     });
   }
 
-  /**
-   * Whether the store's file system has room for a checkpoint however much of the file it rewrites:
-   * the file and its log again, and 64 MiB (a 460 KB log took more than 2 MB in review). Unknown
-   * counts as no room.
-   */
-  private roomForCheckpoint(walBytes: number): boolean {
-    try {
-      // The file itself: a checkpoint writes where the file is, through a symlink too.
-      const { bavail, bsize } = statfsSync(this.path);
-      const fileBytes = statSync(this.path, { throwIfNoEntry: false })?.size ?? 0;
-      return bavail * bsize >= fileBytes + walBytes + CHECKPOINT_SPARE_BYTES;
-    } catch {
-      return false;
-    }
-  }
 
   /** Waits for calls in flight, then releases the file (and its lock). */
   async close(): Promise<void> {
