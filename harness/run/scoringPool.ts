@@ -4,7 +4,7 @@
  * the very numbers one thread computes. Workers rebuild the metric list themselves from names and
  * plugin module paths (functions cannot cross threads).
  */
-import { CliError } from '../../core/errors.js';
+import { wholeNumberVariable } from '../../core/wholeNumber.js';
 import { forEachInOrder, OrderedChunkPool } from '../../core/orderedPool.js';
 import { resolveMetrics, scoreSample, type SampleScores, type ScoringItem, type SuiteMetric, type TaskKind } from '../../metrics/taskScoring.js';
 import { metricEntriesOf, type PluginOrigin } from '../plugins/metrics.js';
@@ -35,20 +35,13 @@ export interface ScoringWorkerData {
   entries: (string | PluginOrigin)[];
 }
 
-function minItems(): number {
-  const text = process.env[WORKER_MIN_ITEMS_VARIABLE];
-  if (text === undefined || text === '') return WORKER_MIN_ITEMS;
-  if (!/^\d+$/.test(text)) throw new CliError(`${WORKER_MIN_ITEMS_VARIABLE}: expected a whole number ≥ 0 (digits only), got "${text}"`);
-  return Number(text);
-}
-
 /**
  * How many threads score `count` samples, of at most `workers`: one unless the list has text
  * metrics (a task's own figures, classification by label say, cost microseconds a sample: a
  * worker's start-up never pays) and `count` reaches the threshold (and 2: one sample is one thread's).
  */
 export function scoringThreads(task: TaskKind, metrics: readonly SuiteMetric[], count: number, workers: number): number {
-  if (workers <= 1 || resolveMetrics(task, metrics).metrics.length === 0 || count < Math.max(2, minItems())) return 1;
+  if (workers <= 1 || resolveMetrics(task, metrics).metrics.length === 0 || count < Math.max(2, wholeNumberVariable(WORKER_MIN_ITEMS_VARIABLE, WORKER_MIN_ITEMS))) return 1;
   // A worker's state reaches `corpus` as a structured clone: a plugin comparing state objects by
   // identity (a sentinel), or keeping class instances, would get another figure there.
   if (metrics.some((metric) => typeof metric !== 'string' && metric.plainState !== true)) return 1;

@@ -9,7 +9,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { CliError } from '../../core/errors.js';
+import { wholeNumberVariable } from '../../core/wholeNumber.js';
 import { loadSelectedSplit, type DatasetLoadContext, type SelectedSplit } from '../../datasets/index.js';
 import type { DatasetSpec } from '../../datasets/spec.js';
 
@@ -44,17 +44,10 @@ export function selects(selection: SplitSelection): (index: number) => boolean {
   return (index) => (limit === undefined || index < limit) && (shard === undefined || index % shard.count === shard.index);
 }
 
-function minBytes(): number {
-  const text = process.env[SPLIT_WORKER_MIN_BYTES_VARIABLE];
-  if (text === undefined || text === '') return SPLIT_WORKER_MIN_BYTES;
-  if (!/^\d+$/.test(text)) throw new CliError(`${SPLIT_WORKER_MIN_BYTES_VARIABLE}: expected a whole number of bytes ≥ 0 (digits only), got "${text}"`);
-  return Number(text);
-}
-
 /** Whether a worker loads this split: a selection of a streamed (JSONL, unshuffled) file of at least the threshold. */
 function loadsOnWorker(spec: DatasetSpec, context: SplitWorkerData['context'], selection: SplitSelection): boolean {
   // Read on every run, so a bad value is refused the same way whatever the suite and flags.
-  const threshold = minBytes();
+  const threshold = wholeNumberVariable(SPLIT_WORKER_MIN_BYTES_VARIABLE, SPLIT_WORKER_MIN_BYTES);
   if (spec.source !== 'jsonl' || spec.shuffle || (selection.limit === undefined && selection.shard === undefined)) return false;
   if (threshold === 0) return true;
   try {

@@ -99,7 +99,7 @@ describe('a selected JSONL split read on a worker thread', () => {
     // Refused on every run, not only where a worker would be asked for.
     for (const [value, selection] of [['16MB', { limit: 3 }], [' 0', {}], ['-1', { shard: { index: 0, count: 2 } }]] as const) {
       process.env[VARIABLE] = value;
-      await expect(loading.loadSplitSelection(spec, { baseDir: dir }, selection)).rejects.toThrow(`${VARIABLE}: expected a whole number of bytes ≥ 0 (digits only), got "${value}"`);
+      await expect(loading.loadSplitSelection(spec, { baseDir: dir }, selection)).rejects.toThrow(`${VARIABLE}: expected a whole number ≥ 0 (digits only), got "${value}"`);
     }
   });
 
